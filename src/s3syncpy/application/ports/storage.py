@@ -1,0 +1,194 @@
+"""The ObjectStorage port: what the sync service needs from a storage, local or S3.
+
+Contract (every implementation, including tests/fakes.InMemoryObjectStorage, passes tests/contract):
+* Keys are relative to the storage's root (S3 prefix or local directory), "/"-separated.
+* `list_objects()` yields every object once, in any order. Local storages never yield directories; S3 yields
+  directory markers ("x/") as objects. Keys equal to the prefix (empty relative keys) are not yielded.
+* `head_object()` returns None when the object does not exist; other failures raise StorageError subclasses.
+* `open_content()` starts reading an object (an S3 GET, a local open) and returns an ObjectContent the caller
+  closes (async with). Missing objects raise ObjectNotFoundError.
+* `put_object()` writes an object atomically: readers see the old object or the whole new one, never a part.
+  A local storage writes a temp file beside the destination, runs `request.validate` on it if given, and
+  renames it into place only when validation accepts; otherwise the temp file is removed and the existing
+  file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload.
+* `delete_object()` removes one object; deleting a missing object is not an error.
+* Vendor errors never cross the port: adapters raise the domain's StorageError subclasses.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
+
+
+@dataclass(frozen=True, slots=True)
+class ListingOptions:
+    """How to list.
+
+    Attributes:
+        etag_threshold / etag_chunksize: when set on a local storage, compute each file's ETag during listing
+            with this multipart layout (--check-etag mode, reference §3.1).
+        max_keys: page size for S3 listings.
+    """
+
+    etag_threshold: int | None = None
+    etag_chunksize: int | None = None
+    max_keys: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class FileDigests:
+    """Digests of a byte sequence cut into parts.
+
+    Attributes:
+        part_md5s: raw MD5 digest of each part (one entry for a single part).
+        part_checksums: raw additional-checksum digest of each part (empty without an algorithm).
+        full_checksum: the raw full-object checksum (CRC over the whole stream), if requested.
+        total_size: bytes hashed.
+    """
+
+    part_md5s: list[bytes]
+    part_checksums: list[bytes] = field(default_factory=list)
+    full_checksum: bytes | None = None
+    total_size: int = 0
+
+
+class DigestSource(abc.ABC):
+    """Bytes written but not yet committed (a local temp file), offered to a validation callback."""
+
+    @abc.abstractmethod
+    async def digests(
+        self, part_sizes: Sequence[int], algorithm: ChecksumAlgorithm | None = None, full_object: bool = False
+    ) -> FileDigests:
+        """Hash the written bytes cut into `part_sizes` (which must sum to the size; [size] for one part).
+
+        Raises:
+            ValueError: the part sizes do not add up to the written size.
+        """
+
+
+Validator = Callable[[DigestSource], Awaitable[bool]]
+ByteCounter = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class PutRequest:
+    """What to write and how.
+
+    Attributes:
+        size: the number of bytes to write (the listed source size).
+        part_sizes: [] for a single PutObject / single-stream write, else the multipart layout.
+        metadata / user_metadata / tagging: what the target object carries (S3 targets).
+        mtime_ns: the modification time to give a local file (source LastModified).
+        content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
+        validate: local targets only; called on the complete temp file before the rename.
+        on_bytes: called with each number of bytes read from the source, for progress and statistics.
+    """
+
+    size: int
+    part_sizes: list[int] = field(default_factory=list)
+    metadata: SystemMetadata = field(default_factory=SystemMetadata)
+    user_metadata: dict[str, str] = field(default_factory=dict)
+    tagging: str | None = None
+    mtime_ns: int | None = None
+    content_md5: bool = True
+    validate: Validator | None = None
+    on_bytes: ByteCounter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PutResult:
+    """The outcome of put_object.
+
+    Attributes:
+        committed: False when `validate` rejected the bytes (nothing was replaced).
+        e_tag: the target ETag the storage reported (S3), with quotes, or None.
+        part_md5s: raw MD5 of each part as sent (one entry for a single part), for the source-side ETag.
+        checksum: the target's additional checksum value, if any.
+    """
+
+    committed: bool = True
+    e_tag: str | None = None
+    part_md5s: list[bytes] = field(default_factory=list)
+    checksum: str | None = None
+
+
+class ObjectContent(abc.ABC):
+    """The readable bytes of one source object, opened by ObjectStorage.open_content (use with async with)."""
+
+    details: ObjectDetails
+
+    @abc.abstractmethod
+    async def read_range(self, offset: int, length: int) -> bytes:
+        """Read exactly `length` bytes at `offset`.
+
+        Raises:
+            TransientStorageError: fewer bytes arrived than asked (connection reset, file shrank).
+        """
+
+    @abc.abstractmethod
+    def stream(self, offset: int, length: int) -> AsyncIterator[bytes]:
+        """Yield the bytes of [offset, offset+length) in chunks, without holding them all in memory."""
+
+    @abc.abstractmethod
+    async def aclose(self) -> None:
+        """Release the open response body / file handle."""
+
+    async def __aenter__(self) -> ObjectContent:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+class ObjectStorage(abc.ABC):
+    """A place objects are listed, read, written and deleted (an S3 bucket prefix or a local directory)."""
+
+    @property
+    @abc.abstractmethod
+    def is_local(self) -> bool:
+        """True for the local filesystem (ETags are computed, not reported)."""
+
+    @abc.abstractmethod
+    def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        """Yield every object under the root (see the module contract)."""
+
+    @abc.abstractmethod
+    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
+        """Details of one object, or None when it does not exist."""
+
+    @abc.abstractmethod
+    async def open_content(
+        self, info: ObjectInfo, *, first_range: tuple[int, int] | None = None
+    ) -> ObjectContent:
+        """Start reading an object. `first_range` = (offset, length) for the first GET of a multipart copy.
+
+        Raises:
+            ObjectNotFoundError, AccessDeniedError, InvalidObjectStateError, TransientStorageError.
+        """
+
+    @abc.abstractmethod
+    async def get_object_tagging(self, key: str, *, version_id: str | None = None) -> dict[str, str]:
+        """The object's tags (empty for storages without tagging)."""
+
+    @abc.abstractmethod
+    async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
+        """Write `request.size` bytes read from `content` under `key` (see the module contract)."""
+
+    @abc.abstractmethod
+    async def delete_object(self, key: str) -> None:
+        """Remove one object (missing is fine)."""
+
+    @abc.abstractmethod
+    def describe(self, key: str) -> str:
+        """How the key is shown in logs: the full S3 key (with prefix) or the real local path."""
+
+    async def aclose(self) -> None:
+        """Release clients and connections."""
+        return None

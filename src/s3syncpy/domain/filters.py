@@ -1,0 +1,111 @@
+"""The listing-stage filters (reference §4.1 steps 1-6), one pure predicate each, applied in FILTER_ORDER.
+
+Each predicate answers "keep?" for one listed object. Regexes use the `regex` module (lookaround works) and
+search unanchored in the relative key, like fancy_regex's is_match. mtime filters compare at millisecond
+precision: keep iff mtime < before, keep iff mtime >= after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import regex
+
+from s3syncpy.domain.model import ObjectInfo
+
+NANOS_PER_MILLI = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSettings:
+    """Listing-stage filter options; None means the filter is off.
+
+    Attributes:
+        mtime_before_ms / mtime_after_ms: epoch milliseconds.
+        smaller_size / larger_size: bytes.
+        include_regex / exclude_regex: compiled `regex` patterns.
+    """
+
+    mtime_before_ms: int | None = None
+    mtime_after_ms: int | None = None
+    smaller_size: int | None = None
+    larger_size: int | None = None
+    include_regex: regex.Pattern[str] | None = None
+    exclude_regex: regex.Pattern[str] | None = None
+
+
+Predicate = Callable[[ObjectInfo], bool]
+
+
+def _mtime_ms(obj: ObjectInfo) -> int:
+    return obj.mtime_ns // NANOS_PER_MILLI
+
+
+def mtime_before(limit_ms: int) -> Predicate:
+    """Keep objects modified strictly before the limit."""
+    return lambda obj: _mtime_ms(obj) < limit_ms
+
+
+def mtime_after(limit_ms: int) -> Predicate:
+    """Keep objects modified at or after the limit."""
+    return lambda obj: _mtime_ms(obj) >= limit_ms
+
+
+def smaller_size(limit: int) -> Predicate:
+    """Keep objects strictly smaller than the limit."""
+    return lambda obj: obj.size < limit
+
+
+def larger_size(limit: int) -> Predicate:
+    """Keep objects at least as large as the limit."""
+    return lambda obj: obj.size >= limit
+
+
+def include_regex(pattern: regex.Pattern[str]) -> Predicate:
+    """Keep keys the pattern finds a match in."""
+    return lambda obj: pattern.search(obj.key) is not None
+
+
+def exclude_regex(pattern: regex.Pattern[str]) -> Predicate:
+    """Drop keys the pattern finds a match in."""
+    return lambda obj: pattern.search(obj.key) is None
+
+
+# The reference's order for steps 1-6 (README "Filtering order"); later steps run elsewhere.
+FILTER_ORDER: tuple[str, ...] = (
+    "filter-mtime-before",
+    "filter-mtime-after",
+    "filter-smaller-size",
+    "filter-larger-size",
+    "filter-include-regex",
+    "filter-exclude-regex",
+)
+
+
+def build_filter_chain(settings: FilterSettings) -> list[tuple[str, Predicate]]:
+    """The enabled filters, named, in FILTER_ORDER.
+
+    Args:
+        settings: the filter options.
+
+    Returns:
+        (name, predicate) pairs; an object is kept only if every predicate keeps it.
+    """
+    candidates: list[tuple[str, object, Callable[[object], Predicate]]] = [
+        ("filter-mtime-before", settings.mtime_before_ms, mtime_before),  # type: ignore[list-item]
+        ("filter-mtime-after", settings.mtime_after_ms, mtime_after),  # type: ignore[list-item]
+        ("filter-smaller-size", settings.smaller_size, smaller_size),  # type: ignore[list-item]
+        ("filter-larger-size", settings.larger_size, larger_size),  # type: ignore[list-item]
+        ("filter-include-regex", settings.include_regex, include_regex),  # type: ignore[list-item]
+        ("filter-exclude-regex", settings.exclude_regex, exclude_regex),  # type: ignore[list-item]
+    ]
+    return [(name, factory(value)) for name, value, factory in candidates if value is not None]
+
+
+def first_rejecting_filter(chain: list[tuple[str, Predicate]], obj: ObjectInfo) -> str | None:
+    """The name of the first filter that drops `obj`, or None when every filter keeps it."""
+    for name, keep in chain:
+        if not keep(obj):
+            return name
+    return None
