@@ -1,0 +1,42 @@
+"""SyncReport: what a run returns to its caller (the CLI maps it to an exit code)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from s3syncpy.domain.exit_codes import ExitCode, exit_code_for
+from s3syncpy.domain.stats import SyncStats
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """The outcome of one run.
+
+    Attributes:
+        stats: the counters (live while the run goes on).
+        errors: one message per error that stopped the run.
+        warnings: one message per warning (the count is also stats.warnings).
+        cancelled: the run was interrupted (Ctrl-C / SIGTERM / library cancel).
+        elapsed_secs: wall time, set when the run ends.
+        dry_run: whether nothing was written.
+    """
+
+    stats: SyncStats = field(default_factory=SyncStats)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    elapsed_secs: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def has_warning(self) -> bool:
+        return bool(self.warnings) or self.stats.warnings > 0
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 / 1 / 3 / 130 as the reference and DECISIONS.md #4 define."""
+        return exit_code_for(has_error=self.has_error, has_warning=self.has_warning, cancelled=self.cancelled)
