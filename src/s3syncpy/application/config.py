@@ -80,6 +80,14 @@ class Transfer:
 
 
 @dataclass(frozen=True, slots=True)
+class ForceRetry:
+    """The reference's per-object retry on top of the SDK's (reference §7.2)."""
+
+    force_retry_count: int = 5
+    force_retry_interval_milliseconds: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
 class Deletion:
     """--delete and its guards."""
 
@@ -101,6 +109,7 @@ class SyncConfig:
     verification: Verification = field(default_factory=Verification)
     transfer: Transfer = field(default_factory=Transfer)
     deletion: Deletion = field(default_factory=Deletion)
+    force_retry: ForceRetry = field(default_factory=ForceRetry)
     dry_run: bool = False
     warn_as_error: bool = False
     ignore_symlinks: bool = False

@@ -1,0 +1,81 @@
+"""--delete: remove target objects the source does not have (reference §5.1, DECISIONS.md #2).
+
+Candidates are the target keys absent from the source map, which was taken from the raw source listing, so
+filtered source objects protect their copies. Of the filters only --filter-exclude-regex protects target-only
+keys, and --delete-excluded lifts that protection. --max-delete N deletes at most N objects; when more were due,
+deletion stops with a warning (exit 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from s3syncpy._speedups import KeyMap
+from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.ports.storage import ObjectStorage
+from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.domain.errors import PreconditionFailedError, StorageError
+
+MAX_DELETE_REACHED = "--max_delete has been reached. delete operation has been cancelled."
+
+
+async def delete_target_only(
+    config: SyncConfig, target: ObjectStorage, target_map: KeyMap, source_map: KeyMap, run: RunContext
+) -> None:
+    """Delete every target-only key the options allow.
+
+    Args:
+        config: the run's settings (deletion options, exclude regex, dry-run, worker size).
+        target: where to delete.
+        target_map / source_map: the two listings, both holding their keys.
+        run: counters, warnings, errors and the stop signal.
+    """
+    exclude = config.filters.exclude_regex
+    protect_excluded = exclude is not None and not config.deletion.delete_excluded
+    candidates = [
+        key for key in target_map.missing_from(source_map)
+        if not (protect_excluded and exclude is not None and exclude.search(key) is not None)
+    ]
+    max_delete = config.deletion.max_delete
+    if max_delete is not None and len(candidates) > max_delete:
+        candidates = candidates[:max_delete]
+        limited = True
+    else:
+        limited = False
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for key in candidates:
+        queue.put_nowait(key)
+    workers = min(config.transfer.worker_size, max(len(candidates), 1))
+    async with asyncio.TaskGroup() as group:
+        for _ in range(workers):
+            group.create_task(_delete_worker(config, target, queue, run))
+    if limited and not run.stopping:
+        run.warn(MAX_DELETE_REACHED)
+
+
+async def _delete_worker(
+    config: SyncConfig, target: ObjectStorage, queue: asyncio.Queue[str], run: RunContext
+) -> None:
+    info = logger.isEnabledFor(logging.INFO)
+    while not queue.empty() and not run.stopping:
+        key = queue.get_nowait()
+        if config.dry_run:
+            run.stats.deleted += 1
+            if info:
+                logger.info("[dry-run] delete completed.", extra={"fields": {"key": key}})
+            continue
+        try:
+            await target.delete_object(key)
+        except PreconditionFailedError:
+            if config.warn_as_error:
+                run.error("delete precondition failed.", key=key)
+            else:
+                run.warn("delete precondition failed. skipping.", key=key)
+            continue
+        except StorageError as exc:
+            run.error("failed to delete object.", key=key, error=str(exc))
+            return
+        run.stats.deleted += 1
+        if info:
+            logger.info("delete completed.", extra={"fields": {"key": key, "target_key": target.describe(key)}})

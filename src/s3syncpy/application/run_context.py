@@ -1,0 +1,83 @@
+"""RunContext: the state one run shares between its stages: counters, warnings, errors and the stop signal.
+
+Warnings and errors are recorded here and logged once, with structured fields; stages never print.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from s3syncpy.application.report import SyncReport
+
+TRACE = 5
+logger = logging.getLogger("s3syncpy.sync")
+
+# Keep memory bounded on runs with millions of warnings: the count is exact, the messages are a sample.
+MAX_KEPT_MESSAGES = 1000
+
+
+class RunContext:
+    """Counters and the shared stop signal of one run.
+
+    Attributes:
+        report: the report being filled (its stats are live).
+        stop: set when the run must end early (an error, or a user cancellation).
+    """
+
+    def __init__(self, report: SyncReport) -> None:
+        self.report = report
+        self.stats = report.stats
+        self.stop = asyncio.Event()
+
+    @property
+    def stopping(self) -> bool:
+        # An adapter-reported error (e.g. a listing warning under --warn-as-error) ends the run too.
+        return self.stop.is_set() or bool(self.report.errors)
+
+    def warn(self, message: str, **fields: Any) -> None:
+        """Record a warning (sets the warning flag: exit 3 unless an error occurs)."""
+        record_warning(self.report, message, **fields)
+
+    def error(self, message: str, **fields: Any) -> None:
+        """Record an error and stop the run (exit 1)."""
+        self.stats.errors += 1
+        if len(self.report.errors) < MAX_KEPT_MESSAGES:
+            self.report.errors.append(_with_key(message, fields))
+        logger.error(message, extra={"fields": fields})
+        self.stop.set()
+
+    def cancel(self) -> None:
+        """The user asked to stop (Ctrl-C): stop taking work; not an error."""
+        if not self.report.cancelled:
+            self.report.cancelled = True
+            logger.warning("ctrl-c received, shutting down.", extra={"fields": {}})
+        self.stop.set()
+
+
+def record_warning(report: SyncReport, message: str, *, error_instead: bool = False, **fields: Any) -> None:
+    """Count and log a warning, or an error when --warn-as-error applies (listing warnings, skips).
+
+    Adapters reach this through a callback the composition root gives them, since they run outside any stage.
+    """
+    if error_instead:
+        report.stats.errors += 1
+        if len(report.errors) < MAX_KEPT_MESSAGES:
+            report.errors.append(_with_key(message, fields))
+        logger.error(message, extra={"fields": fields})
+        return
+    report.stats.warnings += 1
+    if len(report.warnings) < MAX_KEPT_MESSAGES:
+        report.warnings.append(_with_key(message, fields))
+    logger.warning(message, extra={"fields": fields})
+
+
+def _with_key(message: str, fields: dict[str, Any]) -> str:
+    key = fields.get("key")
+    return f"{message} key={key}" if key is not None else message
+
+
+def log_enabled(level: int) -> bool:
+    """Cheap guard for per-object log records (most runs log at WARN)."""
+    return logger.isEnabledFor(level)

@@ -1,0 +1,221 @@
+"""run_sync: the pipeline of one run (reference §1.2).
+
+1. The target is listed first, into a compact key map (when an update check or --delete needs it).
+2. The source is streamed: listing -> [source key map, with --delete] -> filters 1-6 -> update check layer A ->
+   a bounded queue -> N workers (ObjectSyncer).
+3. Only when the sync phase ended without error or cancellation: --delete removes target-only keys.
+Every stage runs under one TaskGroup; setting the run's stop event (an error, or Ctrl-C) cancels the phase, which
+aborts in-flight multipart uploads and removes temp files in the adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from s3syncpy._speedups import KeyMap
+from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.deletion import delete_target_only
+from s3syncpy.application.object_syncer import ObjectSyncer
+from s3syncpy.application.ports.clock import Clock
+from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.filters import build_filter_chain, first_rejecting_filter
+from s3syncpy.domain.model import ObjectInfo
+
+_END = None  # queue sentinel: no more objects
+
+
+async def run_sync(
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    clock: Clock,
+    cancel: asyncio.Event,
+    report: SyncReport | None = None,
+) -> SyncReport:
+    """Synchronise `source` into `target` as `config` says.
+
+    Args:
+        config: validated settings.
+        source / target: the two storages (their lifetime is the caller's).
+        clock: time source for durations and retry pauses.
+        cancel: set it to stop the run (Ctrl-C); the report is then marked cancelled.
+        report: a report to fill (its stats are live, for progress displays); a new one when None.
+
+    Returns:
+        The report: counters, warnings, errors, cancelled flag, elapsed time.
+    """
+    report = report if report is not None else SyncReport()
+    report.dry_run = config.dry_run
+    run = RunContext(report)
+    started = clock.monotonic()
+    watcher = asyncio.create_task(_watch_cancel(cancel, run))
+    try:
+        await _run_phases(config, source, target, clock, run)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        report.elapsed_secs = clock.monotonic() - started
+    _log_summary(report)
+    return report
+
+
+async def _watch_cancel(cancel: asyncio.Event, run: RunContext) -> None:
+    await cancel.wait()
+    run.cancel()
+
+
+async def _run_phases(
+    config: SyncConfig, source: ObjectStorage, target: ObjectStorage, clock: Clock, run: RunContext
+) -> None:
+    delete = config.deletion.delete
+    uc = config.update_check
+    target_map: KeyMap | None = None
+    if delete or not uc.remove_modified_filter:
+        target_map = KeyMap(store_keys=delete)
+        ok = await _until_stopped(run, lambda: _fill_map(target, _listing_options(config, target), target_map, run))
+        if not ok:
+            return
+    source_map = KeyMap(store_keys=True) if delete else None
+    checker = UpdateChecker(config, source, target, target_map, run)
+    syncer = ObjectSyncer(config, source, target, checker, run, clock)
+    if not await _until_stopped(run, lambda: _sync_phase(config, source, syncer, checker, source_map, run)):
+        return
+    if delete and target_map is not None and source_map is not None:
+        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, source_map, run))
+
+
+async def _until_stopped(run: RunContext, phase: Callable[[], Awaitable[None]]) -> bool:
+    """Run a phase, cancelling it as soon as the run's stop event is set. Returns True if it completed."""
+    if run.stopping:
+        return False
+    task = asyncio.create_task(phase())
+    stopper = asyncio.create_task(run.stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        if not task.done():
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if task.cancelled():
+        return False
+    exc = task.exception()
+    if exc is not None:
+        _record_phase_failure(exc, run)
+        return False
+    return not run.stopping
+
+
+def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            _record_phase_failure(inner, run)
+        return
+    if isinstance(exc, StorageError):
+        run.error(f"{exc}", operation=exc.operation)
+        return
+    raise exc
+
+
+def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptions:
+    """Local storages compute ETags during listing in --check-etag mode (reference §3.1)."""
+    transfer = config.transfer
+    if storage.is_local and config.update_check.check_etag:
+        return ListingOptions(
+            etag_threshold=transfer.multipart_threshold,
+            etag_chunksize=transfer.multipart_chunksize,
+            max_keys=transfer.max_keys,
+        )
+    return ListingOptions(max_keys=transfer.max_keys)
+
+
+async def _fill_map(storage: ObjectStorage, options: ListingOptions, key_map: KeyMap, run: RunContext) -> None:
+    async for obj in storage.list_objects(options):
+        key_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("target listing finished.", extra={"fields": {"objects": len(key_map)}})
+
+
+async def _sync_phase(
+    config: SyncConfig,
+    source: ObjectStorage,
+    syncer: ObjectSyncer,
+    checker: UpdateChecker,
+    source_map: KeyMap | None,
+    run: RunContext,
+) -> None:
+    workers = config.transfer.worker_size
+    queue: asyncio.Queue[ObjectInfo | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(_produce(config, source, checker, source_map, queue, workers, run))
+        for _ in range(workers):
+            group.create_task(_work(queue, syncer))
+
+
+async def _produce(
+    config: SyncConfig,
+    source: ObjectStorage,
+    checker: UpdateChecker,
+    source_map: KeyMap | None,
+    queue: asyncio.Queue[ObjectInfo | None],
+    workers: int,
+    run: RunContext,
+) -> None:
+    chain = build_filter_chain(config.filters)
+    stats = run.stats
+    debug = logger.isEnabledFor(logging.DEBUG)
+    async for obj in source.list_objects(_listing_options(config, source)):
+        if not obj.key:
+            # The key equals the prefix itself (e.g. a "dir/" marker under prefix "dir/"): nothing to name.
+            stats.skipped += 1
+            continue
+        if source_map is not None:
+            # Taken before filtering, so filtered source objects still protect their target copies.
+            source_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+        rejected_by = first_rejecting_filter(chain, obj) if chain else None
+        if rejected_by is None and not checker.listing_says_modified(obj):
+            rejected_by = "update-check"
+        if rejected_by is not None:
+            stats.skipped += 1
+            if debug:
+                logger.debug("object filtered.", extra={"fields": {"key": obj.key, "filter": rejected_by}})
+            continue
+        await queue.put(obj)
+    # Reached only when the listing completed: a failing or cancelled listing ends the whole TaskGroup.
+    for _ in range(workers):
+        await queue.put(_END)
+
+
+async def _work(queue: asyncio.Queue[ObjectInfo | None], syncer: ObjectSyncer) -> None:
+    while (obj := await queue.get()) is not None:
+        await syncer.sync(obj)
+
+
+def _log_summary(report: SyncReport) -> None:
+    stats = report.stats
+    elapsed = report.elapsed_secs
+    fields = {
+        "transferred_byte": stats.transferred_bytes,
+        "transferred_byte_per_sec": int(stats.transferred_bytes / elapsed) if elapsed >= 1 else stats.transferred_bytes,
+        "transferred_object": stats.transferred_objects,
+        "transferred_object_per_sec": (
+            int(stats.transferred_objects / elapsed) if elapsed >= 1 else stats.transferred_objects
+        ),
+        "etag_verified": stats.etag_verified,
+        "checksum_verified": stats.checksum_verified,
+        "deleted": stats.deleted,
+        "skipped": stats.skipped,
+        "error": stats.errors,
+        "warning": stats.warnings,
+        "duration_sec": round(elapsed, 3),
+    }
+    logger.info("sync summary", extra={"fields": fields})
