@@ -45,8 +45,10 @@ def summary_line(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> str:
         byte_rate = int(stats.transferred_bytes / elapsed_secs)
         object_rate = int(stats.transferred_objects / elapsed_secs)
     return (
-        f"{human_bytes(stats.transferred_bytes):>3} | {human_bytes(byte_rate):>3}/sec,  "
-        f"transferred {stats.transferred_objects:>3} objects | {human_count(object_rate):>3} objects/sec,  "
+        # The reference formats this with "{:>3}" everywhere, but indicatif's HumanBytes/HumanCount ignore the
+        # width: only the plain object count is padded ("transferred   1 objects | 0 objects/sec").
+        f"{human_bytes(stats.transferred_bytes)} | {human_bytes(byte_rate)}/sec,  "
+        f"transferred {stats.transferred_objects:>3} objects | {human_count(object_rate)} objects/sec,  "
         f"etag verified {stats.etag_verified} objects,  checksum verified {stats.checksum_verified} objects,  "
         f"deleted {stats.deleted} objects,  skipped {stats.skipped} objects,  "
         f"error {stats.errors} objects, warning {stats.warnings} objects,  "

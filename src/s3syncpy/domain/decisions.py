@@ -1,0 +1,316 @@
+"""Update checks: is an object already on the target up to date? (reference §3, DECISIONS.md #6)
+
+An object is transferred only if it passes both layers:
+
+* Layer A, `listing_says_modified`: compares the source listing entry with the target listing map. Present unless
+  --remove-modified-filter (the target is then not listed for this purpose at all).
+* Layer B, `head_check_required` then `head_says_modified`: a HEAD of the target object (a stat of a local file)
+  and a diff detector. Only for a local target, or with --head-each-target.
+
+How the pipeline uses it::
+
+    mode = UpdateMode.from_options(check_size=..., check_etag=..., remove_modified_filter=...,
+                                   head_each_target=..., source_is_local=..., target_is_local=...)
+    target_map = {obj.key: TargetEntry.of(obj) for obj in target_listing}      # only if mode.lists_target
+    if mode.lists_target and not listing_says_modified(src, target_map.get(src.key), mode):
+        skip (stat SyncSkip, event SYNC_FILTERED)
+    elif head_check_required(mode):
+        details = await target.head_object(key)                               # None on 404
+        enc = (await source.head_object(key)).encryption if needs_source_encryption(src, details, mode) else None
+        decision = head_says_modified(src, details, mode, source_encryption=enc)
+        if decision.warning: stat SyncWarning + warning flag, log decision.reason.value
+        transfer iff decision.transfer
+
+With the ETag rule a local side's ETag is not listed by anything: the caller computes it (threshold/chunk rule of
+`etag.py`) into `ObjectInfo.e_tag` of the local source entry, of the local target entry, or of the local target's
+HEAD details. A missing ETag counts as "modified" (a copy too many rather than a silently stale object).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from s3syncpy.domain.etag import normalize_etag
+from s3syncpy.domain.model import Encryption, ObjectDetails, ObjectInfo
+
+
+class UpdateRule(enum.Enum):
+    """Which attribute decides that an existing target object is stale."""
+
+    MTIME = "mtime"  # default: source second strictly newer than the target second
+    SIZE = "size"  # --check-size
+    ETAG = "etag"  # --check-etag (without --auto-chunksize)
+
+
+class HeadDetector(enum.Enum):
+    """The reference's diff detector for layer B, chosen once per run (`head_detector`)."""
+
+    SIZE = "SizeDiffDetector"
+    ETAG = "ETagDiffDetector"
+    ALWAYS_DIFFERENT = "AlwaysDifferentDiffDetector"
+    STANDARD = "StandardDiffDetector"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateMode:
+    """The update-check options of one run.
+
+    Attributes:
+        rule: the comparison rule.
+        remove_modified_filter: --remove-modified-filter (no layer A).
+        head_each_target: --head-each-target (adds layer B for S3 targets).
+        source_is_local / target_is_local: which sides are local directories.
+    """
+
+    rule: UpdateRule = UpdateRule.MTIME
+    remove_modified_filter: bool = False
+    head_each_target: bool = False
+    source_is_local: bool = False
+    target_is_local: bool = False
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        check_size: bool,
+        check_etag: bool,
+        remove_modified_filter: bool,
+        head_each_target: bool,
+        source_is_local: bool,
+        target_is_local: bool,
+    ) -> UpdateMode:
+        """Build the mode from the CLI flags.
+
+        Raises:
+            ValueError: --check-size and --check-etag together (SyncConfig.validate rejects it first).
+        """
+        if check_size and check_etag:
+            raise ValueError("--check-size cannot be used with --check-etag")
+        rule = UpdateRule.SIZE if check_size else UpdateRule.ETAG if check_etag else UpdateRule.MTIME
+        return cls(rule, remove_modified_filter, head_each_target, source_is_local, target_is_local)
+
+    @property
+    def lists_target(self) -> bool:
+        """Whether layer A runs, i.e. the target listing map is needed for the update check."""
+        return not self.remove_modified_filter
+
+
+class TargetEntry(NamedTuple):
+    """What the target listing map keeps per key (a tuple: millions of them may be held)."""
+
+    size: int
+    mtime_secs: int
+    e_tag: str | None
+
+    @classmethod
+    def of(cls, obj: ObjectInfo) -> TargetEntry:
+        """The entry for one listed target object."""
+        return cls(obj.size, obj.mtime_secs, obj.e_tag)
+
+
+def listing_says_modified(source: ObjectInfo, target: TargetEntry | None, mode: UpdateMode) -> bool:
+    """Layer A (`TargetModifiedFilter`): should the source object go on to the transfer stage?
+
+    Truth table ("True" = keep / transfer):
+
+        rule   target entry                              result
+        any    absent                                    True
+        MTIME  target.mtime_secs <  source.mtime_secs    True   (whole seconds, strictly newer)
+        MTIME  target.mtime_secs >= source.mtime_secs    False  (equal seconds skip; sub-seconds ignored)
+        SIZE   sizes differ                              True
+        SIZE   sizes equal                               False  (mtimes ignored)
+        ETAG   either ETag missing                       True
+        ETAG   normalised ETags differ                   True
+        ETAG   normalised ETags equal                    False
+
+    With --remove-modified-filter layer A does not exist: the answer is always True.
+
+    Args:
+        source: the source listing entry (for ETAG with a local source, `e_tag` holds the computed ETag).
+        target: the target map entry for the same key, or None when the key is not on the target.
+        mode: the run's update mode.
+
+    Returns:
+        True when the object is (possibly) modified and must go on; False to skip it.
+    """
+    if target is None or not mode.lists_target:
+        return True
+    if mode.rule is UpdateRule.SIZE:
+        return source.size != target.size
+    if mode.rule is UpdateRule.ETAG:
+        source_etag, target_etag = normalize_etag(source.e_tag), normalize_etag(target.e_tag)
+        return source_etag is None or target_etag is None or source_etag != target_etag
+    return target.mtime_secs < source.mtime_secs
+
+
+def head_check_required(mode: UpdateMode) -> bool:
+    """Whether layer B runs (HEAD the target, or stat the local file).
+
+    Truth table:
+
+        target   --remove-modified-filter  --head-each-target   result
+        local    yes                       no                   False  (always overwrite, no stat)
+        local    any other combination                          True
+        S3       any                       yes                  True
+        S3       any                       no                   False  (layer A alone decides)
+
+    Returns:
+        True when `head_says_modified` must be consulted; False means "transfer" as far as layer B goes.
+    """
+    if mode.target_is_local and mode.remove_modified_filter and not mode.head_each_target:
+        return False
+    return mode.target_is_local or mode.head_each_target
+
+
+def head_detector(mode: UpdateMode) -> HeadDetector:
+    """The diff detector layer B uses (reference order: size, ETag, always-different, standard).
+
+    Truth table:
+
+        rule   --head-each-target   detector
+        SIZE   any                  SIZE
+        ETAG   yes                  ETAG
+        ETAG   no                   ALWAYS_DIFFERENT  (a local target; layer A already compared the ETags)
+        MTIME  any                  STANDARD
+    """
+    if mode.rule is UpdateRule.SIZE:
+        return HeadDetector.SIZE
+    if mode.rule is UpdateRule.ETAG:
+        return HeadDetector.ETAG if mode.head_each_target else HeadDetector.ALWAYS_DIFFERENT
+    return HeadDetector.STANDARD
+
+
+class HeadReason(enum.Enum):
+    """Why layer B decided as it did; the value is the log / event message."""
+
+    TARGET_MISSING = "Target object not found."
+    SIZES_DIFFER = "Sizes are different."
+    SIZES_SAME = "Object filtered. Sizes are same."
+    ETAGS_DIFFER = "ETags are different."
+    ETAGS_SAME = "Object filtered. ETags are same."
+    ETAGS_SAME_SIZES_DIFFER = "ETags are same but sizes are different. The object will be transferred."
+    ETAG_MISSING = "ETag is missing on one side. The object will be transferred."
+    TARGET_SSE_UNSUPPORTED = "Object filtered. Only ServerSideEncryption::Aes256 is supported."
+    # The reference logs the source-side case with a lower-case "object"; kept so log searches match.
+    SOURCE_SSE_UNSUPPORTED = "object filtered. Only ServerSideEncryption::Aes256 is supported."
+    DECIDED_BY_LISTING = "Modified according to the target listing."
+    BOTH_EMPTY = "Object filtered. Both objects are empty."
+    SOURCE_NEWER = "Source object is newer."
+    TARGET_NOT_OLDER = "Object filtered. The target is newer."
+
+
+@dataclass(frozen=True, slots=True)
+class HeadDecision:
+    """Layer B's answer for one object.
+
+    Attributes:
+        transfer: True to transfer the object, False to skip it.
+        reason: why; `reason.value` is the message to log.
+        warning: the reference counts a warning (stat SyncWarning + the warning flag) for this outcome.
+    """
+
+    transfer: bool
+    reason: HeadReason
+    warning: bool = False
+
+
+def _sse_allows_etag(encryption: Encryption | None) -> bool:
+    # The detector looks at x-amz-server-side-encryption only: KMS / DSSE ETags are not MD5 digests.
+    return encryption is None or encryption.algorithm in (None, "AES256")
+
+
+def needs_source_encryption(source: ObjectInfo, target: ObjectDetails | None, mode: UpdateMode) -> bool:
+    """Whether `head_says_modified` needs the source object's SSE (the reference HEADs the source then).
+
+    Only S3 -> S3 with the ETag detector, when the target exists, its SSE allows ETag comparison and the ETags
+    differ: a KMS-encrypted source would then look different for nothing.
+
+    Returns:
+        True when the caller must HEAD the source and pass `source_encryption`.
+    """
+    if (
+        target is None
+        or mode.source_is_local
+        or mode.target_is_local
+        or head_detector(mode) is not HeadDetector.ETAG
+    ):
+        return False
+    if not _sse_allows_etag(target.encryption):
+        return False
+    source_etag, target_etag = normalize_etag(source.e_tag), normalize_etag(target.info.e_tag)
+    return source_etag is not None and target_etag is not None and source_etag != target_etag
+
+
+def _etag_decision(
+    source: ObjectInfo, target: ObjectDetails, mode: UpdateMode, source_encryption: Encryption | None
+) -> HeadDecision:
+    if not mode.target_is_local and not _sse_allows_etag(target.encryption):
+        return HeadDecision(False, HeadReason.TARGET_SSE_UNSUPPORTED, warning=True)
+    source_etag, target_etag = normalize_etag(source.e_tag), normalize_etag(target.info.e_tag)
+    if source_etag is None or target_etag is None:
+        return HeadDecision(True, HeadReason.ETAG_MISSING)
+    if source_etag == target_etag:
+        if source.size != target.info.size:
+            # The reference panics here; DECISIONS.md #6: transfer, and say so.
+            return HeadDecision(True, HeadReason.ETAGS_SAME_SIZES_DIFFER, warning=True)
+        return HeadDecision(False, HeadReason.ETAGS_SAME)
+    if not mode.source_is_local and not mode.target_is_local and not _sse_allows_etag(source_encryption):
+        return HeadDecision(False, HeadReason.SOURCE_SSE_UNSUPPORTED, warning=True)
+    return HeadDecision(True, HeadReason.ETAGS_DIFFER)
+
+
+def head_says_modified(
+    source: ObjectInfo,
+    target: ObjectDetails | None,
+    mode: UpdateMode,
+    *,
+    source_encryption: Encryption | None = None,
+) -> HeadDecision:
+    """Layer B: decide from the target's HEAD (or local stat) whether to transfer.
+
+    Truth table (first matching row of the chosen detector wins; W = warning):
+
+        detector          condition                                             transfer  reason
+        any               target absent (404 / no file)                          yes       TARGET_MISSING
+        SIZE              sizes differ                                           yes       SIZES_DIFFER
+        SIZE              sizes equal                                            no        SIZES_SAME
+        ETAG              S3 target whose SSE is KMS/DSSE                        no  W     TARGET_SSE_UNSUPPORTED
+        ETAG              either ETag missing                                    yes       ETAG_MISSING
+        ETAG              ETags equal, sizes differ (DECISIONS.md #6)            yes W     ETAGS_SAME_SIZES_DIFFER
+        ETAG              ETags equal                                            no        ETAGS_SAME
+        ETAG              differ, S3->S3, source SSE is KMS/DSSE                 no  W     SOURCE_SSE_UNSUPPORTED
+        ETAG              ETags differ                                           yes       ETAGS_DIFFER
+        ALWAYS_DIFFERENT  (layer A already compared)                             yes       DECIDED_BY_LISTING
+        STANDARD          both sizes 0                                           no        BOTH_EMPTY
+        STANDARD          target.mtime_secs < source.mtime_secs                  yes       SOURCE_NEWER
+        STANDARD          otherwise (equal second or target newer)               no        TARGET_NOT_OLDER
+
+    Args:
+        source: the source listing entry (for ETAG with a local source, `e_tag` is the computed ETag).
+        target: the target's HEAD result, None when it does not exist (for a local target with ETAG,
+            `info.e_tag` must be the ETag computed over the file).
+        mode: the run's update mode.
+        source_encryption: the source's SSE from a source HEAD, needed only when `needs_source_encryption` says
+            so; None means not encrypted.
+
+    Returns:
+        The decision, with the reason and whether the reference counts a warning.
+    """
+    if target is None:
+        return HeadDecision(True, HeadReason.TARGET_MISSING)
+    detector = head_detector(mode)
+    if detector is HeadDetector.SIZE:
+        if source.size != target.info.size:
+            return HeadDecision(True, HeadReason.SIZES_DIFFER)
+        return HeadDecision(False, HeadReason.SIZES_SAME)
+    if detector is HeadDetector.ETAG:
+        return _etag_decision(source, target, mode, source_encryption)
+    if detector is HeadDetector.ALWAYS_DIFFERENT:
+        return HeadDecision(True, HeadReason.DECIDED_BY_LISTING)
+    if source.size == 0 and target.info.size == 0:
+        return HeadDecision(False, HeadReason.BOTH_EMPTY)
+    if target.info.mtime_secs < source.mtime_secs:
+        return HeadDecision(True, HeadReason.SOURCE_NEWER)
+    return HeadDecision(False, HeadReason.TARGET_NOT_OLDER)

@@ -1,0 +1,397 @@
+"""Update checks (reference §3): one row per truth-table row of decisions.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from s3syncpy.domain.decisions import (
+    HeadDecision,
+    HeadDetector,
+    HeadReason,
+    TargetEntry,
+    UpdateMode,
+    UpdateRule,
+    head_check_required,
+    head_detector,
+    head_says_modified,
+    listing_says_modified,
+    needs_source_encryption,
+)
+from s3syncpy.domain.model import Encryption, ObjectDetails, ObjectInfo
+
+SEC = 1_000_000_000
+E1, E2 = '"aaaa"', '"bbbb"'
+KMS = Encryption(algorithm="aws:kms")
+AES = Encryption(algorithm="AES256")
+
+MTIME, SIZE, ETAG = UpdateRule.MTIME, UpdateRule.SIZE, UpdateRule.ETAG
+
+
+def src(size: int = 10, secs: float = 100, e_tag: str | None = E1) -> ObjectInfo:
+    return ObjectInfo(key="k", size=size, mtime_ns=int(secs * SEC), e_tag=e_tag)
+
+
+def entry(size: int = 10, secs: int = 100, e_tag: str | None = E1) -> TargetEntry:
+    return TargetEntry(size, secs, e_tag)
+
+
+def head(
+    size: int = 10, secs: float = 100, e_tag: str | None = E1, encryption: Encryption | None = None
+) -> ObjectDetails:
+    info = ObjectInfo(key="k", size=size, mtime_ns=int(secs * SEC), e_tag=e_tag)
+    return ObjectDetails(info=info, encryption=encryption or Encryption())
+
+
+# ---------------------------------------------------------------- layer A
+
+
+@pytest.mark.parametrize(
+    ("rule", "source", "target", "modified"),
+    [
+        pytest.param(MTIME, src(), None, True, id="mtime-target-absent"),
+        pytest.param(MTIME, src(secs=101), entry(secs=100), True, id="mtime-source-newer"),
+        pytest.param(MTIME, src(secs=100), entry(secs=100), False, id="mtime-equal-seconds"),
+        pytest.param(MTIME, src(secs=100.999), entry(secs=100), False, id="mtime-sub-second-newer-ignored"),
+        pytest.param(MTIME, src(secs=99), entry(secs=100), False, id="mtime-source-older"),
+        pytest.param(MTIME, src(size=1, secs=100), entry(size=2, secs=100), False, id="mtime-ignores-size"),
+        pytest.param(SIZE, src(), None, True, id="size-target-absent"),
+        pytest.param(SIZE, src(size=10), entry(size=11), True, id="size-differs"),
+        pytest.param(
+            SIZE, src(size=10, secs=200), entry(size=10, secs=100), False, id="size-equal-newer-ignored"
+        ),
+        pytest.param(ETAG, src(), None, True, id="etag-target-absent"),
+        pytest.param(ETAG, src(e_tag=E1), entry(e_tag=E2), True, id="etag-differs"),
+        pytest.param(ETAG, src(e_tag=E1, secs=200), entry(e_tag=E1), False, id="etag-equal-newer-ignored"),
+        pytest.param(ETAG, src(e_tag=E1), entry(e_tag=E1.strip('"')), False, id="etag-quotes-ignored"),
+        pytest.param(ETAG, src(e_tag=None), entry(e_tag=E1), True, id="etag-source-missing"),
+        pytest.param(ETAG, src(e_tag=E1), entry(e_tag=None), True, id="etag-target-missing"),
+        pytest.param(ETAG, src(e_tag=None), entry(e_tag=None), True, id="etag-both-missing"),
+    ],
+)
+def test_listing_says_modified(
+    rule: UpdateRule, source: ObjectInfo, target: TargetEntry | None, modified: bool
+) -> None:
+    assert listing_says_modified(source, target, UpdateMode(rule)) is modified
+
+
+@pytest.mark.parametrize("rule", [MTIME, SIZE, ETAG])
+def test_listing_filter_absent_with_remove_modified_filter(rule: UpdateRule) -> None:
+    mode = UpdateMode(rule, remove_modified_filter=True)
+    assert not mode.lists_target
+    assert listing_says_modified(src(secs=1), entry(secs=100), mode) is True
+
+
+def test_target_entry_of_listed_object() -> None:
+    listed = ObjectInfo(key="k", size=5, mtime_ns=7 * SEC + 999, e_tag=E2)
+    assert TargetEntry.of(listed) == TargetEntry(5, 7, E2)
+
+
+# ---------------------------------------------------------------- mode construction
+
+
+@pytest.mark.parametrize(
+    ("check_size", "check_etag", "rule"),
+    [
+        pytest.param(False, False, MTIME, id="default"),
+        pytest.param(True, False, SIZE, id="check-size"),
+        pytest.param(False, True, ETAG, id="check-etag"),
+    ],
+)
+def test_from_options(check_size: bool, check_etag: bool, rule: UpdateRule) -> None:
+    mode = UpdateMode.from_options(
+        check_size=check_size,
+        check_etag=check_etag,
+        remove_modified_filter=True,
+        head_each_target=True,
+        source_is_local=True,
+        target_is_local=False,
+    )
+    assert mode == UpdateMode(rule, True, True, True, False)
+
+
+def test_from_options_rejects_size_and_etag() -> None:
+    with pytest.raises(ValueError, match="--check-size cannot be used with --check-etag"):
+        UpdateMode.from_options(
+            check_size=True,
+            check_etag=True,
+            remove_modified_filter=False,
+            head_each_target=False,
+            source_is_local=False,
+            target_is_local=False,
+        )
+
+
+# ---------------------------------------------------------------- layer B: when and which detector
+
+
+@pytest.mark.parametrize(
+    ("target_is_local", "remove_modified_filter", "head_each_target", "required"),
+    [
+        pytest.param(True, True, False, False, id="local-remove-filter-overwrites"),
+        pytest.param(True, True, True, True, id="local-remove-filter-head-each"),
+        pytest.param(True, False, False, True, id="local-default"),
+        pytest.param(True, False, True, True, id="local-head-each"),
+        pytest.param(False, False, True, True, id="s3-head-each"),
+        pytest.param(False, True, True, True, id="s3-remove-filter-head-each"),
+        pytest.param(False, False, False, False, id="s3-default"),
+        pytest.param(False, True, False, False, id="s3-remove-filter"),
+    ],
+)
+def test_head_check_required(
+    target_is_local: bool, remove_modified_filter: bool, head_each_target: bool, required: bool
+) -> None:
+    mode = UpdateMode(
+        MTIME,
+        remove_modified_filter=remove_modified_filter,
+        head_each_target=head_each_target,
+        target_is_local=target_is_local,
+    )
+    assert head_check_required(mode) is required
+
+
+@pytest.mark.parametrize(
+    ("rule", "head_each_target", "detector"),
+    [
+        pytest.param(SIZE, False, HeadDetector.SIZE, id="size"),
+        pytest.param(SIZE, True, HeadDetector.SIZE, id="size-head-each"),
+        pytest.param(ETAG, True, HeadDetector.ETAG, id="etag-head-each"),
+        pytest.param(ETAG, False, HeadDetector.ALWAYS_DIFFERENT, id="etag-local-target"),
+        pytest.param(MTIME, False, HeadDetector.STANDARD, id="standard"),
+        pytest.param(MTIME, True, HeadDetector.STANDARD, id="standard-head-each"),
+    ],
+)
+def test_head_detector(rule: UpdateRule, head_each_target: bool, detector: HeadDetector) -> None:
+    assert head_detector(UpdateMode(rule, head_each_target=head_each_target)) is detector
+
+
+# ---------------------------------------------------------------- layer B: decisions
+
+S3_TO_S3 = {"source_is_local": False, "target_is_local": False}
+LOCAL_TO_S3 = {"source_is_local": True, "target_is_local": False}
+S3_TO_LOCAL = {"source_is_local": False, "target_is_local": True}
+
+
+def mode_of(rule: UpdateRule, sides: dict[str, bool], head_each_target: bool = True) -> UpdateMode:
+    return UpdateMode(rule, head_each_target=head_each_target, **sides)
+
+
+T, F = True, False
+R = HeadReason
+
+
+@pytest.mark.parametrize(
+    ("mode", "source", "target", "source_enc", "expected"),
+    [
+        pytest.param(
+            mode_of(MTIME, S3_TO_S3), src(), None, None, HeadDecision(T, R.TARGET_MISSING), id="missing"
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3), src(), None, None, HeadDecision(T, R.TARGET_MISSING), id="missing-etag"
+        ),
+        # SizeDiffDetector
+        pytest.param(
+            mode_of(SIZE, S3_TO_S3),
+            src(size=1),
+            head(size=2),
+            None,
+            HeadDecision(T, R.SIZES_DIFFER),
+            id="size-diff",
+        ),
+        pytest.param(
+            mode_of(SIZE, S3_TO_LOCAL),
+            src(size=2, secs=500),
+            head(size=2),
+            None,
+            HeadDecision(F, R.SIZES_SAME),
+            id="size-same-newer-ignored",
+        ),
+        # ETagDiffDetector
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(),
+            head(encryption=KMS),
+            None,
+            HeadDecision(F, R.TARGET_SSE_UNSUPPORTED, warning=True),
+            id="etag-s3-target-kms",
+        ),
+        pytest.param(
+            mode_of(ETAG, LOCAL_TO_S3),
+            src(e_tag=E2),
+            head(e_tag=E1, encryption=KMS),
+            None,
+            HeadDecision(F, R.TARGET_SSE_UNSUPPORTED, warning=True),
+            id="etag-local-source-target-kms",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=E1),
+            head(e_tag=E1, encryption=AES),
+            None,
+            HeadDecision(F, R.ETAGS_SAME),
+            id="etag-same-sse-s3",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=E1, size=10),
+            head(e_tag=E1, size=11),
+            None,
+            HeadDecision(T, R.ETAGS_SAME_SIZES_DIFFER, warning=True),
+            id="etag-same-size-differs",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=E1),
+            head(e_tag=E2),
+            None,
+            HeadDecision(T, R.ETAGS_DIFFER),
+            id="etag-differ-plain-source",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=E1),
+            head(e_tag=E2),
+            AES,
+            HeadDecision(T, R.ETAGS_DIFFER),
+            id="etag-differ-sse-s3-source",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=E1),
+            head(e_tag=E2),
+            KMS,
+            HeadDecision(F, R.SOURCE_SSE_UNSUPPORTED, warning=True),
+            id="etag-differ-kms-source",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=None),
+            head(e_tag=E2),
+            None,
+            HeadDecision(T, R.ETAG_MISSING),
+            id="etag-missing",
+        ),
+        pytest.param(
+            mode_of(ETAG, LOCAL_TO_S3),
+            src(e_tag=E1),
+            head(e_tag=E2),
+            KMS,
+            HeadDecision(T, R.ETAGS_DIFFER),
+            id="etag-local-source-ignores-source-sse",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_LOCAL),
+            src(e_tag=E1),
+            head(e_tag=E1),
+            None,
+            HeadDecision(F, R.ETAGS_SAME),
+            id="etag-local-target-same",
+        ),
+        pytest.param(
+            mode_of(ETAG, S3_TO_LOCAL),
+            src(e_tag=E1),
+            head(e_tag=E2),
+            KMS,
+            HeadDecision(T, R.ETAGS_DIFFER),
+            id="etag-local-target-differs-no-sse-check",
+        ),
+        # AlwaysDifferent: --check-etag, local target, no --head-each-target
+        pytest.param(
+            mode_of(ETAG, S3_TO_LOCAL, head_each_target=False),
+            src(e_tag=E1),
+            head(e_tag=E1),
+            None,
+            HeadDecision(T, R.DECIDED_BY_LISTING),
+            id="etag-always-different",
+        ),
+        # StandardDiffDetector
+        pytest.param(
+            mode_of(MTIME, S3_TO_LOCAL),
+            src(size=0, secs=200),
+            head(size=0, secs=100),
+            None,
+            HeadDecision(F, R.BOTH_EMPTY),
+            id="standard-both-empty",
+        ),
+        pytest.param(
+            mode_of(MTIME, S3_TO_LOCAL),
+            src(size=0, secs=200),
+            head(size=1, secs=100),
+            None,
+            HeadDecision(T, R.SOURCE_NEWER),
+            id="standard-source-empty-newer",
+        ),
+        pytest.param(
+            mode_of(MTIME, S3_TO_LOCAL),
+            src(secs=101),
+            head(secs=100.9),
+            None,
+            HeadDecision(T, R.SOURCE_NEWER),
+            id="standard-source-newer-second",
+        ),
+        pytest.param(
+            mode_of(MTIME, S3_TO_S3),
+            src(secs=100.9),
+            head(secs=100),
+            None,
+            HeadDecision(F, R.TARGET_NOT_OLDER),
+            id="standard-same-second",
+        ),
+        pytest.param(
+            mode_of(MTIME, LOCAL_TO_S3),
+            src(secs=50, size=1),
+            head(secs=100, size=2),
+            None,
+            HeadDecision(F, R.TARGET_NOT_OLDER),
+            id="standard-target-newer",
+        ),
+    ],
+)
+def test_head_says_modified(
+    mode: UpdateMode,
+    source: ObjectInfo,
+    target: ObjectDetails | None,
+    source_enc: Encryption | None,
+    expected: HeadDecision,
+) -> None:
+    assert head_says_modified(source, target, mode, source_encryption=source_enc) == expected
+
+
+@pytest.mark.parametrize(
+    ("mode", "source", "target", "needed"),
+    [
+        pytest.param(mode_of(ETAG, S3_TO_S3), src(e_tag=E1), head(e_tag=E2), True, id="s3-s3-differ"),
+        pytest.param(mode_of(ETAG, S3_TO_S3), src(e_tag=E1), head(e_tag=E1), False, id="s3-s3-same"),
+        pytest.param(mode_of(ETAG, S3_TO_S3), src(e_tag=E1), None, False, id="target-missing"),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3),
+            src(e_tag=E1),
+            head(e_tag=E2, encryption=KMS),
+            False,
+            id="target-kms-decides",
+        ),
+        pytest.param(mode_of(ETAG, S3_TO_S3), src(e_tag=None), head(e_tag=E2), False, id="etag-missing"),
+        pytest.param(mode_of(ETAG, LOCAL_TO_S3), src(e_tag=E1), head(e_tag=E2), False, id="local-source"),
+        pytest.param(mode_of(ETAG, S3_TO_LOCAL), src(e_tag=E1), head(e_tag=E2), False, id="local-target"),
+        pytest.param(mode_of(MTIME, S3_TO_S3), src(e_tag=E1), head(e_tag=E2), False, id="not-etag-detector"),
+        pytest.param(
+            mode_of(ETAG, S3_TO_S3, head_each_target=False),
+            src(e_tag=E1),
+            head(e_tag=E2),
+            False,
+            id="no-head-each",
+        ),
+    ],
+)
+def test_needs_source_encryption(
+    mode: UpdateMode, source: ObjectInfo, target: ObjectDetails | None, needed: bool
+) -> None:
+    assert needs_source_encryption(source, target, mode) is needed
+
+
+def test_reasons_carry_distinct_messages() -> None:
+    messages = [reason.value for reason in HeadReason]
+    assert len(set(messages)) == len(messages)
+    assert (
+        HeadReason.TARGET_SSE_UNSUPPORTED.value
+        == "Object filtered. Only ServerSideEncryption::Aes256 is supported."
+    )
