@@ -1,0 +1,291 @@
+"""`s3sync` entry point: parse, set up logging, run the sync with signal handling, report, exit.
+
+Exit codes (reference §7.4, DECISIONS.md #4-#5): 0 success, 1 error, 2 invalid arguments (one `error: ...`
+line on stderr and nothing else), 3 warnings, 130 interrupted (Ctrl-C / SIGTERM), 101 an unexpected exception
+(a bug). This is the only module that calls sys.exit.
+
+The final summary line: the reference draws it with indicatif, which renders on stderr and only when stderr is
+a terminal, then writes a bare newline to stdout. We deliberately print the summary line itself to stdout
+(stderr with --tracing-stderr) whether or not it is a terminal, so scripts and tests can read it. As in the
+reference it is not printed with --show-no-progress or --json-tracing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TextIO
+
+import click
+
+import s3syncpy
+from s3syncpy.application.config import LogLevel, SyncConfig
+from s3syncpy.application.report import SyncReport
+from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
+from s3syncpy.cli.options import build_command
+from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
+from s3syncpy.cli.progress import ProgressDisplay, progress_enabled
+from s3syncpy.domain.errors import ConfigError, S3SyncError
+from s3syncpy.domain.exit_codes import ExitCode
+from s3syncpy.domain.stats import summary_line
+
+Execute = Callable[[SyncConfig, asyncio.Event, SyncReport], Awaitable[None]]
+
+_logger = logging.getLogger(f"{LOGGER_NAME}.cli")
+
+
+def main() -> None:
+    """Console-script entry point: run with sys.argv and exit with the run's exit code."""
+    code = run()
+    _flush_stdout()
+    sys.exit(code)
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    execute: Execute | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run `s3sync` with the given arguments and return the process exit code (never raises).
+
+    Args:
+        argv: the arguments without the program name (default: sys.argv[1:]).
+        execute: the sync runner (default: s3syncpy.cli.bootstrap.execute); tests inject their own.
+        environ: the environment whose AWS secrets are redacted from logs (default: os.environ). Option values
+            from S3SYNC_* variables are read by click from os.environ.
+
+    Returns:
+        0, 1, 2, 3, 101 or 130.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parsed = parse_command_line(arguments, os.environ if environ is None else environ)
+    except KeyboardInterrupt:
+        return ExitCode.CANCELLED
+    if isinstance(parsed, int):
+        return parsed
+    config, ui = parsed
+    log_stream = sys.stderr if ui.tracing_stderr else sys.stdout
+    restore_logging = configure_logging(
+        ui.log_level,
+        stream=log_stream,
+        json_format=ui.json_tracing,
+        color=not ui.disable_color and not ui.json_tracing and _isatty(log_stream),
+        secrets=ui.secrets,
+    )
+    try:
+        return _run_sync(config, ui, execute, log_stream)
+    finally:
+        restore_logging()
+
+
+def parse_command_line(
+    arguments: Sequence[str], environ: Mapping[str, str]
+) -> tuple[SyncConfig, UiSettings] | int:
+    """Parse and validate the command line; report a bad argument as one `error:` line on stderr.
+
+    Args:
+        arguments: the arguments without the program name.
+        environ: the environment whose AWS secrets are redacted from error messages.
+
+    Returns:
+        The config and the display settings, or an exit code when nothing is to be run (0 after --help or
+        --version, 2 after an invalid argument).
+    """
+    command = build_command(_version())
+    try:
+        ctx = command.make_context("s3sync", list(arguments))
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        _print_error(exc.format_message())
+        return ExitCode.INVALID_ARGUMENTS
+    values = dict(ctx.params)
+    ui = build_ui_settings(values, environ)
+    try:
+        config = resolve_source(build_config(values))
+    except ConfigError as exc:
+        _print_error(SecretRedactor(ui.secrets).redact(str(exc)))
+        return ExitCode.INVALID_ARGUMENTS
+    return config, ui
+
+
+def _run_sync(config: SyncConfig, ui: UiSettings, execute: Execute | None, out: TextIO) -> int:
+    redactor = SecretRedactor(ui.secrets)
+    report = SyncReport(dry_run=config.dry_run)
+    started = time.monotonic()
+    try:
+        asyncio.run(_run_async(config, ui, report, execute or _default_execute()))
+    except KeyboardInterrupt:
+        # Only reachable where asyncio cannot install signal handlers: the run stopped, count it as cancelled.
+        report.cancelled = True
+    except ConfigError as exc:
+        # Settings only checkable while building the run (e.g. a credentials profile) are usage errors.
+        _print_error(redactor.redact(str(exc)))
+        return ExitCode.INVALID_ARGUMENTS
+    except S3SyncError as exc:
+        _print_error(redactor.redact(str(exc)))
+        return ExitCode.ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug must still exit cleanly with 101
+        if ui.log_level >= LogLevel.DEBUG:
+            sys.stderr.write(redactor.redact(traceback.format_exc()))
+        message = redactor.redact(f"{type(exc).__name__}: {exc}")
+        _print_error(f"internal error: {message} (this is a bug; rerun with -vv for the traceback)")
+        return ExitCode.INTERNAL_ERROR
+    if report.elapsed_secs <= 0:
+        report.elapsed_secs = time.monotonic() - started
+    _report_outcome(report, ui, out)
+    return int(report.exit_code)
+
+
+async def _run_async(config: SyncConfig, ui: UiSettings, report: SyncReport, execute: Execute) -> None:
+    cancel = asyncio.Event()
+    remove_handlers = _install_signal_handlers(asyncio.get_running_loop(), cancel)
+    progress: ProgressDisplay | None = None
+    progress_task: asyncio.Task[None] | None = None
+    if progress_enabled(
+        stream=sys.stderr,
+        show_no_progress=ui.show_no_progress,
+        json_tracing=ui.json_tracing,
+        log_level=ui.log_level,
+    ):
+        progress = ProgressDisplay(lambda: report.stats, sys.stderr)
+        progress_task = asyncio.create_task(progress.run())
+    try:
+        await execute(config, cancel, report)
+    finally:
+        if progress_task is not None:
+            progress_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await progress_task
+        if progress is not None:
+            progress.close()
+        remove_handlers()
+    if cancel.is_set():
+        report.cancelled = True
+
+
+def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> Callable[[], None]:
+    """SIGINT/SIGTERM set the cancel event (a graceful stop); a second signal exits at once with 130."""
+
+    def on_signal() -> None:
+        if cancel.is_set():
+            # The user insists: skip the cleanup (temp files, multipart aborts) rather than hang.
+            sys.stderr.write("error: interrupted again; exiting without cleanup\n")
+            sys.stderr.flush()
+            os._exit(ExitCode.CANCELLED)
+        _logger.warning(
+            "cancellation requested; finishing in-flight work (press Ctrl-C again to exit at once)"
+        )
+        cancel.set()
+
+    signals = [signal.SIGINT, signal.SIGTERM]
+    installed: list[signal.Signals] = []
+    previous: dict[signal.Signals, object] = {}
+    for sig in signals:
+        try:
+            loop.add_signal_handler(sig, on_signal)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            # Windows (no add_signal_handler) or not the main thread: fall back to a plain handler.
+            with contextlib.suppress(ValueError, OSError):
+                previous[sig] = signal.signal(sig, lambda _s, _f: loop.call_soon_threadsafe(on_signal))
+
+    def remove() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        for sig, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                signal.signal(sig, handler)  # type: ignore[arg-type]
+
+    return remove
+
+
+def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
+    """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4)."""
+    stats, elapsed = report.stats, report.elapsed_secs
+    if report.dry_run:
+        byte_rate, object_rate = 0, 0
+    elif elapsed < 1.0:
+        byte_rate, object_rate = stats.transferred_bytes, stats.transferred_objects
+    else:
+        byte_rate, object_rate = (
+            int(stats.transferred_bytes / elapsed),
+            int(stats.transferred_objects / elapsed),
+        )
+    _logger.info(
+        "sync summary",
+        extra={
+            "fields": {
+                "transferred_byte": stats.transferred_bytes,
+                "transferred_byte_per_sec": byte_rate,
+                "transferred_object": stats.transferred_objects,
+                "transferred_object_per_sec": object_rate,
+                "etag_verified": stats.etag_verified,
+                "checksum_verified": stats.checksum_verified,
+                "deleted": stats.deleted,
+                "skipped": stats.skipped,
+                "error": stats.errors,
+                "warning": stats.warnings,
+                "duration_sec": round(elapsed, 6),
+            }
+        },
+    )
+    if not ui.show_no_progress and not ui.json_tracing:
+        _write_line(out, summary_line(stats, elapsed, report.dry_run))
+    if report.has_error:
+        _logger.error("s3sync failed.", extra={"fields": {"duration_sec": round(elapsed, 6)}})
+        # The reference's main returns Err, which Rust prints this way on stderr.
+        _write_line(sys.stderr, "Error: s3sync failed.")
+
+
+def _default_execute() -> Execute:
+    # Imported here so parsing, --help and the unit tests never load the adapters (botocore imports slowly).
+    from s3syncpy.cli.bootstrap import execute
+
+    return execute
+
+
+def _version() -> str:
+    version = getattr(s3syncpy, "__version__", None)
+    if isinstance(version, str) and version:
+        return version
+    try:
+        return importlib.metadata.version("s3syncpy")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _print_error(message: str) -> None:
+    """Exactly one line on stderr: `error: <message>`."""
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    _write_line(sys.stderr, f"error: {one_line}")
+
+
+def _write_line(stream: TextIO, line: str) -> None:
+    with contextlib.suppress(BrokenPipeError):
+        stream.write(line + "\n")
+        stream.flush()
+
+
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def _flush_stdout() -> None:
+    """Flush stdout now; if the reader is gone (`| head`), point it at /dev/null so exit does not complain."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,375 @@
+"""The command-line options of `s3sync`: one table, grouped help like the reference's clap output.
+
+Every option (and both positional arguments) can also be set through an environment variable named
+S3SYNC_<OPTION_NAME> (dashes become underscores): `--worker-size` is S3SYNC_WORKER_SIZE. The reference reads
+bare names such as DELETE or SOURCE; an unrelated `DELETE=1` in a shell would silently enable deletion, so we
+never read them (DECISIONS.md #1).
+
+Sizes, dates and regexes stay strings here: `parsing.build_config` converts them, so a bad value and a bad
+option combination take the same error path (ConfigError -> one `error:` line, exit 2).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+ENV_PREFIX = "S3SYNC_"
+
+# Help sections in the reference's order; "Options" holds -v/-q/-h/-V as clap prints them.
+GROUPS: tuple[str, ...] = (
+    "Options",
+    "General",
+    "AWS Configuration",
+    "Source Options",
+    "Target Options",
+    "Filtering",
+    "Update Checking",
+    "Verification",
+    "Performance",
+    "Multipart Settings",
+    "Tracing/Logging",
+    "Retry Options",
+    "Timeout Options",
+    "Advanced",
+    "Dangerous",
+)
+
+_SIZE_SUFFIXES = "Allow suffixes: KB, KiB, MB, MiB, GB, GiB, TB, TiB"
+_PART_SUFFIXES = "Allow suffixes: MB, MiB, GB, GiB. The larger the size, the larger the memory usage."
+_SDK_TIMEOUT = "For details, see the AWS SDK TimeoutConfig documentation. The default has no timeout."
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One option of the command line.
+
+    Attributes:
+        flags: the option strings, short first ("-v", "--verbose").
+        group: the help section (one of GROUPS).
+        help: the help text, as the reference words it.
+        kind: "flag" (boolean), "count" (repeatable, counted) or "value".
+        metavar: the value name shown in help (`<WORKER_SIZE>`), for "value" options.
+        default: the default value (strings for sizes, as the user would type them).
+        type: the click type of a "value" option.
+    """
+
+    flags: tuple[str, ...]
+    group: str
+    help: str
+    kind: str = "value"
+    metavar: str | None = None
+    default: Any = None
+    type: Any = click.STRING
+
+    @property
+    def long(self) -> str:
+        """The long option string (`--worker-size`)."""
+        return next(flag for flag in self.flags if flag.startswith("--"))
+
+    @property
+    def dest(self) -> str:
+        """The parameter name click stores the value under (`worker_size`)."""
+        return self.long[2:].replace("-", "_")
+
+    @property
+    def envvar(self) -> str:
+        """The environment variable that may set this option (`S3SYNC_WORKER_SIZE`)."""
+        return env_var_for(self.long)
+
+
+def env_var_for(name: str) -> str:
+    """The environment variable name for an option or argument name.
+
+    Args:
+        name: `--worker-size`, `worker-size` or `source`.
+
+    Returns:
+        `S3SYNC_WORKER_SIZE`, `S3SYNC_SOURCE`, ...
+    """
+    return ENV_PREFIX + name.lstrip("-").replace("-", "_").upper()
+
+
+def _flag(long: str, group: str, help: str) -> OptionSpec:
+    return OptionSpec(flags=(long,), group=group, help=help, kind="flag", default=False)
+
+
+def _value(
+    long: str, group: str, help: str, metavar: str, default: Any = None, type: Any = click.STRING
+) -> OptionSpec:
+    return OptionSpec(flags=(long,), group=group, help=help, metavar=metavar, default=default, type=type)
+
+
+_MILLIS = click.IntRange(min=0)
+_AWS = "AWS Configuration"
+
+# fmt: off
+# One row per option, in the reference's help order; kept as a table for reading, hence no auto-formatting.
+OPTION_SPECS: tuple[OptionSpec, ...] = (
+    OptionSpec(("-v", "--verbose"), "Options", "Increase logging verbosity", kind="count", default=0),
+    OptionSpec(("-q", "--quiet"), "Options", "Decrease logging verbosity", kind="count", default=0),
+    _flag("--dry-run", "General", "A simulation mode. No actions will be performed"),
+    _flag("--show-no-progress", "General", "Don't show the progress bar"),
+    _value("--aws-config-file", _AWS,
+           "Location of the file that the AWS CLI uses to store configuration profiles", "FILE"),
+    _value("--aws-shared-credentials-file", _AWS,
+           "Location of the file that the AWS CLI uses to store access keys", "FILE"),
+    _value("--source-profile", _AWS, "Source AWS CLI profile", "SOURCE_PROFILE"),
+    _value("--source-access-key", _AWS, "Source access key", "SOURCE_ACCESS_KEY"),
+    _value("--source-secret-access-key", _AWS, "Source secret access key", "SOURCE_SECRET_ACCESS_KEY"),
+    _value("--source-session-token", _AWS, "Source session token", "SOURCE_SESSION_TOKEN"),
+    _value("--target-profile", _AWS, "Target AWS CLI profile", "TARGET_PROFILE"),
+    _value("--target-access-key", _AWS, "Target access key", "TARGET_ACCESS_KEY"),
+    _value("--target-secret-access-key", _AWS, "Target secret access key", "TARGET_SECRET_ACCESS_KEY"),
+    _value("--target-session-token", _AWS, "Target session token", "TARGET_SESSION_TOKEN"),
+    _value("--source-region", "Source Options", "Source region", "SOURCE_REGION"),
+    _value("--source-endpoint-url", "Source Options", "Source endpoint url", "SOURCE_ENDPOINT_URL"),
+    _flag("--source-force-path-style", "Source Options", "Force path-style addressing for source endpoint"),
+    _value("--target-region", "Target Options", "Target region", "TARGET_REGION"),
+    _value("--target-endpoint-url", "Target Options", "Target endpoint url", "TARGET_ENDPOINT_URL"),
+    _flag("--target-force-path-style", "Target Options", "Force path-style addressing for target endpoint"),
+    _value("--filter-mtime-before", "Filtering", "Sync only objects older than given time "
+           "(RFC3339 datetime). Example: 2023-02-19T12:00:00Z", "FILTER_MTIME_BEFORE"),
+    _value("--filter-mtime-after", "Filtering", "Sync only objects newer than OR EQUAL TO given time "
+           "(RFC3339 datetime). Example: 2023-02-19T12:00:00Z", "FILTER_MTIME_AFTER"),
+    _value("--filter-smaller-size", "Filtering",
+           f"Sync only objects smaller than given size. {_SIZE_SUFFIXES}", "FILTER_SMALLER_SIZE"),
+    _value("--filter-larger-size", "Filtering",
+           f"Sync only objects larger than OR EQUAL TO given size. {_SIZE_SUFFIXES}", "FILTER_LARGER_SIZE"),
+    _value("--filter-include-regex", "Filtering",
+           "Sync only objects that match a given regular expression", "FILTER_INCLUDE_REGEX"),
+    _value("--filter-exclude-regex", "Filtering",
+           "Do not sync objects that match a given regular expression", "FILTER_EXCLUDE_REGEX"),
+    _flag("--remove-modified-filter", "Update Checking",
+          "Do not update checking(ListObjectsV2) for modification in the target storage"),
+    _flag("--check-size", "Update Checking", "Use object size for update checking"),
+    _flag("--check-etag", "Update Checking", "Use ETag for update checking"),
+    _flag("--disable-multipart-verify", "Verification",
+          "Disable multipart upload verification with ETag/additional checksum"),
+    _flag("--disable-etag-verify", "Verification", "Disable ETag verification"),
+    _value("--worker-size", "Performance", "Number of workers for synchronization", "WORKER_SIZE",
+           16, click.INT),
+    _value("--max-parallel-uploads", "Performance", "Maximum number of parallel multipart uploads/downloads",
+           "MAX_PARALLEL_UPLOADS", 16, click.INT),
+    _value("--object-listing-queue-size", "Performance", "Queue size for object listings",
+           "OBJECT_LISTING_QUEUE_SIZE", 200_000, click.INT),
+    _value("--multipart-threshold", "Multipart Settings",
+           f"Object size threshold that s3sync uses for multipart upload. {_PART_SUFFIXES}",
+           "MULTIPART_THRESHOLD", "8MiB"),
+    _value("--multipart-chunksize", "Multipart Settings",
+           f"Chunk size that s3sync uses for multipart upload of individual files. {_PART_SUFFIXES}",
+           "MULTIPART_CHUNKSIZE", "8MiB"),
+    _flag("--json-tracing", "Tracing/Logging", "Show trace as json format"),
+    _flag("--tracing-stderr", "Tracing/Logging", "Write trace (logs) to stderr instead of stdout"),
+    _flag("--disable-color-tracing", "Tracing/Logging", "Disable ANSI terminal colors"),
+    _value("--aws-max-attempts", "Retry Options", "Maximum retry attempts that s3sync retry handler use",
+           "max_attempts", 10, click.IntRange(min=1)),
+    _value("--initial-backoff-milliseconds", "Retry Options",
+           "A multiplier value used when calculating backoff times as part of an exponential backoff with "
+           "jitter strategy.", "initial_backoff", 100, _MILLIS),
+    _value("--operation-timeout-milliseconds", "Timeout Options",
+           f"Operation timeout (milliseconds). {_SDK_TIMEOUT}", "operation_timeout", None, _MILLIS),
+    _value("--operation-attempt-timeout-milliseconds", "Timeout Options",
+           f"Operation attempt timeout (milliseconds). {_SDK_TIMEOUT}", "operation_attempt_timeout",
+           None, _MILLIS),
+    _value("--connect-timeout-milliseconds", "Timeout Options",
+           "Connect timeout (milliseconds). The default has the SDK default timeout.", "connect_timeout",
+           None, _MILLIS),
+    _value("--read-timeout-milliseconds", "Timeout Options",
+           "Read timeout (milliseconds). The default has no timeout.", "read_timeout", None, _MILLIS),
+    _flag("--warn-as-error", "Advanced",
+          "Treat warnings as errors(except for the case of ETag/checksum mismatch, etc.)"),
+    _flag("--ignore-symlinks", "Advanced", "Ignore symbolic links"),
+    _flag("--head-each-target", "Advanced",
+          "HeadObject is used to check whether an object has been modified in the target storage. "
+          "It reduces the possibility of race condition issue"),
+    _flag("--no-guess-mime-type", "Advanced", "Do not try to guess the mime type of local file"),
+    _value("--max-keys", "Advanced", "Maximum number of objects returned in a single list object request",
+           "MAX_KEYS", 1000, click.INT),
+    _flag("--disable-content-md5-header", "Advanced",
+          "Disable Content-MD5 header for object uploads. It disables the ETag verification for the uploaded "
+          "object."),
+    _flag("--delete-excluded", "Advanced",
+          "When used in combination with --delete options, supplied --filter-exclude-regex patterns will not "
+          "prevent an object from being deleted."),
+    _value("--max-delete", "Advanced", "Don't delete more than a specified number of objects", "MAX_DELETE",
+           None, click.INT),
+    _flag("--delete", "Dangerous",
+          "Delete objects that exist in the target but not in the source. Exclude filters other than "
+          "--filter-exclude-regex will not prevent an object from being deleted. "
+          "[Warning] Since this can cause data loss, test first with the --dry-run option."),
+)
+# fmt: on
+
+ARGUMENT_HELP = "s3://<BUCKET_NAME>[/prefix] or local path"
+
+
+def default_values() -> dict[str, Any]:
+    """Every parameter's value when nothing is given (SOURCE and TARGET are None).
+
+    Returns:
+        A dict keyed like click's `ctx.params`, suitable as the base of `parsing.build_config` input.
+    """
+    values: dict[str, Any] = {"source": None, "target": None}
+    values.update({spec.dest: spec.default for spec in OPTION_SPECS})
+    return values
+
+
+class GroupedOption(click.Option):
+    """A click option that knows its help section and renders its help like clap."""
+
+    def __init__(self, *args: Any, group: str = "Options", show_env: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.show_env = show_env
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """`--worker-size <WORKER_SIZE>`, `Number of workers ... [env: S3SYNC_WORKER_SIZE=] [default: 16]`."""
+        names = ", ".join(self.opts)
+        if self.count:
+            names += "..."
+        elif not self.is_flag and self.metavar:
+            names += f" <{self.metavar}>"
+        help_text = self.help or ""
+        if self.show_env and isinstance(self.envvar, str):
+            # Never show the current value: it may be a secret.
+            help_text += f" [env: {self.envvar}=]"
+        if self.show_default and self.default is not None:
+            help_text += f" [default: {self.default}]"
+        return names, help_text
+
+
+class GroupedArgument(click.Argument):
+    """A positional argument with a help text (click arguments have none before 8.x)."""
+
+    def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_text = help_text
+
+    def argument_help_record(self) -> tuple[str, str]:
+        """`<SOURCE>` and its help with the environment variable."""
+        env = f" [env: {self.envvar}=]" if isinstance(self.envvar, str) else ""
+        return f"<{self.human_readable_name}>", f"{self.help_text}{env}"
+
+
+class GroupedCommand(click.Command):
+    """A click command whose --help lists options under the reference's section headings."""
+
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the "Arguments:" section."""
+        records = [p.argument_help_record() for p in self.get_params(ctx) if isinstance(p, GroupedArgument)]
+        if records:
+            with formatter.section("Arguments"):
+                formatter.write_dl(records)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write one section per group, in GROUPS order."""
+        sections: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
+        for param in self.get_params(ctx):
+            if not isinstance(param, click.Option):
+                continue
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            sections.setdefault(getattr(param, "group", "Options"), []).append(record)
+        for group, records in sections.items():
+            if records:
+                with formatter.section(group):
+                    _write_records(formatter, records)
+
+
+# "[env: S3SYNC_X=]" and "[default: 8MiB]" must never be split across lines (people grep for them).
+_TAG = re.compile(r"\[(?:env|default): [^\]]*\]")
+_GLUE = "\x1f"
+
+
+def _write_records(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_max: int = 30) -> None:
+    """Like click's write_dl (long names put the help on the next line), keeping the bracketed tags whole."""
+    first_col = min(max(len(first) for first, _ in rows), col_max) + 2
+    indent = " " * formatter.current_indent
+    text_width = max(formatter.width - first_col - formatter.current_indent, 20)
+    for first, second in rows:
+        formatter.write(f"{indent}{first}")
+        if not second:
+            formatter.write("\n")
+            continue
+        if len(first) <= first_col - 2:
+            formatter.write(" " * (first_col - len(first)))
+        else:
+            formatter.write("\n" + indent + " " * first_col)
+        glued = _TAG.sub(lambda m: m.group(0).replace(" ", _GLUE), second)
+        lines = textwrap.wrap(glued, text_width, break_on_hyphens=False, break_long_words=False) or [""]
+        continuation = "\n" + indent + " " * first_col
+        formatter.write(continuation.join(line.replace(_GLUE, " ") for line in lines) + "\n")
+
+
+def _print_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit(0)
+
+
+def build_command(version: str) -> click.Command:
+    """The `s3sync` click command; it only parses (main.py runs the sync with `ctx.params`).
+
+    Args:
+        version: the text `-V/--version` prints after "s3sync ".
+
+    Returns:
+        A command whose parameters are SOURCE, TARGET and every option of OPTION_SPECS.
+    """
+
+    def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            click.echo(f"s3sync {version}")
+            ctx.exit(0)
+
+    params: list[click.Parameter] = [
+        GroupedArgument(["source"], envvar=env_var_for("source"), help_text=ARGUMENT_HELP, metavar="SOURCE"),
+        GroupedArgument(["target"], envvar=env_var_for("target"), help_text=ARGUMENT_HELP, metavar="TARGET"),
+    ]
+    params.extend(_option_from_spec(spec) for spec in OPTION_SPECS)
+    params.append(_eager_flag(("-h", "--help"), "Print help", _print_help))
+    params.append(_eager_flag(("-V", "--version"), "Print version", print_version))
+    return GroupedCommand(
+        name="s3sync",
+        params=params,
+        add_help_option=False,
+        help="Reliable, flexible, and fast synchronization tool for S3.",
+        context_settings={"max_content_width": 120},
+    )
+
+
+def _option_from_spec(spec: OptionSpec) -> GroupedOption:
+    common: dict[str, Any] = {"group": spec.group, "help": spec.help, "envvar": spec.envvar}
+    if spec.kind == "flag":
+        return GroupedOption(list(spec.flags), is_flag=True, default=False, **common)
+    if spec.kind == "count":
+        return GroupedOption(list(spec.flags), count=True, default=0, **common)
+    return GroupedOption(
+        list(spec.flags),
+        type=spec.type,
+        default=spec.default,
+        metavar=spec.metavar,
+        show_default=spec.default is not None,
+        **common,
+    )
+
+
+def _eager_flag(
+    flags: tuple[str, ...], help: str, callback: Callable[[click.Context, click.Parameter, bool], None]
+) -> GroupedOption:
+    return GroupedOption(
+        list(flags),
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        help=help,
+        callback=callback,
+        show_env=False,
+    )

@@ -1,0 +1,242 @@
+"""From parsed command-line values to a validated SyncConfig and the CLI's own display settings.
+
+`build_config` is pure (no file-system access) so library callers and tests can use it with plain dicts;
+`resolve_source` is the one step that looks at the disk (a local SOURCE must exist; a file becomes a
+single-file source). Every bad value raises ConfigError with a one-line message, which main.py prints as
+`error: <message>`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+import regex
+
+from s3syncpy.application.config import (
+    ClientSettings,
+    Deletion,
+    LogLevel,
+    SyncConfig,
+    Transfer,
+    UpdateCheck,
+    Verification,
+)
+from s3syncpy.cli.options import default_values
+from s3syncpy.domain.errors import ConfigError
+from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
+from s3syncpy.domain.sizes import parse_human_bytes
+from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
+
+T = TypeVar("T")
+
+# Variables botocore reads by itself; their values are secrets too and must never reach a log line.
+AWS_SECRET_ENV_VARS: tuple[str, ...] = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+@dataclass(frozen=True, slots=True)
+class UiSettings:
+    """How the CLI talks to the user (not part of the sync itself).
+
+    Attributes:
+        log_level: the effective verbosity (default WARN; --dry-run forces at least INFO).
+        json_tracing: one JSON object per log line, and no summary line.
+        tracing_stderr: logs (and the summary line) go to stderr instead of stdout.
+        disable_color: no ANSI colours even on a terminal.
+        show_no_progress: neither the progress line nor the summary line.
+        secrets: values that must be redacted from every log line and error message.
+    """
+
+    log_level: LogLevel = LogLevel.WARN
+    json_tracing: bool = False
+    tracing_stderr: bool = False
+    disable_color: bool = False
+    show_no_progress: bool = False
+    secrets: tuple[str, ...] = ()
+
+
+def effective_log_level(verbose: int, quiet: int, dry_run: bool) -> LogLevel:
+    """WARN, raised by each -v and lowered by each -q (clamped to OFF..TRACE); dry-run shows at least INFO.
+
+    Args:
+        verbose: how many times -v was given.
+        quiet: how many times -q was given.
+        dry_run: --dry-run, whose `[dry-run] ...` lines are INFO records the user must see.
+
+    Returns:
+        The log level.
+    """
+    level = LogLevel(min(max(LogLevel.WARN + verbose - quiet, LogLevel.OFF), LogLevel.TRACE))
+    if dry_run and level < LogLevel.INFO:
+        level = LogLevel.INFO
+    return level
+
+
+def build_ui_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> UiSettings:
+    """The display settings from parsed values.
+
+    Args:
+        values: click's parameter values (missing keys take their defaults).
+        environ: the environment whose AWS secret variables are also redacted (None: none).
+
+    Returns:
+        The UiSettings.
+    """
+    merged = {**default_values(), **values}
+    candidates = [
+        merged["source_secret_access_key"],
+        merged["source_session_token"],
+        merged["target_secret_access_key"],
+        merged["target_session_token"],
+    ]
+    if environ is not None:
+        candidates.extend(environ.get(name) for name in AWS_SECRET_ENV_VARS)
+    secrets = tuple(dict.fromkeys(value for value in candidates if value))
+    return UiSettings(
+        log_level=effective_log_level(merged["verbose"], merged["quiet"], merged["dry_run"]),
+        json_tracing=merged["json_tracing"],
+        tracing_stderr=merged["tracing_stderr"],
+        disable_color=merged["disable_color_tracing"],
+        show_no_progress=merged["show_no_progress"],
+        secrets=secrets,
+    )
+
+
+def build_config(values: Mapping[str, Any]) -> SyncConfig:
+    """Build and validate the SyncConfig from parsed command-line values, without touching the disk.
+
+    Args:
+        values: click's parameter values keyed by parameter name (`worker_size`, `source`, ...). Missing keys
+            take the option defaults; sizes, dates and regexes are the strings the user typed.
+
+    Returns:
+        The validated config (a local SOURCE is not checked yet: see resolve_source).
+
+    Raises:
+        ConfigError: a bad value or a forbidden option combination.
+    """
+    v = {**default_values(), **values}
+    config = SyncConfig(
+        source=_location("SOURCE", v["source"]),
+        target=_location("TARGET", v["target"]),
+        source_client=_client(v, "source"),
+        target_client=_client(v, "target"),
+        filters=FilterSettings(
+            mtime_before_ms=_optional(v["filter_mtime_before"], "--filter-mtime-before", parse_rfc3339_to_ms),
+            mtime_after_ms=_optional(v["filter_mtime_after"], "--filter-mtime-after", parse_rfc3339_to_ms),
+            smaller_size=_optional(v["filter_smaller_size"], "--filter-smaller-size", parse_human_bytes),
+            larger_size=_optional(v["filter_larger_size"], "--filter-larger-size", parse_human_bytes),
+            include_regex=_optional(v["filter_include_regex"], "--filter-include-regex", _compile_regex),
+            exclude_regex=_optional(v["filter_exclude_regex"], "--filter-exclude-regex", _compile_regex),
+        ),
+        update_check=UpdateCheck(
+            check_size=v["check_size"],
+            check_etag=v["check_etag"],
+            remove_modified_filter=v["remove_modified_filter"],
+            head_each_target=v["head_each_target"],
+        ),
+        verification=Verification(
+            disable_etag_verify=v["disable_etag_verify"],
+            disable_multipart_verify=v["disable_multipart_verify"],
+            disable_content_md5_header=v["disable_content_md5_header"],
+        ),
+        transfer=Transfer(
+            worker_size=v["worker_size"],
+            max_parallel_uploads=v["max_parallel_uploads"],
+            max_keys=v["max_keys"],
+            multipart_threshold=_size(v["multipart_threshold"], "--multipart-threshold"),
+            multipart_chunksize=_size(v["multipart_chunksize"], "--multipart-chunksize"),
+            object_listing_queue_size=v["object_listing_queue_size"],
+        ),
+        deletion=Deletion(
+            delete=v["delete"], max_delete=v["max_delete"], delete_excluded=v["delete_excluded"]
+        ),
+        dry_run=v["dry_run"],
+        warn_as_error=v["warn_as_error"],
+        ignore_symlinks=v["ignore_symlinks"],
+        no_guess_mime_type=v["no_guess_mime_type"],
+    )
+    config.validate()
+    return config
+
+
+def resolve_source(config: SyncConfig) -> SyncConfig:
+    """Check a local SOURCE on disk: it must exist, and a file becomes a single-file source of its directory.
+
+    Args:
+        config: a config from build_config.
+
+    Returns:
+        The config, with `source` replaced by LocalLocation(parent, single_file=name) for a file, re-validated
+        (the --delete rule depends on it).
+
+    Raises:
+        ConfigError: the local SOURCE does not exist, or the resolved config breaks a rule.
+    """
+    source = config.source
+    if not isinstance(source, LocalLocation) or source.single_file is not None:
+        return config
+    if os.path.isdir(source.path):
+        return config
+    if not os.path.exists(source.path):
+        raise ConfigError(f"SOURCE '{source.path}' does not exist")
+    parent, name = os.path.split(source.path)
+    resolved = replace(config, source=LocalLocation(path=parent or os.curdir, single_file=name))
+    resolved.validate()
+    return resolved
+
+
+def _location(argument: str, text: str | None) -> StorageLocation:
+    if text is None:
+        raise ConfigError(f"missing argument {argument}")
+    try:
+        return parse_location(text)
+    except InvalidLocationError as exc:
+        raise ConfigError(f"invalid value '{text}' for {argument}: {exc}") from exc
+
+
+def _client(v: Mapping[str, Any], side: str) -> ClientSettings:
+    """One side's client settings; the AWS files, retry and timeout options apply to both sides."""
+    return ClientSettings(
+        profile=v[f"{side}_profile"],
+        access_key=v[f"{side}_access_key"],
+        secret_access_key=v[f"{side}_secret_access_key"],
+        session_token=v[f"{side}_session_token"],
+        region=v[f"{side}_region"],
+        endpoint_url=v[f"{side}_endpoint_url"],
+        force_path_style=v[f"{side}_force_path_style"],
+        aws_config_file=v["aws_config_file"],
+        aws_shared_credentials_file=v["aws_shared_credentials_file"],
+        aws_max_attempts=v["aws_max_attempts"],
+        initial_backoff_milliseconds=v["initial_backoff_milliseconds"],
+        connect_timeout_milliseconds=v["connect_timeout_milliseconds"],
+        read_timeout_milliseconds=v["read_timeout_milliseconds"],
+        operation_timeout_milliseconds=v["operation_timeout_milliseconds"],
+        operation_attempt_timeout_milliseconds=v["operation_attempt_timeout_milliseconds"],
+    )
+
+
+def _compile_regex(pattern: str) -> regex.Pattern[str]:
+    try:
+        return regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(f"invalid regular expression '{pattern}': {exc}") from exc
+
+
+def _optional(text: str | None, option: str, parse: Callable[[str], T]) -> T | None:
+    return None if text is None else _parse(text, option, parse)
+
+
+def _size(text: str | int, option: str) -> int:
+    # Library callers may pass a number of bytes directly; the CLI passes what the user typed.
+    return text if isinstance(text, int) else _parse(text, option, parse_human_bytes)
+
+
+def _parse(text: str, option: str, parse: Callable[[str], T]) -> T:
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"invalid value for '{option}': {exc}") from exc

@@ -1,0 +1,137 @@
+"""The live progress line on stderr, redrawn about once a second from the run's counters (reference §10).
+
+It is drawn only on a terminal, without --show-no-progress, without JSON logs, and when the log level is at
+most WARN (info lines would tear it apart). Rates are a moving average of the last ten one-second samples, as
+the reference's indicator computes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TextIO
+
+from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+
+from s3syncpy.application.config import LogLevel
+from s3syncpy.domain.humanize import human_bytes, human_count
+from s3syncpy.domain.stats import SyncStats
+
+REFRESH_SECONDS = 1.0
+AVERAGE_SAMPLES = 10
+
+
+def progress_enabled(
+    *, stream: TextIO, show_no_progress: bool, json_tracing: bool, log_level: LogLevel
+) -> bool:
+    """Whether to draw the progress line at all.
+
+    Args:
+        stream: the stream it would be drawn on (stderr).
+        show_no_progress: --show-no-progress.
+        json_tracing: --json-tracing.
+        log_level: the effective verbosity.
+
+    Returns:
+        True on a terminal with default-or-quieter logs in the compact format.
+    """
+    if show_no_progress or json_tracing or log_level > LogLevel.WARN:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def progress_text(stats: SyncStats, bytes_per_sec: int, objects_per_sec: int) -> str:
+    """The reference's progress line (the summary line without the duration).
+
+    Args:
+        stats: the live counters.
+        bytes_per_sec: the averaged byte rate.
+        objects_per_sec: the averaged object rate.
+
+    Returns:
+        The text of the line.
+    """
+    return (
+        # As in summary_line: indicatif's HumanBytes/HumanCount ignore "{:>3}"; only the count is padded.
+        f"{human_bytes(stats.transferred_bytes)} | {human_bytes(bytes_per_sec)}/sec,  "
+        f"transferred {stats.transferred_objects:>3} objects | {human_count(objects_per_sec)} objects/sec,  "
+        f"etag verified {stats.etag_verified} objects,  "
+        f"checksum verified {stats.checksum_verified} objects,  "
+        f"deleted {stats.deleted} objects,  skipped {stats.skipped} objects,  "
+        f"error {stats.errors} objects, warning {stats.warnings} objects"
+    )
+
+
+class RateAverager:
+    """Per-second rates of two growing totals, averaged over the last AVERAGE_SAMPLES samples."""
+
+    def __init__(self, samples: int = AVERAGE_SAMPLES) -> None:
+        self._bytes: deque[float] = deque(maxlen=samples)
+        self._objects: deque[float] = deque(maxlen=samples)
+        self._last: tuple[int, int] = (0, 0)
+
+    def sample(self, total_bytes: int, total_objects: int, elapsed: float) -> tuple[int, int]:
+        """Record the totals seen `elapsed` seconds after the previous sample.
+
+        Args:
+            total_bytes: bytes transferred so far.
+            total_objects: objects transferred so far.
+            elapsed: seconds since the previous sample (> 0).
+
+        Returns:
+            The averaged (bytes/sec, objects/sec).
+        """
+        seconds = max(elapsed, 1e-6)
+        last_bytes, last_objects = self._last
+        self._bytes.append((total_bytes - last_bytes) / seconds)
+        self._objects.append((total_objects - last_objects) / seconds)
+        self._last = (total_bytes, total_objects)
+        return int(sum(self._bytes) / len(self._bytes)), int(sum(self._objects) / len(self._objects))
+
+
+class ProgressDisplay:
+    """A one-line tqdm display fed from a stats getter; `run()` redraws it until cancelled."""
+
+    def __init__(self, get_stats: Callable[[], SyncStats], stream: TextIO) -> None:
+        """Open the display.
+
+        Args:
+            get_stats: returns the live counters (read on every redraw).
+            stream: where to draw (stderr).
+        """
+        self._get_stats = get_stats
+        self._averager = RateAverager()
+        # bar_format "{desc}": we render the whole line ourselves, tqdm only handles the in-place redraw.
+        self._bar = tqdm(
+            file=stream,
+            bar_format="{desc}",
+            leave=False,
+            dynamic_ncols=True,
+            mininterval=0,
+            miniters=0,
+            delay=0,
+        )
+
+    def refresh(self, elapsed: float) -> None:
+        """Take a sample and redraw the line."""
+        stats = self._get_stats()
+        bytes_rate, object_rate = self._averager.sample(
+            stats.transferred_bytes, stats.transferred_objects, elapsed
+        )
+        self._bar.set_description_str(progress_text(stats, bytes_rate, object_rate), refresh=True)
+
+    async def run(self) -> None:
+        """Redraw about once a second until the task is cancelled."""
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            now = time.monotonic()
+            self.refresh(now - last)
+            last = now
+
+    def close(self) -> None:
+        """Erase the line (the summary line is printed separately)."""
+        self._bar.close()
