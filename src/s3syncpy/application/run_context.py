@@ -40,9 +40,17 @@ class RunContext:
         """Record a warning (sets the warning flag: exit 3 unless an error occurs)."""
         record_warning(self.report, message, **fields)
 
-    def error(self, message: str, **fields: Any) -> None:
-        """Record an error and stop the run (exit 1)."""
-        self.stats.errors += 1
+    def error(self, message: str, *, count_object: bool = True, **fields: Any) -> None:
+        """Record an error and stop the run (exit 1).
+
+        Args:
+            message: the log message.
+            count_object: count it in the summary's "error N objects" (not for a failed listing, which is no
+                object's error, as in the reference).
+            fields: structured log fields.
+        """
+        if count_object:
+            self.stats.errors += 1
         if len(self.report.errors) < MAX_KEPT_MESSAGES:
             self.report.errors.append(_with_key(message, fields))
         logger.error(message, extra={"fields": fields})

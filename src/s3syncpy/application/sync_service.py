@@ -104,8 +104,8 @@ async def _until_stopped(run: RunContext, phase: Callable[[], Awaitable[None]]) 
         stopper.cancel()
         if not task.done():
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+            # Wait for the phase to unwind (adapters abort uploads and remove temp files on cancellation).
+            await asyncio.wait({task})
     if task.cancelled():
         return False
     exc = task.exception()
@@ -121,7 +121,7 @@ def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
             _record_phase_failure(inner, run)
         return
     if isinstance(exc, StorageError):
-        run.error(f"{exc}", operation=exc.operation)
+        run.error(f"{exc}", count_object=False, operation=exc.operation)
         return
     raise exc
 

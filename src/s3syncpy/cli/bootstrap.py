@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
-
 from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.s3 import open_s3_storage
@@ -58,10 +56,11 @@ async def _open_storage(
             on_warning=on_warning,
         )
         return
-    options: dict[str, Any] = {
-        "max_parallel_uploads": config.transfer.max_parallel_uploads,
-        "part_semaphore": part_slots,
-        "max_pool_connections": config.transfer.worker_size + config.transfer.max_parallel_uploads,
-    }
-    async with open_s3_storage(location, settings, **options) as storage:
+    async with open_s3_storage(
+        location,
+        settings,
+        worker_size=config.transfer.worker_size,
+        max_parallel_uploads=config.transfer.max_parallel_uploads,
+        part_semaphore=part_slots,
+    ) as storage:
         yield storage

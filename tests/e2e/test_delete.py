@@ -1,0 +1,88 @@
+"""--delete, --delete-excluded and --max-delete, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.e2e import RunS3Sync, bucket_objects, put_objects, read_tree, write_tree
+
+SOURCE = {"keep1": b"1", "dir/keep2": b"2"}
+EXTRA = {"extra1": b"x", "dir/extra2": b"y", "logs/extra3.log": b"z"}
+
+
+def test_delete_removes_target_only_objects(tmp_path: Path, bucket: str, s3_admin: Any,
+                                            run_s3sync: RunS3Sync) -> None:
+    write_tree(tmp_path, SOURCE)
+    put_objects(s3_admin, bucket, EXTRA)
+
+    result = run_s3sync("--delete", str(tmp_path), f"s3://{bucket}/")
+
+    assert bucket_objects(s3_admin, bucket) == SOURCE
+    assert result.count("deleted") == 3
+
+
+def test_exclude_regex_protects_target_only_objects_unless_delete_excluded(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    write_tree(tmp_path, SOURCE)
+    put_objects(s3_admin, bucket, EXTRA)
+
+    protected = run_s3sync("--delete", "--filter-exclude-regex", r"\.log$", str(tmp_path), f"s3://{bucket}/")
+    assert set(bucket_objects(s3_admin, bucket)) == set(SOURCE) | {"logs/extra3.log"}
+    assert protected.count("deleted") == 2
+
+    excluded = run_s3sync("--delete", "--delete-excluded", "--filter-exclude-regex", r"\.log$",
+                          str(tmp_path), f"s3://{bucket}/")
+    assert set(bucket_objects(s3_admin, bucket)) == set(SOURCE)
+    assert excluded.count("deleted") == 1
+
+
+def test_filtered_source_objects_protect_their_target_copies(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    write_tree(tmp_path, SOURCE)
+    run_s3sync(str(tmp_path), f"s3://{bucket}/")
+
+    result = run_s3sync("--delete", "--filter-include-regex", "^dir/", str(tmp_path), f"s3://{bucket}/")
+
+    assert set(bucket_objects(s3_admin, bucket)) == set(SOURCE)
+    assert result.count("deleted") == 0
+
+
+def test_max_delete_deletes_at_most_n_then_warns(tmp_path: Path, bucket: str, s3_admin: Any,
+                                                  run_s3sync: RunS3Sync) -> None:
+    write_tree(tmp_path, SOURCE)
+    put_objects(s3_admin, bucket, EXTRA)
+
+    limited = run_s3sync("--delete", "--max-delete", "2", str(tmp_path), f"s3://{bucket}/", expect=3)
+    assert limited.count("deleted") == 2
+    assert len(bucket_objects(s3_admin, bucket)) == len(SOURCE) + 1
+    assert "--max_delete has been reached" in limited.stdout
+
+    exact = run_s3sync("--delete", "--max-delete", "1", str(tmp_path), f"s3://{bucket}/")
+    assert exact.count("deleted") == 1
+    assert bucket_objects(s3_admin, bucket) == SOURCE
+
+
+def test_dry_run_delete_counts_but_keeps(tmp_path: Path, bucket: str, s3_admin: Any,
+                                         run_s3sync: RunS3Sync) -> None:
+    write_tree(tmp_path, SOURCE)
+    put_objects(s3_admin, bucket, EXTRA)
+
+    result = run_s3sync("--dry-run", "--delete", str(tmp_path), f"s3://{bucket}/")
+
+    assert set(bucket_objects(s3_admin, bucket)) == set(EXTRA)
+    assert result.count("deleted") == 3
+
+
+def test_delete_on_a_local_target_removes_files_only(tmp_path: Path, bucket: str, s3_admin: Any,
+                                                      run_s3sync: RunS3Sync) -> None:
+    put_objects(s3_admin, bucket, SOURCE)
+    write_tree(tmp_path / "out", {"stale.txt": b"old", "sub/stale2": b"old"})
+
+    result = run_s3sync("--delete", f"s3://{bucket}/", str(tmp_path / "out"))
+
+    assert read_tree(tmp_path / "out") == SOURCE
+    assert (tmp_path / "out" / "sub").is_dir()
+    assert result.count("deleted") == 2
