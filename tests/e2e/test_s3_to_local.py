@@ -101,13 +101,13 @@ def test_etag_mismatch_warns_exits_3_and_keeps_the_existing_file(
 def test_directory_traversal_keys_are_skipped_with_a_warning(
     tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
 ) -> None:
-    # SeaweedFS rejects "." and ".." segments itself, so a key with a backslash segment stands in.
-    put_objects(s3_admin, bucket, {"ok.txt": b"ok", "dir\\..\\escape.txt": b"evil"})
+    # SeaweedFS refuses "." and ".." segments itself; "..." and ".. " are refused by the same guard.
+    put_objects(s3_admin, bucket, {"ok.txt": b"ok", "a/.../escape.txt": b"evil", "a/.. /escape.txt": b"evil"})
 
     result = run_s3sync(f"s3://{bucket}/", str(tmp_path / "out"), expect=3)
 
     assert read_tree(tmp_path / "out") == {"ok.txt": b"ok"}
-    assert result.count("warning") == 1
+    assert result.count("warning") == 2
     assert not (tmp_path / "escape.txt").exists()
 
 
