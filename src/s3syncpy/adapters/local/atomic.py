@@ -1,0 +1,222 @@
+"""Atomic file writes for LocalObjectStorage.put_object (reference §11.2, DECISIONS 3).
+
+Bytes go to a hidden temp file (`.tmpXXXXXXXX`) in the destination's directory, so the final os.replace is a
+same-filesystem rename: readers see the old file or the complete new one. The temp file is removed on every path
+that does not end in the rename (validation refused, error, cancellation).
+
+Writes of more than a few hundred KiB run in worker threads. A cancelled put cannot stop such a thread, so the
+descriptor is closed only once no thread uses it any more: closing it earlier would let a late pwrite land in
+whatever file reuses the descriptor number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+
+from s3syncpy.adapters.local.content import INLINE_READ_LIMIT
+from s3syncpy.adapters.local.walk import TEMP_PREFIX
+from s3syncpy.application.ports.storage import ByteCounter, ObjectContent
+from s3syncpy.domain.errors import TransientStorageError
+
+
+def default_file_mode() -> int:
+    """0o666 minus the process umask: the mode a plainly created file gets (mkstemp alone gives 0o600).
+
+    The umask is read from /proc on Linux because os.umask() can only be read by setting it, which would race
+    with other threads creating files.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o644
+
+
+class TempFile:
+    """An open temp file beside `final_path`, written at offsets, then committed or discarded."""
+
+    def __init__(self, final_path: str, file_mode: int) -> None:
+        """Create the parent directories and the temp file (blocking, but only a few syscalls).
+
+        Args:
+            final_path: where the file will live once committed.
+            file_mode: permission bits of the committed file.
+
+        Raises:
+            OSError: the directories or the temp file cannot be created.
+        """
+        parent = os.path.dirname(final_path) or os.curdir
+        os.makedirs(parent, exist_ok=True)
+        self.final_path = final_path
+        self._fd, self.path = tempfile.mkstemp(dir=parent, prefix=TEMP_PREFIX)
+        self._lock = threading.Lock()
+        self._active = 0
+        self._closed = False
+        self._removed = False
+        try:
+            if hasattr(os, "fchmod"):  # absent on Windows, where the bits would mean little anyway
+                os.fchmod(self._fd, file_mode)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _pwrite_all(self, data: bytes | memoryview, offset: int) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(self._fd, view, offset)
+            view = view[written:]
+            offset += written
+
+    def _pwrite_in_thread(self, data: bytes, offset: int) -> None:
+        with self._lock:
+            if self._closed:
+                return  # the put was abandoned; the descriptor number may already belong to another file
+            self._active += 1
+        try:
+            self._pwrite_all(data, offset)
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._closed and self._active == 0:
+                    os.close(self._fd)
+
+    async def write_at(self, data: bytes, offset: int, io_limit: asyncio.Semaphore) -> None:
+        """Write all of `data` at `offset` (inline when small, else in a thread bounded by `io_limit`).
+
+        Raises:
+            OSError: the write failed (disk full, I/O error).
+        """
+        if len(data) <= INLINE_READ_LIMIT:
+            self._pwrite_all(data, offset)
+            return
+        async with io_limit:
+            await asyncio.to_thread(self._pwrite_in_thread, data, offset)
+
+    def close(self) -> None:
+        """Close the descriptor now, or as soon as the last writing thread is done (idempotent)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._active == 0:
+                os.close(self._fd)
+
+    def commit(self, mtime_ns: int | None) -> None:
+        """Give the file its mtime and rename it into place.
+
+        The mtime is set before the rename so the file never appears with the wrong time.
+
+        Raises:
+            OSError: the rename failed (the destination is a directory, permissions, ...).
+        """
+        self.close()
+        if mtime_ns is not None:
+            os.utime(self.path, ns=(mtime_ns, mtime_ns))
+        os.replace(self.path, self.final_path)
+        self._removed = True
+
+    def discard(self) -> None:
+        """Close and delete the temp file; never raises (it runs on error paths)."""
+        self.close()
+        if not self._removed:
+            self._removed = True
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
+
+async def write_stream(
+    temp: TempFile, content: ObjectContent, size: int, io_limit: asyncio.Semaphore, on_bytes: ByteCounter | None
+) -> None:
+    """Copy content.stream(0, size) into the temp file.
+
+    Args:
+        temp: the destination temp file.
+        content: the source.
+        size: the bytes expected.
+        io_limit: bounds writer threads.
+        on_bytes: receives each chunk's length, if given.
+
+    Raises:
+        TransientStorageError: the source delivered more or fewer than `size` bytes.
+    """
+    offset = 0
+    chunks = content.stream(0, size)
+    try:
+        async for chunk in chunks:
+            if offset + len(chunk) > size:
+                raise TransientStorageError(f"source sent more than {size} bytes", operation="read")
+            await temp.write_at(chunk, offset, io_limit)
+            offset += len(chunk)
+            if on_bytes is not None:
+                on_bytes(len(chunk))
+    finally:
+        # Close an abandoned generator now, so the source releases its body / descriptor deterministically.
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    if offset != size:
+        raise TransientStorageError(f"source sent {offset} of {size} bytes", operation="read")
+
+
+async def write_parts(
+    temp: TempFile,
+    content: ObjectContent,
+    part_sizes: Sequence[int],
+    max_parallel_parts: int,
+    io_limit: asyncio.Semaphore,
+    on_bytes: ByteCounter | None,
+) -> None:
+    """Fetch parts with content.read_range, at most `max_parallel_parts` at once, and write each at its offset.
+
+    Memory is bounded by max_parallel_parts x the part size: a worker holds one part at a time.
+
+    Args:
+        temp: the destination temp file.
+        content: the source.
+        part_sizes: the layout; parts are written at their cumulative offsets.
+        max_parallel_parts: how many parts are in flight at once.
+        io_limit: bounds writer threads.
+        on_bytes: receives each part's length once written, if given.
+
+    Raises:
+        TransientStorageError: a part came back with the wrong length.
+        StorageError: reading a part failed (the first failure; the other workers are cancelled).
+    """
+    offsets: list[tuple[int, int]] = []
+    position = 0
+    for size in part_sizes:
+        offsets.append((position, size))
+        position += size
+    pending = iter(offsets)
+
+    async def worker() -> None:
+        for offset, size in pending:
+            data = await content.read_range(offset, size)
+            if len(data) != size:
+                raise TransientStorageError(
+                    f"part at {offset} has {len(data)} bytes, {size} expected", operation="read"
+                )
+            await temp.write_at(data, offset, io_limit)
+            if on_bytes is not None:
+                on_bytes(size)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(max_parallel_parts, len(offsets))):
+                group.create_task(worker())
+    except BaseExceptionGroup as failures:
+        # One failure cancels the other workers; callers expect the StorageError itself, not a group.
+        raise _first_leaf(failures) from None
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first

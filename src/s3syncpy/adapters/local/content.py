@@ -1,0 +1,116 @@
+"""Reading a local file as an ObjectContent: positional reads on one open descriptor, and Content-Type guessing.
+
+Reads use os.pread so concurrent part reads share one descriptor without seeking. Small reads run inline (a
+page-cache copy of a few hundred KiB costs less than a thread hop); larger ones run in a worker thread so the
+event loop keeps serving other transfers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+from collections.abc import AsyncIterator
+
+from s3syncpy.application.ports.storage import ObjectContent
+from s3syncpy.domain.errors import StorageError, TransientStorageError
+from s3syncpy.domain.model import ObjectDetails
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# Below this a pread is cheaper than handing it to a thread (~30-50 µs per hop on this class of machine).
+INLINE_READ_LIMIT = 256 * 1024
+STREAM_CHUNK_SIZE = 1024 * 1024
+
+# mimetypes reports compressed files as (None, encoding); mime_guess, which the reference uses, names them by
+# their last extension alone.
+_ENCODING_TYPES = {
+    "gzip": "application/gzip",
+    "bzip2": "application/x-bzip2",
+    "xz": "application/x-xz",
+    "compress": "application/x-compress",
+    "br": "application/x-brotli",
+}
+
+
+def guess_content_type(key: str) -> str:
+    """The Content-Type of a file from the extension of its key, like the reference's mime_guess.
+
+    Args:
+        key: the object key (only the last extension counts).
+
+    Returns:
+        The MIME type, or application/octet-stream when the extension is unknown or missing.
+    """
+    name = key.rsplit("/", 1)[-1]
+    ext = os.path.splitext(name)[1].lower()
+    if not ext:
+        return DEFAULT_CONTENT_TYPE
+    mime, encoding = mimetypes.guess_type("f" + ext, strict=False)
+    if mime is None and encoding is not None:
+        mime = _ENCODING_TYPES.get(encoding)
+    return mime or DEFAULT_CONTENT_TYPE
+
+
+class LocalContent(ObjectContent):
+    """An open local file. Reads return exactly the bytes asked for or raise TransientStorageError."""
+
+    def __init__(self, fd: int, path: str, details: ObjectDetails, io_limit: asyncio.Semaphore) -> None:
+        """Wrap an open descriptor (the content owns it and closes it in aclose).
+
+        Args:
+            fd: a descriptor opened for reading.
+            path: the file's path, for messages.
+            details: what open_content reports about the file.
+            io_limit: bounds the reads running in threads at once.
+        """
+        self.details = details
+        self._fd = fd
+        self._path = path
+        self._io_limit = io_limit
+
+    def _pread_exact(self, offset: int, length: int) -> bytes:
+        try:
+            data = os.pread(self._fd, length, offset)
+        except OSError as exc:
+            raise StorageError(
+                f"read failed for {self._path}: {exc.strerror or exc}", operation="read",
+                key=self.details.info.key,
+            ) from exc
+        if len(data) != length:
+            # The file shrank after it was listed: a retry lists and reads it afresh.
+            raise TransientStorageError(
+                f"{self._path} ended after {offset + len(data)} bytes, {offset + length} expected",
+                operation="read", key=self.details.info.key,
+            )
+        return data
+
+    async def read_range(self, offset: int, length: int) -> bytes:
+        """Read exactly `length` bytes at `offset`.
+
+        Raises:
+            TransientStorageError: the file ends before offset + length.
+            StorageError: the read itself failed.
+        """
+        if length <= INLINE_READ_LIMIT:
+            return self._pread_exact(offset, length)
+        async with self._io_limit:
+            return await asyncio.to_thread(self._pread_exact, offset, length)
+
+    async def stream(self, offset: int, length: int) -> AsyncIterator[bytes]:
+        """Yield [offset, offset+length) in chunks of at most 1 MiB.
+
+        Raises:
+            TransientStorageError: the file ends early.
+        """
+        end = offset + length
+        position = offset
+        while position < end:
+            size = min(STREAM_CHUNK_SIZE, end - position)
+            yield await self.read_range(position, size)
+            position += size
+
+    async def aclose(self) -> None:
+        """Close the descriptor (idempotent)."""
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)

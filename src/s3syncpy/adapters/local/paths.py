@@ -1,0 +1,99 @@
+"""Where a key lives on disk, and how OS errors become the domain's StorageError tree (reference §11.1).
+
+Key -> path mapping: leading "/"s are stripped, the rest is split on "/" and joined under the root directory.
+Nothing is normalised ("a//b" stays harmless), but a key with a "." / ".." style segment is refused before any
+filesystem call, so no key can reach outside the root.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass
+
+from s3syncpy.domain.errors import (
+    AccessDeniedError,
+    ObjectNotFoundError,
+    StorageError,
+)
+from s3syncpy.domain.keys import ensure_safe_key, key_to_relative_path_parts
+from s3syncpy.domain.paths import LocalLocation
+
+# errno values meaning "the path does not name an existing object": a missing entry, or a path that runs through
+# a regular file ("a/b" when "a" is a file), or a dangling symlink.
+_NOT_FOUND_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR})
+_ACCESS_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRoot:
+    """The directory keys are relative to, and for a single-file location the one file it holds.
+
+    Attributes:
+        directory: the root directory (it may not exist yet: a target is created on demand).
+        single_file: the bare name of the only file listed, or None for a directory location.
+    """
+
+    directory: str
+    single_file: str | None = None
+
+    @classmethod
+    def from_location(cls, location: LocalLocation) -> LocalRoot:
+        """Resolve a LocalLocation.
+
+        `single_file` may be given either as the bare file name with `path` its directory, or with `path`
+        naming the file itself; both resolve to (parent directory, bare name).
+
+        Args:
+            location: the local SOURCE or TARGET.
+
+        Returns:
+            The resolved root.
+        """
+        if location.single_file is None:
+            return cls(directory=location.path)
+        name = os.path.basename(location.single_file)
+        path = location.path
+        if os.path.basename(os.path.normpath(path)) == name and not os.path.isdir(path):
+            path = os.path.dirname(os.path.normpath(path)) or os.curdir
+        return cls(directory=path, single_file=name)
+
+    def path_of(self, key: str) -> str:
+        """The filesystem path of a key (a trailing "/" in the key is kept as a trailing separator).
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." style segment.
+            StorageError: the key is empty once leading "/"s are stripped.
+        """
+        ensure_safe_key(key)
+        parts = key_to_relative_path_parts(key)
+        if not any(parts):
+            raise StorageError(f"empty key {key!r} has no local path", operation="path", key=key)
+        return os.path.join(self.directory, *parts)
+
+
+def is_not_found(exc: OSError) -> bool:
+    """Whether an OSError means the path names nothing (missing, dangling link, or through a file)."""
+    return exc.errno in _NOT_FOUND_ERRNOS
+
+
+def storage_error(exc: OSError, operation: str, key: str | None, *, not_found: bool = True) -> StorageError:
+    """Translate an OSError into the matching StorageError subclass (the caller raises it `from exc`).
+
+    Args:
+        exc: the error of a filesystem call.
+        operation: what was attempted ("open", "write", "rename", ...).
+        key: the key concerned.
+        not_found: map "no such file" to ObjectNotFoundError; writers pass False, because for them a missing
+            path component means a key collision (a parent is a file), not a missing object.
+
+    Returns:
+        ObjectNotFoundError, AccessDeniedError or a plain StorageError carrying the OS message.
+    """
+    where = exc.filename if exc.filename is not None else key
+    message = f"{operation} failed for {where}: {exc.strerror or exc}"
+    if not_found and is_not_found(exc):
+        return ObjectNotFoundError(message, operation=operation, key=key)
+    if exc.errno in _ACCESS_ERRNOS:
+        return AccessDeniedError(message, operation=operation, key=key)
+    return StorageError(message, operation=operation, key=key)

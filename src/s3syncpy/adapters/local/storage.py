@@ -1,0 +1,319 @@
+"""LocalObjectStorage: the ObjectStorage port over a local directory (reference §11).
+
+Listing walks the tree in worker threads (adapters.local.walk), writes are atomic temp-file renames
+(adapters.local.atomic), reads are positional reads on one descriptor (adapters.local.content). Keys are checked
+against directory traversal before any filesystem call that takes a key.
+
+Warnings (unreadable files, unlistable directories, symlink loops) are not exceptions: the listing skips the
+entry and passes one line to `on_warning`, which the sync service counts (they make the run exit 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+from collections.abc import AsyncIterator, Callable
+
+from s3syncpy.adapters.local.atomic import TempFile, default_file_mode, write_parts, write_stream
+from s3syncpy.adapters.local.content import LocalContent, guess_content_type
+from s3syncpy.adapters.local.hashing import TempFileDigestSource, hash_entries
+from s3syncpy.adapters.local.paths import LocalRoot, is_not_found, storage_error
+from s3syncpy.adapters.local.walk import ACCESS_WARNING, DirectoryWalker, FileEntry, warning_text
+from s3syncpy.application.ports.storage import (
+    ListingOptions,
+    ObjectContent,
+    ObjectStorage,
+    PutRequest,
+    PutResult,
+)
+from s3syncpy.domain.errors import (
+    DirectoryTraversalError,
+    ObjectNotFoundError,
+    StorageError,
+    TransientStorageError,
+)
+from s3syncpy.domain.model import ObjectDetails, ObjectInfo, SystemMetadata
+from s3syncpy.domain.paths import LocalLocation
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_IO_CONCURRENCY = 8
+DEFAULT_PARALLEL_PARTS = 16
+
+WarningSink = Callable[[str], None]
+
+
+class LocalObjectStorage(ObjectStorage):
+    """A local directory (or one file) seen as an object storage."""
+
+    def __init__(
+        self,
+        location: LocalLocation,
+        *,
+        ignore_symlinks: bool = False,
+        guess_mime_type: bool = True,
+        max_parallel_io: asyncio.Semaphore | None = None,
+        max_parallel_parts: int = DEFAULT_PARALLEL_PARTS,
+        on_warning: WarningSink | None = None,
+        walk_batch_size: int = 1000,
+    ) -> None:
+        """Set up the storage (nothing is touched on disk until the first call).
+
+        Args:
+            location: the directory, or a single file (LocalLocation.single_file), keys are relative to.
+            ignore_symlinks: skip symlinks while listing (--ignore-symlinks); by default they are followed.
+            guess_mime_type: give read objects a Content-Type from their extension (False: --no-guess-mime-type).
+            max_parallel_io: bounds the worker threads this storage uses for hashing and large reads/writes;
+                share one semaphore between storages to bound the whole run. Default: a private one of 8.
+            max_parallel_parts: parts fetched at once by one multipart put (--max-parallel-uploads).
+            on_warning: receives one line per listing warning ("failed to list local files. ...",
+                "failed to access file. ..."); by default they are logged at WARNING level.
+            walk_batch_size: files the walker returns per thread hop.
+        """
+        self._root = LocalRoot.from_location(location)
+        self._follow_symlinks = not ignore_symlinks
+        self._guess_mime_type = guess_mime_type
+        self._io_limit = max_parallel_io or asyncio.Semaphore(DEFAULT_IO_CONCURRENCY)
+        self._max_parallel_parts = max(1, max_parallel_parts)
+        self._on_warning: WarningSink = on_warning or _log.warning
+        self._walk_batch_size = walk_batch_size
+        self._file_mode = default_file_mode()
+        self._in_flight: set[str] = set()
+
+    @property
+    def is_local(self) -> bool:
+        """Always True: ETags are computed from file contents, not reported."""
+        return True
+
+    @property
+    def root(self) -> str:
+        """The directory keys are relative to."""
+        return self._root.directory
+
+    def describe(self, key: str) -> str:
+        """The file path of `key` (shown as-is when the key cannot be mapped)."""
+        try:
+            return self._root.path_of(key)
+        except (DirectoryTraversalError, StorageError):
+            return os.path.join(self._root.directory, key)
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        """Yield every regular file under the root (directories never), in walk order.
+
+        With options.etag_threshold and etag_chunksize set, each file's ETag is computed (--check-etag).
+        """
+        want_etag = options.etag_threshold is not None and options.etag_chunksize is not None
+        if self._root.single_file is not None:
+            batches = self._single_file_batches()
+        else:
+            batches = self._walk_batches()
+        async for entries in batches:
+            if want_etag:
+                assert options.etag_threshold is not None and options.etag_chunksize is not None
+                infos = await hash_entries(
+                    entries, options.etag_threshold, options.etag_chunksize, self._io_limit, self._on_warning
+                )
+                for info in infos:
+                    yield info
+            else:
+                for entry in entries:
+                    yield ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns)
+
+    async def _walk_batches(self) -> AsyncIterator[list[FileEntry]]:
+        walker = DirectoryWalker(
+            self._root.directory,
+            follow_symlinks=self._follow_symlinks,
+            batch_size=self._walk_batch_size,
+            in_flight=self._in_flight,
+        )
+        # The next batch is walked in a thread while the caller consumes the current one.
+        upcoming = asyncio.ensure_future(asyncio.to_thread(walker.next_batch))
+        try:
+            while True:
+                files, warnings = await upcoming
+                for line in warnings:
+                    self._on_warning(line)
+                if not files and not warnings:
+                    return
+                upcoming = asyncio.ensure_future(asyncio.to_thread(walker.next_batch))
+                if files:
+                    yield files
+        finally:
+            upcoming.cancel()
+            walker.close()
+
+    async def _single_file_batches(self) -> AsyncIterator[list[FileEntry]]:
+        name = self._root.single_file
+        assert name is not None
+        path = os.path.join(self._root.directory, name)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            if not is_not_found(exc):
+                self._on_warning(warning_text(ACCESS_WARNING, path, exc))
+            return
+        if stat.S_ISREG(st.st_mode):
+            yield [FileEntry(name, path, st.st_size, st.st_mtime_ns)]
+
+    def _stat(self, path: str, key: str, operation: str) -> os.stat_result | None:
+        try:
+            return os.stat(path)
+        except OSError as exc:
+            if is_not_found(exc):
+                return None
+            raise storage_error(exc, operation, key) from exc
+
+    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
+        """Stat the file of `key`.
+
+        A directory is not an object, except that a key ending in "/" whose directory exists reports size 0
+        (the reference's directory-marker check, so a synced marker is skipped next time).
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." segment.
+            AccessDeniedError / StorageError: the stat failed for another reason than absence.
+        """
+        path = self._root.path_of(key)
+        st = self._stat(path, key, "stat")
+        if st is None:
+            return None
+        if key.endswith("/"):
+            if not stat.S_ISDIR(st.st_mode):
+                return None
+            return ObjectDetails(info=ObjectInfo(key=key, size=0, mtime_ns=st.st_mtime_ns))
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return ObjectDetails(
+            info=ObjectInfo(key=key, size=st.st_size, mtime_ns=st.st_mtime_ns), metadata=self._metadata(key)
+        )
+
+    def _metadata(self, key: str) -> SystemMetadata:
+        if not self._guess_mime_type:
+            return SystemMetadata()
+        return SystemMetadata(content_type=guess_content_type(key))
+
+    async def open_content(
+        self, info: ObjectInfo, *, first_range: tuple[int, int] | None = None
+    ) -> ObjectContent:
+        """Open the file of `info.key` for reading (first_range is irrelevant for files: reads are ranged).
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." segment.
+            ObjectNotFoundError: the file is gone or is not a regular file.
+            AccessDeniedError / StorageError: it cannot be opened.
+        """
+        path = self._root.path_of(info.key)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        except OSError as exc:
+            raise storage_error(exc, "open", info.key) from exc
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ObjectNotFoundError(f"{path} is not a regular file", operation="open", key=info.key)
+        except BaseException:
+            os.close(fd)
+            raise
+        details = ObjectDetails(
+            info=ObjectInfo(key=info.key, size=st.st_size, mtime_ns=st.st_mtime_ns),
+            metadata=self._metadata(info.key),
+        )
+        return LocalContent(fd, path, details, self._io_limit)
+
+    async def get_object_tagging(self, key: str, *, version_id: str | None = None) -> dict[str, str]:
+        """Files have no tags."""
+        return {}
+
+    async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
+        """Write `request.size` bytes from `content` to the file of `key`, atomically.
+
+        A key ending in "/" with size 0 creates that directory and nothing else. Otherwise the bytes go to a
+        temp file beside the destination (one stream when request.part_sizes is empty, else the parts fetched
+        concurrently with read_range), `request.validate` is awaited on it, and only when it accepts is the file
+        given `request.mtime_ns` and renamed into place. The temp file never survives an error or cancellation.
+
+        Returns:
+            PutResult(committed=False) when validation refused the bytes (the old file is untouched), else
+            PutResult(committed=True) without digests (local targets verify through `validate`).
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." segment (nothing is written).
+            TransientStorageError: the source delivered a different number of bytes than request.size.
+            AccessDeniedError / StorageError: a directory, the temp file, or the rename failed (for example when
+                the key collides with an existing directory, or a parent path is a file).
+        """
+        path = self._root.path_of(key)
+        if key.endswith("/"):
+            return self._put_directory(path, key, request.size)
+        if request.part_sizes and sum(request.part_sizes) != request.size:
+            raise StorageError(
+                f"part sizes add up to {sum(request.part_sizes)} bytes, not {request.size}",
+                operation="write", key=key,
+            )
+        try:
+            temp = TempFile(path, self._file_mode)
+        except OSError as exc:
+            raise storage_error(exc, "create", key, not_found=False) from exc
+        # Listings running meanwhile must not report the half-written temp file as an object.
+        in_flight = os.path.normpath(temp.path)
+        self._in_flight.add(in_flight)
+        try:
+            return await self._fill_and_commit(temp, key, content, request)
+        finally:
+            self._in_flight.discard(in_flight)
+
+    async def _fill_and_commit(self, temp: TempFile, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
+        try:
+            if request.part_sizes:
+                await write_parts(
+                    temp, content, request.part_sizes, self._max_parallel_parts, self._io_limit, request.on_bytes
+                )
+            else:
+                await write_stream(temp, content, request.size, self._io_limit, request.on_bytes)
+            temp.close()
+            if request.validate is not None:
+                accepted = await request.validate(TempFileDigestSource(temp.path, request.size, self._io_limit))
+                if not accepted:
+                    temp.discard()
+                    return PutResult(committed=False)
+            temp.commit(request.mtime_ns)
+        except TransientStorageError as exc:
+            temp.discard()
+            exc.key = exc.key or key
+            raise
+        except OSError as exc:
+            temp.discard()
+            raise storage_error(exc, "write", key, not_found=False) from exc
+        except BaseException:
+            temp.discard()
+            raise
+        return PutResult(committed=True)
+
+    def _put_directory(self, path: str, key: str, size: int) -> PutResult:
+        if size != 0:
+            raise StorageError(f"directory marker {key!r} has {size} bytes of content", operation="mkdir", key=key)
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, "mkdir", key, not_found=False) from exc
+        return PutResult(committed=True)
+
+    async def delete_object(self, key: str) -> None:
+        """Remove the file of `key`; a missing file, and any directory, are left alone.
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." segment.
+            AccessDeniedError / StorageError: the file exists but cannot be removed.
+        """
+        path = self._root.path_of(key)
+        try:
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode):
+                return
+            os.unlink(path)
+        except OSError as exc:
+            if is_not_found(exc):
+                return
+            raise storage_error(exc, "delete", key, not_found=False) from exc

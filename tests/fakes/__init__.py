@@ -1,0 +1,1 @@
+"""Test doubles that subclass the application ports (InMemoryObjectStorage, content fakes)."""

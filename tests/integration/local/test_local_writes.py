@@ -1,0 +1,210 @@
+"""LocalObjectStorage writes and deletes on a real directory (reference §11.1, §11.2)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.domain.errors import DirectoryTraversalError, StorageError
+from s3syncpy.domain.paths import LocalLocation
+from tests.fakes.content import BytesContent, StallingContent
+
+MiB = 1024 * 1024
+
+
+def all_files(root: Path) -> list[str]:
+    return sorted(
+        os.path.relpath(os.path.join(parent, name), root) for parent, _d, files in os.walk(root) for name in files
+    )
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    return tmp_path / "target"
+
+
+@pytest.fixture
+def storage(target: Path) -> LocalObjectStorage:
+    return LocalObjectStorage(LocalLocation(str(target)))
+
+
+async def put(storage: LocalObjectStorage, key: str, data: bytes, **kwargs: object) -> None:
+    async with BytesContent(data) as content:
+        result = await storage.put_object(key, content, PutRequest(size=len(data), **kwargs))  # type: ignore[arg-type]
+    assert result.committed
+
+
+async def test_put_creates_the_target_directory_and_parents_on_demand(storage: LocalObjectStorage,
+                                                                     target: Path) -> None:
+    await put(storage, "a/b/c.txt", b"abc")
+
+    assert (target / "a" / "b" / "c.txt").read_bytes() == b"abc"
+    assert all_files(target) == ["a/b/c.txt"]
+
+
+async def test_put_sets_the_requested_mtime_with_nanoseconds(storage: LocalObjectStorage, target: Path) -> None:
+    await put(storage, "t.bin", b"x", mtime_ns=1_700_000_000_000_000_000)
+    await put(storage, "u.bin", b"y", mtime_ns=1_700_000_001_250_000_000)
+
+    assert os.stat(target / "t.bin").st_mtime_ns == 1_700_000_000_000_000_000
+    assert os.stat(target / "u.bin").st_mtime_ns == 1_700_000_001_250_000_000
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+async def test_written_files_get_the_umask_mode_not_the_temp_file_mode(storage: LocalObjectStorage,
+                                                                     target: Path) -> None:
+    umask = os.umask(0o022)
+    os.umask(umask)
+
+    await put(storage, "mode.txt", b"m")
+
+    # mkstemp alone would leave 0o600
+    assert stat.S_IMODE(os.stat(target / "mode.txt").st_mode) == 0o666 & ~umask
+
+
+async def test_multipart_put_writes_parts_at_their_offsets(storage: LocalObjectStorage, target: Path) -> None:
+    data = os.urandom(3 * MiB + 5)
+    counted: list[int] = []
+    async with BytesContent(data) as content:
+        await storage.put_object(
+            "p", content, PutRequest(size=len(data), part_sizes=[MiB, MiB, MiB, 5], on_bytes=counted.append)
+        )
+
+    assert (target / "p").read_bytes() == data
+    assert sorted(counted) == [5, MiB, MiB, MiB]
+
+
+async def test_part_sizes_that_do_not_add_up_are_refused(storage: LocalObjectStorage, target: Path) -> None:
+    async with BytesContent(b"12345") as content:
+        with pytest.raises(StorageError):
+            await storage.put_object("bad", content, PutRequest(size=5, part_sizes=[2, 2]))
+    assert not target.exists() or all_files(target) == []
+
+
+@pytest.mark.parametrize("key", ["../escape", "a/../../escape", "./x", ".", "a/..", "sub/.. /x", "..\\x"])
+async def test_traversal_keys_are_rejected_and_nothing_is_written(tmp_path: Path, storage: LocalObjectStorage,
+                                                                key: str) -> None:
+    before = all_files(tmp_path)
+
+    with pytest.raises(DirectoryTraversalError):
+        await put(storage, key, b"evil")
+    with pytest.raises(DirectoryTraversalError):
+        await storage.head_object(key)
+    with pytest.raises(DirectoryTraversalError):
+        await storage.delete_object(key)
+
+    assert all_files(tmp_path) == before
+
+
+async def test_dotted_names_and_absolute_looking_keys_stay_inside(storage: LocalObjectStorage, target: Path) -> None:
+    await put(storage, "..jpg", b"1")
+    await put(storage, "jpg.", b"2")
+    await put(storage, "/etc/passwd", b"3")
+
+    assert (target / "..jpg").read_bytes() == b"1"
+    assert (target / "etc" / "passwd").read_bytes() == b"3"
+    assert all_files(target) == ["..jpg", "etc/passwd", "jpg."]
+
+
+async def test_directory_marker_creates_the_directory_only(storage: LocalObjectStorage, target: Path) -> None:
+    await put(storage, "empty/dir/", b"")
+
+    assert (target / "empty" / "dir").is_dir()
+    assert all_files(target) == []
+    head = await storage.head_object("empty/dir/")
+    assert head is not None and head.info.size == 0
+    assert await storage.head_object("empty/dir") is None  # a directory is not an object
+
+
+async def test_directory_marker_with_content_is_refused(storage: LocalObjectStorage, target: Path) -> None:
+    with pytest.raises(StorageError):
+        await put(storage, "dir/", b"not empty")
+    assert not (target / "dir").exists()
+
+
+async def test_key_under_an_existing_file_is_a_storage_error(storage: LocalObjectStorage, target: Path) -> None:
+    await put(storage, "a", b"file")
+
+    with pytest.raises(StorageError) as caught:
+        await put(storage, "a/b", b"child")
+
+    assert caught.value.key == "a/b"
+    assert (target / "a").read_bytes() == b"file"
+    assert all_files(target) == ["a"]
+
+
+async def test_key_naming_an_existing_directory_is_a_storage_error_and_leaves_no_temp(
+    storage: LocalObjectStorage, target: Path
+) -> None:
+    await put(storage, "d/inner", b"inner")
+
+    with pytest.raises(StorageError):
+        await put(storage, "d", b"would replace a directory")
+
+    assert all_files(target) == ["d/inner"]
+
+
+@pytest.mark.parametrize("part_sizes", [[], [MiB, MiB, 100]], ids=["stream", "parts"])
+async def test_cancelling_a_put_mid_way_removes_the_temp_file(storage: LocalObjectStorage, target: Path,
+                                                              part_sizes: list[int]) -> None:
+    await put(storage, "keep.bin", b"previous")
+    data = os.urandom(2 * MiB + 100)
+    content = StallingContent(data, stall_at=MiB + 10, chunk_size=256 * 1024)
+    task = asyncio.create_task(
+        storage.put_object("keep.bin", content, PutRequest(size=len(data), part_sizes=part_sizes))
+    )
+    await asyncio.wait_for(content.stalled.wait(), 10)
+    assert any(name.startswith(".tmp") for name in os.listdir(target))
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert all_files(target) == ["keep.bin"]
+    assert (target / "keep.bin").read_bytes() == b"previous"
+
+
+async def test_validation_error_removes_the_temp_file(storage: LocalObjectStorage, target: Path) -> None:
+    async def broken(source: object) -> bool:
+        raise RuntimeError("validator bug")
+
+    with pytest.raises(RuntimeError):
+        await put(storage, "v.txt", b"data", validate=broken)
+
+    assert all_files(target) == []
+
+
+async def test_delete_removes_files_but_never_directories(storage: LocalObjectStorage, target: Path) -> None:
+    await put(storage, "dir/file", b"f")
+    await put(storage, "other", b"o")
+
+    await storage.delete_object("dir/file")
+    await storage.delete_object("dir")
+    await storage.delete_object("dir/")
+    await storage.delete_object("missing/deeper")
+    await storage.delete_object("other/under-a-file")
+
+    assert (target / "dir").is_dir()
+    assert all_files(target) == ["other"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
+async def test_delete_of_a_symlinked_file_removes_the_link_not_the_target(tmp_path: Path,
+                                                                         storage: LocalObjectStorage,
+                                                                         target: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep me")
+    target.mkdir()
+    (target / "link").symlink_to(outside)
+
+    await storage.delete_object("link")
+
+    assert not (target / "link").exists()
+    assert outside.read_bytes() == b"keep me"
