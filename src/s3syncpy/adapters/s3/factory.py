@@ -1,0 +1,71 @@
+"""The composition entry point of the S3 adapter: an S3ObjectStorage with its client, as one async context.
+
+Public API:
+    open_s3_storage(location, settings, *, worker_size, max_parallel_uploads, part_semaphore=None,
+                    options=None) -> AsyncContextManager[S3ObjectStorage]
+
+Usage (the composition root; share one semaphore so source and target draw on one --max-parallel-uploads budget):
+
+    parts = asyncio.Semaphore(config.transfer.max_parallel_uploads)
+    async with open_s3_storage(location, config.source_client, worker_size=16, max_parallel_uploads=16,
+                               part_semaphore=parts) as storage:
+        ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from s3syncpy.adapters.s3.client import MILLIS_PER_SECOND, open_s3_client
+from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.storage import S3ObjectStorage
+from s3syncpy.application.config import ClientSettings
+from s3syncpy.domain.paths import S3Location
+
+
+@asynccontextmanager
+async def open_s3_storage(
+    location: S3Location,
+    settings: ClientSettings,
+    *,
+    worker_size: int = 16,
+    max_parallel_uploads: int = 16,
+    part_semaphore: asyncio.Semaphore | None = None,
+    options: S3StorageOptions | None = None,
+) -> AsyncIterator[S3ObjectStorage]:
+    """Create the endpoint's client (one per run) and the storage on `location`; close the client on exit.
+
+    Args:
+        location: the bucket and prefix.
+        settings: credentials, region, endpoint, retries and timeouts of this endpoint.
+        worker_size: concurrent objects (--worker-size); sizes the connection pool.
+        max_parallel_uploads: concurrent parts (--max-parallel-uploads); sizes the pool and, without
+            `part_semaphore`, a semaphore of this many permits.
+        part_semaphore: the semaphore bounding multipart parts, shared with the other storage of the run.
+        options: encryption, checksum, storage-class and request-payer settings of this side.
+
+    Yields:
+        The storage. It is usable only inside the context.
+
+    Raises:
+        ConfigError: the profile does not exist or an AWS config file cannot be parsed.
+        StorageError: the client could not be created.
+    """
+    options = options or S3StorageOptions()
+    timeout_ms = settings.operation_timeout_milliseconds
+    async with open_s3_client(
+        settings,
+        max_pool_connections=worker_size + max_parallel_uploads,
+        accelerate=options.accelerate,
+        payload_signing=options.payload_signing,
+    ) as client:
+        yield S3ObjectStorage(
+            client,
+            location,
+            part_semaphore=part_semaphore or asyncio.Semaphore(max_parallel_uploads),
+            options=options,
+            secrets=(settings.secret_access_key, settings.session_token),
+            operation_timeout=None if timeout_ms is None else timeout_ms / MILLIS_PER_SECOND,
+        )

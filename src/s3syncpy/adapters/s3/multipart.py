@@ -1,0 +1,203 @@
+"""Multipart upload: CreateMultipartUpload, concurrent UploadPart, CompleteMultipartUpload, abort on any failure.
+
+Public API:
+    part_md5(data) -> bytes                            raw MD5, off the event loop for large buffers
+    content_md5_header(digest) -> str                  base64 Content-MD5 value
+    MultipartUploader(client, datapath, errors, options, semaphore).upload(key, content, request, params)
+
+Parts run concurrently, bounded by one semaphore shared by every object (and by source and target: the
+reference's --max-parallel-uploads budget). A part holds a permit while it reads its bytes and uploads them, so
+memory stays near chunksize x permits. Any failure or cancellation aborts the upload, so no incomplete upload is
+left to be billed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from s3syncpy.adapters.s3.datapath import S3DataPath, WriteResponse
+from s3syncpy.adapters.s3.details import CHECKSUM_FIELDS
+from s3syncpy.adapters.s3.errors import ErrorMapper
+from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult
+from s3syncpy.domain.errors import StorageError
+
+_log = logging.getLogger(__name__)
+
+# Below this size a thread hop costs more than hashing inline; above it, hashing would stall the event loop
+# (MD5 runs at ~0.7 GB/s, and hashlib releases the GIL for large buffers).
+_INLINE_HASH_LIMIT = 256 * 1024
+_FIELD_BY_ALGORITHM = {name: field for field, name in CHECKSUM_FIELDS.items()}
+
+
+async def part_md5(data: bytes) -> bytes:
+    """The raw MD5 digest of `data`, computed in a worker thread when the buffer is large."""
+    if len(data) < _INLINE_HASH_LIMIT:
+        return hashlib.md5(data, usedforsecurity=False).digest()
+    return await asyncio.to_thread(lambda: hashlib.md5(data, usedforsecurity=False).digest())
+
+
+def content_md5_header(digest: bytes) -> str:
+    """The Content-MD5 header value: base64 of the raw digest."""
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error to report from a failed TaskGroup: the first that is not a cancellation."""
+    leaves: list[BaseException] = []
+
+    def walk(exc: BaseException) -> None:
+        if isinstance(exc, BaseExceptionGroup):
+            for inner in exc.exceptions:
+                walk(inner)
+        else:
+            leaves.append(exc)
+
+    walk(group)
+    for exc in leaves:
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return leaves[0] if leaves else group
+
+
+class MultipartUploader:
+    """Uploads one object in parts (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: Any,
+        datapath: S3DataPath,
+        errors: ErrorMapper,
+        options: S3StorageOptions,
+        semaphore: asyncio.Semaphore,
+    ) -> None:
+        self._client = client
+        self._datapath = datapath
+        self._errors = errors
+        self._options = options
+        self._semaphore = semaphore
+
+    async def upload(
+        self, key: str, content: ObjectContent, request: PutRequest, params: Mapping[str, Any]
+    ) -> PutResult:
+        """Upload `request.size` bytes of `content` in `request.part_sizes` parts.
+
+        Args:
+            key: the relative key to write.
+            content: the source bytes (each part is read with read_range).
+            request: the layout, Content-MD5 switch and progress callback.
+            params: CreateMultipartUpload parameters (metadata, tagging, encryption, storage class, checksum).
+
+        Returns:
+            The target ETag and the raw MD5 of each part.
+
+        Raises:
+            StorageError: any step failed (the upload was aborted).
+            ValueError: the part sizes do not add up to request.size.
+        """
+        sizes = request.part_sizes
+        if sum(sizes) != request.size:
+            raise ValueError(f"part sizes add up to {sum(sizes)}, not to the object size {request.size}")
+        location = self._datapath.location
+        create_params = dict(params)
+        if self._options.full_object_checksum and self._options.checksum_algorithm is not None:
+            create_params["ChecksumType"] = "FULL_OBJECT"
+        async with self._errors.request("CreateMultipartUpload", key):
+            created = await self._client.create_multipart_upload(
+                Bucket=location.bucket, Key=location.full_key(key), **create_params
+            )
+        upload_id: str = created["UploadId"]
+        try:
+            parts = await self._upload_parts(key, upload_id, content, request)
+            completed = await self._complete(key, upload_id, parts)
+        except BaseException:
+            await self._abort(key, upload_id)
+            raise
+        algorithm = self._options.checksum_algorithm
+        checksum = completed.checksums.get(algorithm.value) if algorithm is not None else None
+        return PutResult(e_tag=completed.e_tag, part_md5s=[md5 for md5, _ in parts], checksum=checksum)
+
+    async def _upload_parts(
+        self, key: str, upload_id: str, content: ObjectContent, request: PutRequest
+    ) -> list[tuple[bytes, WriteResponse]]:
+        results: list[tuple[bytes, WriteResponse] | None] = [None] * len(request.part_sizes)
+        offset = 0
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index, size in enumerate(request.part_sizes):
+                    group.create_task(
+                        self._upload_part(key, upload_id, content, request, index, offset, size, results)
+                    )
+                    offset += size
+        except BaseExceptionGroup as failed:
+            # Re-raise the part's own error (keeping its `from` chain) rather than the group.
+            raise _first_error(failed)
+        return [r for r in results if r is not None]
+
+    async def _upload_part(
+        self,
+        key: str,
+        upload_id: str,
+        content: ObjectContent,
+        request: PutRequest,
+        index: int,
+        offset: int,
+        size: int,
+        results: list[tuple[bytes, WriteResponse] | None],
+    ) -> None:
+        async with self._semaphore:
+            data = await content.read_range(offset, size)
+            if request.on_bytes is not None:
+                request.on_bytes(len(data))
+            digest = await part_md5(data)
+            params = self._options.part_params()
+            if request.content_md5:
+                params["ContentMD5"] = content_md5_header(digest)
+            async with self._errors.request("UploadPart", key):
+                response = await self._datapath.upload_part(key, upload_id, index + 1, data, params)
+        results[index] = (digest, response)
+
+    async def _complete(
+        self, key: str, upload_id: str, parts: Sequence[tuple[bytes, WriteResponse]]
+    ) -> WriteResponse:
+        listed = []
+        for number, (_, response) in enumerate(parts, start=1):
+            entry: dict[str, Any] = {"PartNumber": number, "ETag": response.e_tag}
+            for name, value in response.checksums.items():
+                entry[_FIELD_BY_ALGORITHM[name]] = value
+            listed.append(entry)
+        location = self._datapath.location
+        async with self._errors.request("CompleteMultipartUpload", key):
+            response = await self._client.complete_multipart_upload(
+                Bucket=location.bucket,
+                Key=location.full_key(key),
+                UploadId=upload_id,
+                MultipartUpload={"Parts": listed},
+                **self._options.complete_params(),
+            )
+        e_tag = response.get("ETag")
+        checksums = {name: response[f] for f, name in CHECKSUM_FIELDS.items() if response.get(f)}
+        return WriteResponse(e_tag=e_tag, checksums=checksums, version_id=response.get("VersionId"))
+
+    async def _abort(self, key: str, upload_id: str) -> None:
+        """Abort the upload; shielded so a second cancellation cannot leave it open, and never masking the cause."""
+        location = self._datapath.location
+
+        async def abort() -> None:
+            async with self._errors.request("AbortMultipartUpload", key):
+                await self._client.abort_multipart_upload(
+                    Bucket=location.bucket,
+                    Key=location.full_key(key),
+                    UploadId=upload_id,
+                    **self._options.plain_params(),
+                )
+
+        try:
+            await asyncio.shield(abort())
+        except StorageError as exc:
+            _log.warning("could not abort the multipart upload of %s: %s", self._errors.where(key), exc)

@@ -1,0 +1,121 @@
+"""Per-storage S3 request options that ClientSettings does not carry (encryption, checksums, storage class).
+
+Public API:
+    SseCustomerKey(algorithm, key, key_md5)
+    S3StorageOptions(...)                    frozen; the default sends none of these headers
+    S3StorageOptions.read_params() / write_params() / part_params()   botocore parameters to merge into calls
+
+One storage plays one role (source or target), so the source options (--source-sse-c, --source-request-payer,
+--enable-additional-checksum) and the target options (--target-sse-c, --sse, --storage-class, --acl,
+--additional-checksum-algorithm, ...) each go to the storage of their side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from s3syncpy.domain.model import ChecksumAlgorithm
+
+
+@dataclass(frozen=True, slots=True)
+class SseCustomerKey:
+    """An SSE-C key. Never shown in repr(), and redacted from error messages.
+
+    Attributes:
+        algorithm: "AES256".
+        key: the base64-encoded 256-bit key.
+        key_md5: the base64-encoded MD5 of the key (botocore computes it when None).
+    """
+
+    algorithm: str
+    key: str = field(repr=False)
+    key_md5: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class S3StorageOptions:
+    """What every request of one S3 storage adds.
+
+    Attributes:
+        checksum_algorithm: additional checksum computed and sent on every PutObject / UploadPart.
+        full_object_checksum: multipart uploads use the FULL_OBJECT checksum type (CRC algorithms only).
+        checksum_mode: ask HeadObject / GetObject for the stored checksums (x-amz-checksum-mode: ENABLED).
+        storage_class: the target storage class.
+        sse: "AES256", "aws:kms" or "aws:kms:dsse" for written objects.
+        sse_kms_key_id: the KMS key for aws:kms / aws:kms:dsse.
+        sse_c: the customer key, sent on every read and write of this storage.
+        request_payer: send x-amz-request-payer: requester.
+        acl: a canned ACL for written objects.
+        accelerate: use the Transfer Acceleration endpoint.
+        payload_signing: False sends UNSIGNED-PAYLOAD.
+    """
+
+    checksum_algorithm: ChecksumAlgorithm | None = None
+    full_object_checksum: bool = False
+    checksum_mode: bool = False
+    storage_class: str | None = None
+    sse: str | None = None
+    sse_kms_key_id: str | None = field(default=None, repr=False)
+    sse_c: SseCustomerKey | None = None
+    request_payer: bool = False
+    acl: str | None = None
+    accelerate: bool = False
+    payload_signing: bool = True
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never appear in messages."""
+        if self.sse_c is None:
+            return ()
+        return tuple(s for s in (self.sse_c.key, self.sse_c.key_md5) if s)
+
+    def _payer(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.request_payer:
+            params["RequestPayer"] = "requester"
+        return params
+
+    def _sse_c(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.sse_c is not None:
+            params["SSECustomerAlgorithm"] = self.sse_c.algorithm
+            params["SSECustomerKey"] = self.sse_c.key
+            if self.sse_c.key_md5:
+                params["SSECustomerKeyMD5"] = self.sse_c.key_md5
+        return params
+
+    def read_params(self) -> dict[str, Any]:
+        """Parameters for HeadObject and GetObject."""
+        params = self._sse_c(self._payer({}))
+        if self.checksum_mode:
+            params["ChecksumMode"] = "ENABLED"
+        return params
+
+    def plain_params(self) -> dict[str, Any]:
+        """Parameters for calls that carry neither encryption nor checksums (tagging, delete, abort)."""
+        return self._payer({})
+
+    def write_params(self) -> dict[str, Any]:
+        """Parameters for PutObject and CreateMultipartUpload."""
+        params = self._sse_c(self._payer({}))
+        if self.checksum_algorithm is not None:
+            params["ChecksumAlgorithm"] = self.checksum_algorithm.value
+        if self.storage_class is not None:
+            params["StorageClass"] = self.storage_class
+        if self.sse is not None:
+            params["ServerSideEncryption"] = self.sse
+        if self.sse_kms_key_id is not None:
+            params["SSEKMSKeyId"] = self.sse_kms_key_id
+        if self.acl is not None:
+            params["ACL"] = self.acl
+        return params
+
+    def part_params(self) -> dict[str, Any]:
+        """Parameters for UploadPart (SSE-C must be repeated on every part)."""
+        params = self._sse_c(self._payer({}))
+        if self.checksum_algorithm is not None:
+            params["ChecksumAlgorithm"] = self.checksum_algorithm.value
+        return params
+
+    def complete_params(self) -> dict[str, Any]:
+        """Parameters for CompleteMultipartUpload."""
+        return self._sse_c(self._payer({}))

@@ -1,0 +1,212 @@
+"""S3ObjectStorage: the ObjectStorage port on one S3 bucket prefix.
+
+Public API:
+    S3ObjectStorage(client, location, *, part_semaphore, options=S3StorageOptions(), secrets=(),
+                    operation_timeout=None, datapath=None)
+
+Keys are relative to the location's prefix, joined and stripped textually (no implicit "/"). The client is owned
+by whoever created it (see factory.open_s3_storage); this class never closes it. Vendor errors are translated
+by the storage's ErrorMapper (errors.py) at every call into botocore or aiohttp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from s3syncpy.adapters.s3.content import S3ObjectContent
+from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
+from s3syncpy.adapters.s3.details import details_from_response, system_metadata_params
+from s3syncpy.adapters.s3.errors import ErrorMapper
+from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header, part_md5
+from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.application.ports.storage import (
+    ListingOptions,
+    ObjectContent,
+    ObjectStorage,
+    PutRequest,
+    PutResult,
+)
+from s3syncpy.domain.errors import ObjectNotFoundError
+from s3syncpy.domain.model import ObjectDetails, ObjectInfo
+from s3syncpy.domain.paths import S3Location
+
+
+class S3ObjectStorage(ObjectStorage):
+    """An S3 bucket prefix as an ObjectStorage (contract in application/ports/storage.py)."""
+
+    def __init__(
+        self,
+        client: Any,
+        location: S3Location,
+        *,
+        part_semaphore: asyncio.Semaphore,
+        options: S3StorageOptions | None = None,
+        secrets: Sequence[str | None] = (),
+        operation_timeout: float | None = None,
+        datapath: S3DataPath | None = None,
+    ) -> None:
+        """Bind a client to a location.
+
+        Args:
+            client: an open aiobotocore S3 client (owned by the caller).
+            location: the bucket and prefix.
+            part_semaphore: bounds concurrent multipart parts across every object (share it between storages).
+            options: encryption, checksum and storage-class settings of this storage.
+            secrets: strings to redact from error messages (secret key, session token).
+            operation_timeout: seconds an API call may take, retries included (None: no limit).
+            datapath: the per-object request path; defaults to BotocoreDataPath on `client`.
+        """
+        self._client = client
+        self._location = location
+        self._options = options or S3StorageOptions()
+        self._errors = ErrorMapper(
+            location, (*secrets, *self._options.secrets), operation_timeout=operation_timeout
+        )
+        self._datapath = datapath or BotocoreDataPath(client, location)
+        self._uploader = MultipartUploader(
+            client, self._datapath, self._errors, self._options, part_semaphore
+        )
+        self._read_params = self._options.read_params()
+        self._plain_params = self._options.plain_params()
+
+    @property
+    def is_local(self) -> bool:
+        return False
+
+    @property
+    def location(self) -> S3Location:
+        """The bucket and prefix this storage serves."""
+        return self._location
+
+    def describe(self, key: str) -> str:
+        """The full S3 key (prefix + key)."""
+        return self._location.full_key(key)
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        """Yield every object under the prefix (ListObjectsV2 pages of `options.max_keys`).
+
+        Raises:
+            StorageError: a listing request failed.
+        """
+        token: str | None = None
+        while True:
+            async with self._errors.request("ListObjectsV2"):
+                page = await self._datapath.list_page(token, options.max_keys)
+            for info in page.objects:
+                yield info
+            token = page.next_token
+            if token is None:
+                return
+
+    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
+        """HeadObject; None when the object (or version) does not exist.
+
+        Raises:
+            StorageError: any other failure (AccessDeniedError for 403).
+        """
+        kwargs: dict[str, Any] = {
+            "Bucket": self._location.bucket,
+            "Key": self.describe(key),
+            **self._read_params,
+        }
+        if version_id is not None:
+            kwargs["VersionId"] = version_id
+        try:
+            async with self._errors.request("HeadObject", key):
+                response = await self._client.head_object(**kwargs)
+        except ObjectNotFoundError:
+            return None
+        return details_from_response(key, response)
+
+    async def open_content(
+        self, info: ObjectInfo, *, first_range: tuple[int, int] | None = None
+    ) -> ObjectContent:
+        """GetObject (ranged when `first_range` = (offset, length) is given and non-empty).
+
+        Raises:
+            ObjectNotFoundError, AccessDeniedError, InvalidObjectStateError, TransientStorageError, StorageError.
+        """
+        byte_range = first_range if first_range is not None and first_range[1] > 0 else None
+        async with self._errors.request("GetObject", info.key):
+            first = await self._datapath.get_object(
+                info.key, version_id=info.version_id, byte_range=byte_range, params=self._read_params
+            )
+        try:
+            return S3ObjectContent(
+                self._datapath,
+                self._errors,
+                first,
+                byte_range[0] if byte_range else 0,
+                version_id=info.version_id,
+                read_params=self._read_params,
+            )
+        except BaseException:
+            await first.body.aclose()
+            raise
+
+    async def get_object_tagging(self, key: str, *, version_id: str | None = None) -> dict[str, str]:
+        """GetObjectTagging as a dict.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        kwargs: dict[str, Any] = {
+            "Bucket": self._location.bucket,
+            "Key": self.describe(key),
+            **self._plain_params,
+        }
+        if version_id is not None:
+            kwargs["VersionId"] = version_id
+        async with self._errors.request("GetObjectTagging", key):
+            response = await self._client.get_object_tagging(**kwargs)
+        return {tag["Key"]: tag["Value"] for tag in response.get("TagSet", ())}
+
+    def _write_params(self, request: PutRequest) -> dict[str, Any]:
+        params = self._options.write_params()
+        params.update(system_metadata_params(request.metadata))
+        if request.user_metadata:
+            params["Metadata"] = request.user_metadata
+        if request.tagging:
+            params["Tagging"] = request.tagging
+        return params
+
+    async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
+        """One PutObject, or a multipart upload when `request.part_sizes` is not empty.
+
+        Returns:
+            The target ETag, the raw MD5 of each part as sent, and the target's additional checksum.
+
+        Raises:
+            StorageError: reading the source or writing the target failed (a multipart upload is aborted).
+        """
+        params = self._write_params(request)
+        if request.part_sizes:
+            return await self._uploader.upload(key, content, request, params)
+        data = await content.read_range(0, request.size)
+        if request.on_bytes is not None:
+            request.on_bytes(len(data))
+        digest = await part_md5(data)
+        if request.content_md5:
+            params["ContentMD5"] = content_md5_header(digest)
+        async with self._errors.request("PutObject", key):
+            response = await self._datapath.put_object(key, data, params)
+        algorithm = self._options.checksum_algorithm
+        checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
+        return PutResult(e_tag=response.e_tag, part_md5s=[digest], checksum=checksum)
+
+    async def delete_object(self, key: str) -> None:
+        """DeleteObject; a missing object is not an error.
+
+        Raises:
+            StorageError: the delete failed.
+        """
+        try:
+            async with self._errors.request("DeleteObject", key):
+                await self._client.delete_object(
+                    Bucket=self._location.bucket, Key=self.describe(key), **self._plain_params
+                )
+        except ObjectNotFoundError:
+            return
