@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import platform
 import secrets
@@ -31,7 +30,7 @@ from types import ModuleType
 
 import peers
 from harness import BucketAdmin, RunResult, local_tree_stats, make_dataset, parse_size, run_measured
-from report import format_table, pick_best
+from report import format_table, pick_best, write_json
 from sync_tools import OURS, TOOL_NAMES, SyncTool, build_tool
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -277,38 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         "settings": settings,
     }
     print(format_table(best, header))
-    _write_json(header, bench.measurements, best, time.time() - started)
-    return 0 if all(m.ok for m in best.values()) else 1
-
-
-def _write_json(
-    header: dict[str, object],
-    runs: list[Measurement],
-    best: dict[tuple[str, str], Measurement],
-    seconds: float,
-) -> None:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = RESULTS_DIR / f"sync-{stamp}.json"
-
-    def row(m: Measurement) -> dict[str, object]:
-        return {**asdict(m), "objects_per_second": round(m.objects_per_second, 1)}
-
-    ours = {phase: m for (tool, phase), m in best.items() if tool == OURS}
-    ratios = {
-        f"{phase}/{tool}": round(ours[phase].objects_per_second / m.objects_per_second, 3)
-        for (tool, phase), m in best.items()
-        if tool != OURS and phase in ours and ours[phase].ok and m.ok
-    }
-    document = {
-        **header,
-        "benchmark_seconds": round(seconds, 1),
-        "best": [row(m) for m in best.values()],
-        "ratios_ours_over_peer": ratios,
-        "runs": [row(m) for m in runs],
-    }
-    path.write_text(json.dumps(document, indent=2) + "\n")
+    path = write_json(RESULTS_DIR, header, bench.measurements, best, time.time() - started)
     print(f"\nJSON: {path.relative_to(REPO_DIR)}")
+    return 0 if all(m.ok for m in best.values()) else 1
 
 
 if __name__ == "__main__":

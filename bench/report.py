@@ -3,11 +3,16 @@
 Public API:
     pick_best(measurements, tools, phases) -> dict[(tool, phase), Measurement]   best passing run, else a failure
     format_table(best, header) -> str                                            markdown for stdout
+    write_json(folder, header, runs, best, seconds) -> Path                      sync-<date>-<time>.json
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import time
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from sync_tools import OURS
@@ -124,3 +129,45 @@ def format_table(best: Mapping[tuple[str, str], Measured], header: Mapping[str, 
     if notes:
         lines += ["", "Notes:", *notes]
     return "\n".join(lines)
+
+
+def _row(m: Any) -> dict[str, Any]:
+    return {**dataclasses.asdict(m), "objects_per_second": round(m.objects_per_second, 1)}
+
+
+def write_json(
+    folder: Path,
+    header: Mapping[str, Any],
+    runs: Iterable[Measured],
+    best: Mapping[tuple[str, str], Measured],
+    seconds: float,
+) -> Path:
+    """Write every run, the best ones and our ratios to folder/sync-<date>-<time>.json.
+
+    Args:
+        folder: where results go (bench/results/, created if missing).
+        header: the run's settings, as for format_table.
+        runs: every reported measurement (dataclass instances).
+        best: from pick_best.
+        seconds: how long the whole benchmark took.
+
+    Returns:
+        The file written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"sync-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    ours = {phase: m for (tool, phase), m in best.items() if tool == OURS}
+    ratios = {
+        f"{phase}/{tool}": round(ours[phase].objects_per_second / m.objects_per_second, 3)
+        for (tool, phase), m in best.items()
+        if tool != OURS and phase in ours and ours[phase].ok and m.ok and m.objects_per_second > 0
+    }
+    document = {
+        **header,
+        "benchmark_seconds": round(seconds, 1),
+        "best": [_row(m) for m in best.values()],
+        "ratios_ours_over_peer": ratios,
+        "runs": [_row(m) for m in runs],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
