@@ -108,12 +108,29 @@ class PutResult:
         committed: False when `validate` rejected the bytes (nothing was replaced).
         e_tag: the target ETag the storage reported (S3), with quotes, or None.
         part_md5s: raw MD5 of each part as sent (one entry for a single part), for the source-side ETag.
-        checksum: the target's additional checksum value, if any.
+        checksum: the target's additional checksum value as the storage reported it (S3 format: base64, with
+            "-N" for a composite multipart checksum), if any.
+        sent_checksum: the same additional checksum computed by the adapter over the exact bytes it sent, in the
+            same format, so a local source can be verified against `checksum`; None without an algorithm.
     """
 
     committed: bool = True
     e_tag: str | None = None
     part_md5s: list[bytes] = field(default_factory=list)
+    checksum: str | None = None
+    sent_checksum: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPart:
+    """One part of a multipart object as S3 describes it (GetObjectAttributes ObjectParts).
+
+    Attributes:
+        size: the part's size in bytes.
+        checksum: the part's additional checksum (base64), when the object has one.
+    """
+
+    size: int
     checksum: str | None = None
 
 
@@ -160,8 +177,42 @@ class ObjectStorage(abc.ABC):
         """Yield every object under the root (see the module contract)."""
 
     @abc.abstractmethod
-    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
-        """Details of one object, or None when it does not exist."""
+    async def head_object(
+        self, key: str, *, version_id: str | None = None, part_number: int | None = None
+    ) -> ObjectDetails | None:
+        """Details of one object, or None when it does not exist.
+
+        With `part_number` (S3 only), details describe that part: `info.size` is the part's Content-Length and
+        `parts_count` the object's x-amz-mp-parts-count (None for a single-part object). Checksums are included
+        when the storage was opened with checksum mode.
+        """
+
+    @property
+    def supports_parts(self) -> bool:
+        """Whether the storage can describe multipart layouts (get_object_parts / get_object_part_attributes)."""
+        return False
+
+    async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
+        """The size of every part of a multipart object, in order, found with one HEAD per part
+        (HeadObject partNumber=k and x-amz-mp-parts-count, reference §2.2); [] for a single-part object.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        return []
+
+    async def get_object_part_attributes(
+        self, key: str, *, version_id: str | None = None, max_parts: int = 1000
+    ) -> list[ObjectPart]:
+        """GetObjectAttributes ObjectParts, paged with PartNumberMarker; [] when the object has no part list
+        (single-part, or a full-object checksum).
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        return []
 
     @abc.abstractmethod
     async def open_content(
