@@ -7,13 +7,24 @@ regexes) happens where they are parsed; `SyncConfig.validate()` checks the cross
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
+import hashlib
 from dataclasses import dataclass, field
 
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import LocalLocation, S3Location, StorageLocation
+
+# The values --sse accepts (reference: "Valid choices: AES256 | aws:kms | aws:kms:dsse").
+SSE_CHOICES: tuple[str, ...] = ("AES256", "aws:kms", "aws:kms:dsse")
+KMS_SSE: frozenset[str] = frozenset({"aws:kms", "aws:kms:dsse"})
+# SSE-C accepts AES256 only, with a 256-bit key.
+SSE_C_CHOICES: tuple[str, ...] = ("AES256",)
+SSE_C_KEY_BYTES = 32
 
 
 class LogLevel(enum.IntEnum):
@@ -50,21 +61,124 @@ class ClientSettings:
 
 @dataclass(frozen=True, slots=True)
 class UpdateCheck:
-    """Which update-check rule decides whether an existing target object is replaced (reference §3)."""
+    """Which update-check rule decides whether an existing target object is replaced (reference §3).
+
+    At most one of check_size, check_etag, check_mtime_and_etag, check_additional_checksum and
+    check_mtime_and_additional_checksum may be set (validate() says so).
+    """
 
     check_size: bool = False
     check_etag: bool = False
     remove_modified_filter: bool = False
     head_each_target: bool = False
+    check_mtime_and_etag: bool = False
+    check_additional_checksum: ChecksumAlgorithm | None = None
+    check_mtime_and_additional_checksum: ChecksumAlgorithm | None = None
+
+    @property
+    def checksum_algorithm(self) -> ChecksumAlgorithm | None:
+        """The algorithm of --check-additional-checksum / --check-mtime-and-additional-checksum, if any."""
+        return self.check_additional_checksum or self.check_mtime_and_additional_checksum
 
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """Integrity-check switches (reference §2.4-2.5)."""
+    """Integrity-check switches (reference §2.3-2.5).
+
+    Attributes:
+        additional_checksum_algorithm: --additional-checksum-algorithm, sent on every upload (S3 targets).
+        full_object_checksum: --full-object-checksum as given; see `uses_full_object_checksum`.
+        enable_additional_checksum: --enable-additional-checksum: read the source's checksums (checksum mode) and
+            verify against them (S3 sources).
+        disable_additional_checksum_verify: upload with the checksum but do not compare it.
+    """
 
     disable_etag_verify: bool = False
     disable_multipart_verify: bool = False
     disable_content_md5_header: bool = False
+    additional_checksum_algorithm: ChecksumAlgorithm | None = None
+    full_object_checksum: bool = False
+    enable_additional_checksum: bool = False
+    disable_additional_checksum_verify: bool = False
+
+    @property
+    def uses_full_object_checksum(self) -> bool:
+        """Multipart uploads get a FULL_OBJECT checksum: CRC64NVME always, CRC32/CRC32C with the flag."""
+        algorithm = self.additional_checksum_algorithm
+        if algorithm is ChecksumAlgorithm.CRC64NVME:
+            return True
+        return self.full_object_checksum and algorithm in (ChecksumAlgorithm.CRC32, ChecksumAlgorithm.CRC32C)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerKey:
+    """An SSE-C key (--source-sse-c-key / --target-sse-c-key). Never shown in repr().
+
+    Attributes:
+        key: the base64-encoded 256-bit key.
+        key_md5: the base64-encoded MD5 digest of the raw key; `checked()` fills it in when absent.
+        algorithm: "AES256" (the only SSE-C algorithm).
+    """
+
+    key: str = field(repr=False)
+    key_md5: str | None = field(default=None, repr=False)
+    algorithm: str = "AES256"
+
+    def checked(self, side: str) -> CustomerKey:
+        """Validate the key and return it with its MD5 filled in.
+
+        Args:
+            side: "source" or "target", for the option names in messages.
+
+        Returns:
+            The same key with `key_md5` set.
+
+        Raises:
+            ConfigError: the algorithm is not AES256, the key is not base64 of 32 bytes, or the MD5 differs.
+        """
+        if self.algorithm not in SSE_C_CHOICES:
+            raise ConfigError(f"invalid value '{self.algorithm}' for '--{side}-sse-c': valid choices: AES256")
+        try:
+            raw = base64.b64decode(self.key, validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigError(f"--{side}-sse-c-key must be a base64-encoded 256-bit key") from None
+        if len(raw) != SSE_C_KEY_BYTES:
+            raise ConfigError(f"--{side}-sse-c-key must be a base64-encoded 256-bit key (got {len(raw) * 8} bits)")
+        md5 = base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode()
+        if self.key_md5 is not None and self.key_md5 != md5:
+            raise ConfigError(f"--{side}-sse-c-key-md5 is not the base64-encoded MD5 digest of --{side}-sse-c-key")
+        return CustomerKey(key=self.key, key_md5=md5, algorithm=self.algorithm)
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptionSettings:
+    """Server-side encryption of written objects (--sse, --sse-kms-key-id) and SSE-C keys per side.
+
+    Attributes:
+        sse: "AES256", "aws:kms" or "aws:kms:dsse" for objects written to an S3 target.
+        sse_kms_key_id: the KMS key for aws:kms / aws:kms:dsse.
+        source_sse_c / target_sse_c: the customer key sent with every read of the source / every request on the
+            target.
+    """
+
+    sse: str | None = None
+    sse_kms_key_id: str | None = None
+    source_sse_c: CustomerKey | None = None
+    target_sse_c: CustomerKey | None = None
+
+    @property
+    def sse_c_used(self) -> bool:
+        """An SSE-C key is configured on either side (ETags are then not MD5 digests)."""
+        return self.source_sse_c is not None or self.target_sse_c is not None
+
+    @property
+    def target_encryption(self) -> Encryption:
+        """How objects written to the target are encrypted, as the domain's verification rules see it."""
+        return Encryption(
+            algorithm=self.sse,
+            kms_key_id=self.sse_kms_key_id,
+            customer_algorithm=self.target_sse_c.algorithm if self.target_sse_c else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +191,7 @@ class Transfer:
     multipart_threshold: int = DEFAULT_THRESHOLD
     multipart_chunksize: int = DEFAULT_CHUNKSIZE
     object_listing_queue_size: int = 200_000
+    auto_chunksize: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +225,7 @@ class SyncConfig:
     transfer: Transfer = field(default_factory=Transfer)
     deletion: Deletion = field(default_factory=Deletion)
     force_retry: ForceRetry = field(default_factory=ForceRetry)
+    encryption: EncryptionSettings = field(default_factory=EncryptionSettings)
     dry_run: bool = False
     warn_as_error: bool = False
     ignore_symlinks: bool = False
@@ -122,6 +238,19 @@ class SyncConfig:
     @property
     def target_is_s3(self) -> bool:
         return isinstance(self.target, S3Location)
+
+    @property
+    def source_checksum_mode(self) -> bool:
+        """Whether reads of an S3 source ask for stored checksums (x-amz-checksum-mode: ENABLED).
+
+        --enable-additional-checksum for verification, and the checksum update checks, which HEAD the source.
+        """
+        return self.verification.enable_additional_checksum or self.update_check.checksum_algorithm is not None
+
+    @property
+    def target_checksum_mode(self) -> bool:
+        """Whether HEADs of an S3 target ask for stored checksums (the checksum update checks)."""
+        return self.update_check.checksum_algorithm is not None
 
     def validate(self) -> None:
         """Check the cross-option rules of the reference.
@@ -150,12 +279,87 @@ class SyncConfig:
                 raise ConfigError("--max-delete must be at least 1")
         if self.deletion.delete and isinstance(self.source, LocalLocation) and self.source.single_file:
             raise ConfigError("--delete requires SOURCE to be a directory, not a single file")
-        uc = self.update_check
-        if uc.check_size and uc.check_etag:
-            raise ConfigError("--check-size cannot be used with --check-etag")
-        if uc.remove_modified_filter and uc.check_size and not uc.head_each_target:
-            raise ConfigError("--check-size with --remove-modified-filter requires --head-each-target")
+        self._validate_update_check()
+        self._validate_checksums()
+        self._validate_encryption()
+        if self.transfer.auto_chunksize and isinstance(self.source, LocalLocation):
+            uc = self.update_check
+            if not (uc.check_etag or uc.check_mtime_and_etag):
+                raise ConfigError("with --auto-chunksize, source storage must be s3://")
         if self.ignore_symlinks and not isinstance(self.source, LocalLocation):
             raise ConfigError("--ignore-symlinks requires a local SOURCE")
         if self.no_guess_mime_type and not isinstance(self.source, LocalLocation):
             raise ConfigError("--no-guess-mime-type requires a local SOURCE")
+
+    def _validate_update_check(self) -> None:
+        uc = self.update_check
+        chosen = [
+            name
+            for name, on in (
+                ("--check-size", uc.check_size),
+                ("--check-etag", uc.check_etag),
+                ("--check-mtime-and-etag", uc.check_mtime_and_etag),
+                ("--check-additional-checksum", uc.check_additional_checksum is not None),
+                ("--check-mtime-and-additional-checksum", uc.check_mtime_and_additional_checksum is not None),
+            )
+            if on
+        ]
+        if len(chosen) > 1:
+            raise ConfigError(f"{chosen[0]} cannot be used with {chosen[1]}")
+        if uc.remove_modified_filter and uc.check_size and not uc.head_each_target:
+            raise ConfigError("--check-size with --remove-modified-filter requires --head-each-target")
+        if uc.remove_modified_filter and uc.check_etag and not uc.head_each_target:
+            raise ConfigError("--head-each-target is required for --check-etag, or remove --remove-modified-filter")
+        if uc.remove_modified_filter and uc.check_mtime_and_etag:
+            raise ConfigError("--check-mtime-and-etag cannot be used with --remove-modified-filter")
+        if uc.remove_modified_filter and uc.check_mtime_and_additional_checksum is not None:
+            raise ConfigError("--check-mtime-and-additional-checksum cannot be used with --remove-modified-filter")
+        etag_option = "--check-etag" if uc.check_etag else "--check-mtime-and-etag" if uc.check_mtime_and_etag else None
+        if etag_option is None:
+            return
+        enc = self.encryption
+        # KMS, DSSE and SSE-C ETags are not MD5 digests: an ETag comparison could never say "same".
+        if enc.sse in KMS_SSE:
+            raise ConfigError(f"{etag_option} is not supported with --sse aws:kms | aws:kms:dsse")
+        if enc.source_sse_c is not None:
+            raise ConfigError(f"{etag_option} cannot be used with --source-sse-c-key")
+        if enc.target_sse_c is not None:
+            raise ConfigError(f"{etag_option} cannot be used with --target-sse-c-key")
+
+    def _validate_checksums(self) -> None:
+        v = self.verification
+        local_source = isinstance(self.source, LocalLocation)
+        local_target = isinstance(self.target, LocalLocation)
+        if v.additional_checksum_algorithm is not None and local_target:
+            raise ConfigError("with --additional-checksum-algorithm, target storage must be s3://")
+        if v.enable_additional_checksum and local_source:
+            raise ConfigError("with --enable-additional-checksum, source storage must be s3://")
+        if v.full_object_checksum:
+            if local_target:
+                raise ConfigError("with --full-object-checksum, target storage must be s3://")
+            if v.additional_checksum_algorithm in (ChecksumAlgorithm.SHA1, ChecksumAlgorithm.SHA256):
+                raise ConfigError("Only CRC32/CRC32C/CRC64NVME supports full object checksum")
+        if v.disable_additional_checksum_verify and v.additional_checksum_algorithm is None:
+            raise ConfigError("--disable-additional-checksum-verify requires --additional-checksum-algorithm")
+
+    def _validate_encryption(self) -> None:
+        enc = self.encryption
+        if enc.sse is not None and enc.sse not in SSE_CHOICES:
+            raise ConfigError(f"invalid value '{enc.sse}' for '--sse': valid choices: AES256 | aws:kms | aws:kms:dsse")
+        if (enc.sse is not None or enc.sse_kms_key_id is not None) and isinstance(self.target, LocalLocation):
+            raise ConfigError("with --sse/--sse-kms-key-id, target storage must be s3://")
+        if enc.sse_kms_key_id is not None and enc.sse not in KMS_SSE:
+            raise ConfigError("--sse-kms-key-id must be used with --sse aws:kms | aws:kms:dsse")
+        for side, key, location in (
+            ("source", enc.source_sse_c, self.source),
+            ("target", enc.target_sse_c, self.target),
+        ):
+            if key is None:
+                continue
+            if isinstance(location, LocalLocation):
+                raise ConfigError("with --source-sse-c/--target-sse-c, remote storage must be s3://")
+            if enc.sse is not None:
+                raise ConfigError(f"--{side}-sse-c cannot be used with --sse")
+            if enc.sse_kms_key_id is not None:
+                raise ConfigError(f"--{side}-sse-c cannot be used with --sse-kms-key-id")
+            key.checked(side)

@@ -33,6 +33,7 @@ GROUPS: tuple[str, ...] = (
     "Verification",
     "Performance",
     "Multipart Settings",
+    "Encryption",
     "Tracing/Logging",
     "Retry Options",
     "Timeout Options",
@@ -57,6 +58,8 @@ class OptionSpec:
         metavar: the value name shown in help (`<WORKER_SIZE>`), for "value" options.
         default: the default value (strings for sizes, as the user would type them).
         type: the click type of a "value" option.
+        shown_default: the default the help shows when `default` is None because an explicitly given value
+            must be told apart from the default (the --auto-chunksize conflicts).
     """
 
     flags: tuple[str, ...]
@@ -66,6 +69,7 @@ class OptionSpec:
     metavar: str | None = None
     default: Any = None
     type: Any = click.STRING
+    shown_default: str | None = None
 
     @property
     def long(self) -> str:
@@ -100,9 +104,18 @@ def _flag(long: str, group: str, help: str) -> OptionSpec:
 
 
 def _value(
-    long: str, group: str, help: str, metavar: str, default: Any = None, type: Any = click.STRING
+    long: str,
+    group: str,
+    help: str,
+    metavar: str,
+    default: Any = None,
+    type: Any = click.STRING,
+    shown_default: str | None = None,
 ) -> OptionSpec:
-    return OptionSpec(flags=(long,), group=group, help=help, metavar=metavar, default=default, type=type)
+    return OptionSpec(
+        flags=(long,), group=group, help=help, metavar=metavar, default=default, type=type,
+        shown_default=shown_default,
+    )
 
 
 _MILLIS = click.IntRange(min=0)
@@ -149,9 +162,26 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "Do not update checking(ListObjectsV2) for modification in the target storage"),
     _flag("--check-size", "Update Checking", "Use object size for update checking"),
     _flag("--check-etag", "Update Checking", "Use ETag for update checking"),
+    _flag("--check-mtime-and-etag", "Update Checking",
+          "Use the modification time and ETag for update checking. If the source modification date is newer, "
+          "check the ETag."),
+    _value("--check-additional-checksum", "Update Checking", "Use additional checksum for update checking",
+           "CHECK_ADDITIONAL_CHECKSUM"),
+    _value("--check-mtime-and-additional-checksum", "Update Checking",
+           "Use the modification time and additional checksum for update checking. If the source modification "
+           "date is newer, check the additional checksum.", "CHECK_MTIME_AND_ADDITIONAL_CHECKSUM"),
+    _value("--additional-checksum-algorithm", "Verification", "Additional checksum algorithm for upload",
+           "ADDITIONAL_CHECKSUM_ALGORITHM"),
+    _flag("--full-object-checksum", "Verification",
+          "Use full object checksum for verification. CRC64NVME automatically use full object checksum. "
+          "This option cannot be used with SHA1/SHA256 additional checksum."),
+    _flag("--enable-additional-checksum", "Verification", "Enable additional checksum for download"),
     _flag("--disable-multipart-verify", "Verification",
           "Disable multipart upload verification with ETag/additional checksum"),
     _flag("--disable-etag-verify", "Verification", "Disable ETag verification"),
+    _flag("--disable-additional-checksum-verify", "Verification",
+          "Disable additional checksum verification. But use additional checksum for upload (The hash value is "
+          "stored in the target object)."),
     _value("--worker-size", "Performance", "Number of workers for synchronization", "WORKER_SIZE",
            16, click.INT),
     _value("--max-parallel-uploads", "Performance", "Maximum number of parallel multipart uploads/downloads",
@@ -160,10 +190,25 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            "OBJECT_LISTING_QUEUE_SIZE", 200_000, click.INT),
     _value("--multipart-threshold", "Multipart Settings",
            f"Object size threshold that s3sync uses for multipart upload. {_PART_SUFFIXES}",
-           "MULTIPART_THRESHOLD", "8MiB"),
+           "MULTIPART_THRESHOLD", shown_default="8MiB"),
     _value("--multipart-chunksize", "Multipart Settings",
            f"Chunk size that s3sync uses for multipart upload of individual files. {_PART_SUFFIXES}",
-           "MULTIPART_CHUNKSIZE", "8MiB"),
+           "MULTIPART_CHUNKSIZE", shown_default="8MiB"),
+    _flag("--auto-chunksize", "Multipart Settings",
+          "Automatically adjusts a chunk size to match the source or target. It takes extra HEAD requests(1 API "
+          "call per part)."),
+    _value("--sse", "Encryption", "Server-side encryption. Valid choices: AES256 | aws:kms | aws:kms:dsse", "SSE"),
+    _value("--sse-kms-key-id", "Encryption", "SSE KMS ID key", "SSE_KMS_KEY_ID"),
+    _value("--source-sse-c", "Encryption", "Source SSE-C algorithm. Valid choices: AES256", "SOURCE_SSE_C"),
+    _value("--source-sse-c-key", "Encryption",
+           "Source SSE-C customer-provided encryption key(256bit key. must be base64 encoded)", "SOURCE_SSE_C_KEY"),
+    _value("--source-sse-c-key-md5", "Encryption", "Source base64 encoded MD5 digest of source_sse_c_key",
+           "SOURCE_SSE_C_KEY_MD5"),
+    _value("--target-sse-c", "Encryption", "Target SSE-C algorithm. Valid choices: AES256", "TARGET_SSE_C"),
+    _value("--target-sse-c-key", "Encryption",
+           "Target SSE-C customer-provided encryption key(256bit key. must be base64 encoded)", "TARGET_SSE_C_KEY"),
+    _value("--target-sse-c-key-md5", "Encryption", "Target base64 encoded MD5 digest of target-sse-c-key",
+           "TARGET_SSE_C_KEY_MD5"),
     _flag("--json-tracing", "Tracing/Logging", "Show trace as json format"),
     _flag("--tracing-stderr", "Tracing/Logging", "Write trace (logs) to stderr instead of stdout"),
     _flag("--disable-color-tracing", "Tracing/Logging", "Disable ANSI terminal colors"),
@@ -239,7 +284,9 @@ class GroupedOption(click.Option):
         if self.show_env and isinstance(self.envvar, str):
             # Never show the current value: it may be a secret.
             help_text += f" [env: {self.envvar}=]"
-        if self.show_default and self.default is not None:
+        if isinstance(self.show_default, str):
+            help_text += f" [default: {self.show_default}]"
+        elif self.show_default and self.default is not None:
             help_text += f" [default: {self.default}]"
         return names, help_text
 
@@ -356,7 +403,7 @@ def _option_from_spec(spec: OptionSpec) -> GroupedOption:
         type=spec.type,
         default=spec.default,
         metavar=spec.metavar,
-        show_default=spec.default is not None,
+        show_default=spec.shown_default if spec.shown_default is not None else spec.default is not None,
         **common,
     )
 

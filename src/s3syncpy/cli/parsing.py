@@ -17,7 +17,9 @@ import regex
 
 from s3syncpy.application.config import (
     ClientSettings,
+    CustomerKey,
     Deletion,
+    EncryptionSettings,
     LogLevel,
     SyncConfig,
     Transfer,
@@ -26,7 +28,9 @@ from s3syncpy.application.config import (
 )
 from s3syncpy.cli.options import default_values
 from s3syncpy.domain.errors import ConfigError
+from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
 from s3syncpy.domain.sizes import parse_human_bytes
 from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
@@ -91,6 +95,10 @@ def build_ui_settings(values: Mapping[str, Any], environ: Mapping[str, str] | No
         merged["source_session_token"],
         merged["target_secret_access_key"],
         merged["target_session_token"],
+        merged["source_sse_c_key"],
+        merged["source_sse_c_key_md5"],
+        merged["target_sse_c_key"],
+        merged["target_sse_c_key_md5"],
     ]
     if environ is not None:
         candidates.extend(environ.get(name) for name in AWS_SECRET_ENV_VARS)
@@ -119,6 +127,11 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         ConfigError: a bad value or a forbidden option combination.
     """
     v = {**default_values(), **values}
+    if v["auto_chunksize"]:
+        # Only values the user gave conflict (the reference's clap `conflicts_with`), not the defaults.
+        for option in ("multipart_threshold", "multipart_chunksize"):
+            if v[option] is not None:
+                raise ConfigError(f"--auto-chunksize cannot be used with --{option.replace('_', '-')}")
     config = SyncConfig(
         source=_location("SOURCE", v["source"]),
         target=_location("TARGET", v["target"]),
@@ -137,19 +150,37 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             check_etag=v["check_etag"],
             remove_modified_filter=v["remove_modified_filter"],
             head_each_target=v["head_each_target"],
+            check_mtime_and_etag=v["check_mtime_and_etag"],
+            check_additional_checksum=_algorithm(v["check_additional_checksum"], "--check-additional-checksum"),
+            check_mtime_and_additional_checksum=_algorithm(
+                v["check_mtime_and_additional_checksum"], "--check-mtime-and-additional-checksum"
+            ),
         ),
         verification=Verification(
             disable_etag_verify=v["disable_etag_verify"],
             disable_multipart_verify=v["disable_multipart_verify"],
             disable_content_md5_header=v["disable_content_md5_header"],
+            additional_checksum_algorithm=_algorithm(
+                v["additional_checksum_algorithm"], "--additional-checksum-algorithm"
+            ),
+            full_object_checksum=v["full_object_checksum"],
+            enable_additional_checksum=v["enable_additional_checksum"],
+            disable_additional_checksum_verify=v["disable_additional_checksum_verify"],
         ),
         transfer=Transfer(
             worker_size=v["worker_size"],
             max_parallel_uploads=v["max_parallel_uploads"],
             max_keys=v["max_keys"],
-            multipart_threshold=_size(v["multipart_threshold"], "--multipart-threshold"),
-            multipart_chunksize=_size(v["multipart_chunksize"], "--multipart-chunksize"),
+            multipart_threshold=_size(v["multipart_threshold"], "--multipart-threshold", DEFAULT_THRESHOLD),
+            multipart_chunksize=_size(v["multipart_chunksize"], "--multipart-chunksize", DEFAULT_CHUNKSIZE),
             object_listing_queue_size=v["object_listing_queue_size"],
+            auto_chunksize=v["auto_chunksize"],
+        ),
+        encryption=EncryptionSettings(
+            sse=v["sse"],
+            sse_kms_key_id=v["sse_kms_key_id"],
+            source_sse_c=_customer_key(v, "source"),
+            target_sse_c=_customer_key(v, "target"),
         ),
         deletion=Deletion(
             delete=v["delete"], max_delete=v["max_delete"], delete_excluded=v["delete_excluded"]
@@ -230,9 +261,29 @@ def _optional(text: str | None, option: str, parse: Callable[[str], T]) -> T | N
     return None if text is None else _parse(text, option, parse)
 
 
-def _size(text: str | int, option: str) -> int:
-    # Library callers may pass a number of bytes directly; the CLI passes what the user typed.
+def _size(text: str | int | None, option: str, default: int) -> int:
+    # Library callers may pass a number of bytes directly; the CLI passes what the user typed (None: not given).
+    if text is None:
+        return default
     return text if isinstance(text, int) else _parse(text, option, parse_human_bytes)
+
+
+def _algorithm(text: str | ChecksumAlgorithm | None, option: str) -> ChecksumAlgorithm | None:
+    if text is None or isinstance(text, ChecksumAlgorithm):
+        return text
+    return _parse(text, option, ChecksumAlgorithm.parse)
+
+
+def _customer_key(v: Mapping[str, Any], side: str) -> CustomerKey | None:
+    """--{side}-sse-c, --{side}-sse-c-key and --{side}-sse-c-key-md5 as one validated key (or None)."""
+    algorithm, key, key_md5 = v[f"{side}_sse_c"], v[f"{side}_sse_c_key"], v[f"{side}_sse_c_key_md5"]
+    if algorithm is None and key is None and key_md5 is None:
+        return None
+    if algorithm is None:
+        raise ConfigError(f"--{side}-sse-c-key requires --{side}-sse-c")
+    if key is None:
+        raise ConfigError(f"--{side}-sse-c requires --{side}-sse-c-key")
+    return CustomerKey(key=key, key_md5=key_md5, algorithm=algorithm).checked(side)
 
 
 def _parse(text: str, option: str, parse: Callable[[str], T]) -> T:

@@ -38,7 +38,8 @@ def test_defaults_match_the_reference() -> None:
 def test_default_values_cover_every_parameter() -> None:
     values = default_values()
     assert values["worker_size"] == 16
-    assert values["multipart_threshold"] == "8MiB"
+    # None: not given (the --auto-chunksize conflicts need to know); build_config applies 8MiB.
+    assert values["multipart_threshold"] is None and values["multipart_chunksize"] is None
     assert values["source"] is None and values["delete"] is False and values["verbose"] == 0
 
 
