@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from s3syncpy.application import source_layout
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.content import EmptyContent
 from s3syncpy.application.integrity import DownloadVerifier, verify_upload
 from s3syncpy.application.ports.clock import Clock
-from s3syncpy.application.ports.storage import ObjectStorage, PutRequest
+from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest
 from s3syncpy.application.run_context import RunContext, log_enabled, logger
+from s3syncpy.application.source_layout import LayoutError
 from s3syncpy.application.update_check import UpdateChecker
-from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     DirectoryTraversalError,
@@ -27,7 +28,7 @@ from s3syncpy.domain.errors import (
     TransientStorageError,
 )
 from s3syncpy.domain.keys import is_traversal_key
-from s3syncpy.domain.model import ObjectInfo
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
 
@@ -79,6 +80,10 @@ class ObjectSyncer:
                     return
             except DirectoryTraversalError as exc:
                 self._skip_with_warning(str(exc), obj)
+                return
+            except LayoutError as exc:
+                # The reference's sanity checks of --auto-chunksize: an error of the object, not retried.
+                self._run.error(str(exc), key=obj.key)
                 return
             if self._run.stopping:
                 return
@@ -143,24 +148,36 @@ class ObjectSyncer:
             await self._put(obj, EmptyContent(obj), PutRequest(size=0))
             self._stats.transferred_objects += 1
             return
-        threshold = self._transfer.multipart_threshold
-        chunk = self._transfer.multipart_chunksize
-        part_sizes = etag_math.part_sizes(obj.size, threshold, chunk)
-        first_range = None
-        if part_sizes and obj.size >= etag_math.MINIMUM_PART_SIZE:
-            first_range = (0, part_sizes[0])
+        config = self._config
+        first_range = await source_layout.first_range(config, self._source, obj)
         async with await self._source.open_content(obj, first_range=first_range) as content:
             details = content.details
+            source_layout.check_content_range(details, first_range, obj.key)
+            algorithm, final_checksum = await self._final_checksum(obj, content, first_range is not None)
+            parts = await source_layout.source_parts(
+                config, self._source, obj, details, first_range, final_checksum
+            )
+            if self._local_target:
+                part_sizes = source_layout.download_parts(config, obj, first_range)
+            else:
+                part_sizes = source_layout.upload_parts(config, self._source, obj, parts)
             request = PutRequest(
                 size=obj.size,
                 part_sizes=part_sizes,
-                content_md5=not self._config.verification.disable_content_md5_header,
+                content_md5=not config.verification.disable_content_md5_header,
                 on_bytes=self._count_bytes,
             )
-            verifier: DownloadVerifier | None = None
             if self._local_target:
                 request.mtime_ns = obj.mtime_ns
-                verifier = DownloadVerifier(self._config, obj, details, self._run)
+                verifier = DownloadVerifier(
+                    config,
+                    obj,
+                    details,
+                    self._run,
+                    source_parts=parts,
+                    source_checksum=final_checksum,
+                    checksum_algorithm=algorithm,
+                )
                 request.validate = verifier.validate
             else:
                 request.metadata = details.metadata
@@ -172,10 +189,46 @@ class ObjectSyncer:
         if not result.committed:
             return
         if not self._local_target:
-            verify_upload(self._config, self._source.is_local, obj, details, result, part_sizes, self._run)
+            verify_upload(
+                config,
+                self._source.is_local,
+                obj,
+                details,
+                result,
+                part_sizes,
+                self._run,
+                source_checksum=final_checksum,
+                parts_known=parts is not None,
+            )
         self._stats.transferred_objects += 1
         if log_enabled(logging.INFO):
             logger.info("sync completed.", extra={"fields": self._completion_fields(obj)})
+
+    async def _final_checksum(
+        self, obj: ObjectInfo, content: ObjectContent, ranged: bool
+    ) -> tuple[ChecksumAlgorithm | None, str | None]:
+        """The S3 source's whole-object additional checksum, read with checksum mode (reference §2.4-2.5).
+
+        Only with --enable-additional-checksum. Uploads use --additional-checksum-algorithm; downloads the
+        algorithm the source object has. A ranged GET carries no whole-object value, so the source is HEADed.
+        """
+        verification = self._config.verification
+        if self._source.is_local or not verification.enable_additional_checksum:
+            return None, None
+        details: ObjectDetails | None = content.details
+        if ranged:
+            try:
+                details = await self._source.head_object(obj.key, version_id=obj.version_id)
+            except StorageError as exc:
+                self._run.warn("head_object() failed while fetching the final checksum.", key=obj.key,
+                               error=str(exc))
+                return None, None
+        if details is None:
+            return None, None
+        algorithm = verification.additional_checksum_algorithm
+        if self._local_target:
+            algorithm = _source_algorithm(obj, details)
+        return algorithm, details.checksum(algorithm)
 
     async def _put(self, obj: ObjectInfo, content: Any, request: PutRequest) -> Any:
         try:
@@ -197,3 +250,14 @@ class ObjectSyncer:
             "target_key": self._target.describe(obj.key),
             "size": obj.size,
         }
+
+
+def _source_algorithm(obj: ObjectInfo, details: ObjectDetails) -> ChecksumAlgorithm | None:
+    """The algorithm of the source's checksum: as listed, else the one the GET / HEAD returned."""
+    names = [obj.checksum_algorithm] if obj.checksum_algorithm else list(details.checksums)
+    for name in names:
+        try:
+            return ChecksumAlgorithm.parse(name)
+        except ValueError:
+            continue
+    return None

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
@@ -92,7 +93,7 @@ async def _run_phases(
         await _until_stopped(run, lambda: delete_target_only(config, target, target_map, source_map, run))
 
 
-async def _until_stopped(run: RunContext, phase: Callable[[], Awaitable[None]]) -> bool:
+async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:
     """Run a phase, cancelling it as soon as the run's stop event is set. Returns True if it completed."""
     if run.stopping:
         return False
@@ -127,9 +128,13 @@ def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
 
 
 def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptions:
-    """Local storages compute ETags during listing in --check-etag mode (reference §3.1)."""
+    """Local storages compute ETags during listing in --check-etag mode (reference §3.1).
+
+    Not with --auto-chunksize: the comparison then happens per object with the S3 side's part sizes.
+    """
     transfer = config.transfer
-    if storage.is_local and config.update_check.check_etag:
+    uc = config.update_check
+    if storage.is_local and uc.check_etag and not transfer.auto_chunksize and not uc.remove_modified_filter:
         return ListingOptions(
             etag_threshold=transfer.multipart_threshold,
             etag_chunksize=transfer.multipart_chunksize,

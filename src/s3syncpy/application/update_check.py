@@ -1,7 +1,9 @@
 """UpdateChecker: the two layers of the incremental check (reference §3) wired to the storages.
 
 Layer A runs in the listing stage against the target key map; layer B runs in the workers with a HEAD of the
-target (a stat for local targets). The rules themselves are pure functions in domain/decisions.py.
+target (a stat for local targets). The rules themselves are pure functions in domain/decisions.py; this module
+fetches what they compare: the S3 side's ETag / checksum / part layout, and a local side's values computed over
+the file (application/local_values.py).
 """
 
 from __future__ import annotations
@@ -11,17 +13,21 @@ import logging
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.local_values import local_checksum, local_etag
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.domain import checksums
 from s3syncpy.domain.decisions import (
+    HeadDetector,
     TargetEntry,
     UpdateMode,
     head_check_required,
+    head_detector,
     head_says_modified,
     listing_says_modified,
     needs_source_encryption,
 )
-from s3syncpy.domain.model import ObjectDetails, ObjectInfo
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 
 
 class UpdateChecker:
@@ -43,12 +49,24 @@ class UpdateChecker:
             head_each_target=uc.head_each_target,
             source_is_local=source.is_local,
             target_is_local=target.is_local,
+            check_mtime_and_etag=uc.check_mtime_and_etag,
+            check_checksum=uc.check_additional_checksum is not None,
+            check_mtime_and_checksum=uc.check_mtime_and_additional_checksum is not None,
+            auto_chunksize=config.transfer.auto_chunksize,
         )
+        self._config = config
+        self._algorithm = uc.checksum_algorithm
         self._source = source
         self._target = target
         self._target_map = target_map
         self._run = run
         self._head_required = head_check_required(self._mode)
+        self._detector = head_detector(self._mode)
+
+    @property
+    def mode(self) -> UpdateMode:
+        """The run's update mode."""
+        return self._mode
 
     def listing_says_modified(self, obj: ObjectInfo) -> bool:
         """Layer A: False when the target listing shows an up-to-date copy."""
@@ -63,24 +81,131 @@ class UpdateChecker:
         if not self._head_required:
             return True
         details = await self._target.head_object(obj.key)
-        if details is not None and self._target.is_local and details.info.e_tag is None:
-            details = self._with_listed_etag(details)
+        source_checksum: str | None = None
+        target_checksum: str | None = None
         source_encryption = None
-        if needs_source_encryption(obj, details, self._mode):
-            source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
-            source_encryption = source_details.encryption if source_details is not None else None
-        decision = head_says_modified(obj, details, self._mode, source_encryption=source_encryption)
+        if details is not None:
+            if self._detector is HeadDetector.ETAG:
+                obj, details = await self._with_local_etags(obj, details)
+            elif self._detector is HeadDetector.CHECKSUM and self._algorithm is not None:
+                source_checksum, target_checksum = await self._checksums(obj, details, self._algorithm)
+            if needs_source_encryption(obj, details, self._mode):
+                source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
+                source_encryption = source_details.encryption if source_details is not None else None
+        decision = head_says_modified(
+            obj,
+            details,
+            self._mode,
+            source_encryption=source_encryption,
+            source_checksum=source_checksum,
+            target_checksum=target_checksum,
+        )
         if decision.warning:
-            self._run.warn(decision.reason.value, key=obj.key)
-        elif not decision.transfer and logger.isEnabledFor(logging.DEBUG):
-            logger.debug(decision.reason.value, extra={"fields": {"key": obj.key}})
+            self._run.warn(decision.reason.value, key=obj.key, **self._checksum_fields(source_checksum, target_checksum))
+        elif logger.isEnabledFor(logging.DEBUG):
+            fields = {"key": obj.key, "transfer": decision.transfer}
+            logger.debug(decision.reason.value, extra={"fields": fields | self._checksum_fields(
+                source_checksum, target_checksum)})
         return decision.transfer
+
+    def _checksum_fields(self, source_checksum: str | None, target_checksum: str | None) -> dict[str, str]:
+        if self._detector is not HeadDetector.CHECKSUM or self._algorithm is None:
+            return {}
+        return {
+            "checksum_algorithm": self._algorithm.value,
+            "source_checksum": source_checksum or "",
+            "target_checksum": target_checksum or "",
+        }
+
+    # ---- the ETag detector's local side -------------------------------------------------------------------
+
+    async def _with_local_etags(self, obj: ObjectInfo, details: ObjectDetails) -> tuple[ObjectInfo, ObjectDetails]:
+        """Put the computed ETag of a local side where the detector reads it (§3.2 ETagDiffDetector)."""
+        if self._source.is_local and (obj.e_tag is None or self._mode.auto_chunksize):
+            parts = await self._s3_parts_for_etag(self._target, obj.key, None)
+            value = await self._local_etag(self._source, obj.key, obj.size, parts)
+            obj = dataclasses.replace(obj, e_tag=value)
+        elif self._target.is_local:
+            listed = self._with_listed_etag(details)
+            if listed.info.e_tag is not None and not self._mode.auto_chunksize:
+                return obj, listed
+            parts = await self._s3_parts_for_etag(self._source, obj.key, obj.version_id)
+            value = await self._local_etag(self._target, obj.key, details.info.size, parts)
+            details = dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=value))
+        return obj, details
+
+    async def _s3_parts_for_etag(self, storage: ObjectStorage, key: str, version_id: str | None) -> list[int]:
+        """The S3 side's part sizes under --auto-chunksize (one HEAD per part), else none."""
+        if not self._mode.auto_chunksize:
+            return []
+        return await storage.get_object_parts(key, version_id=version_id)
+
+    async def _local_etag(self, storage: ObjectStorage, key: str, size: int, parts: list[int]) -> str:
+        transfer = self._config.transfer
+        return await local_etag(
+            storage, key, size, transfer.multipart_threshold, transfer.multipart_chunksize, part_sizes=parts
+        )
 
     def _with_listed_etag(self, details: ObjectDetails) -> ObjectDetails:
         """A local stat has no ETag; the target listing computed one in --check-etag mode."""
-        if self._target_map is None:
+        if self._target_map is None or details.info.e_tag is not None:
             return details
         found = self._target_map.get(details.info.key)
         if found is None or found[2] is None:
             return details
         return dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=found[2]))
+
+    # ---- the checksum detector ----------------------------------------------------------------------------
+
+    async def _checksums(
+        self, obj: ObjectInfo, details: ObjectDetails, algorithm: ChecksumAlgorithm
+    ) -> tuple[str | None, str | None]:
+        """Both sides' values (§3.2 ChecksumDiffDetector); None for an S3 side without one."""
+        if self._source.is_local:
+            stored_target = details.checksum(algorithm)
+            if stored_target is None:
+                return None, None
+            computed_source = await self._local_checksum(
+                self._source, self._target, obj.key, None, obj.size, stored_target, algorithm
+            )
+            return computed_source, stored_target
+        source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
+        stored_source = source_details.checksum(algorithm) if source_details is not None else None
+        if not self._target.is_local:
+            return stored_source, details.checksum(algorithm)
+        if stored_source is None:
+            return None, None
+        computed_target = await self._local_checksum(
+            self._target, self._source, obj.key, obj.version_id, details.info.size, stored_source, algorithm
+        )
+        return stored_source, computed_target
+
+    async def _local_checksum(
+        self,
+        local: ObjectStorage,
+        s3: ObjectStorage,
+        key: str,
+        version_id: str | None,
+        size: int,
+        s3_value: str,
+        algorithm: ChecksumAlgorithm,
+    ) -> str:
+        """Hash the local file the way the S3 side's value was made: its parts if composite, else the config."""
+        full_object = checksums.is_full_object_checksum(s3_value)
+        parts: list[int] = []
+        if not full_object:
+            attributes = await s3.get_object_part_attributes(
+                key, version_id=version_id, max_parts=self._config.transfer.max_keys
+            )
+            parts = [part.size for part in attributes]
+        transfer = self._config.transfer
+        return await local_checksum(
+            local,
+            key,
+            size,
+            algorithm,
+            threshold=transfer.multipart_threshold,
+            chunksize=transfer.multipart_chunksize,
+            full_object=full_object,
+            part_sizes=parts,
+        )

@@ -5,7 +5,11 @@ An object is transferred only if it passes both layers:
 * Layer A, `listing_says_modified`: compares the source listing entry with the target listing map. Present unless
   --remove-modified-filter (the target is then not listed for this purpose at all).
 * Layer B, `head_check_required` then `head_says_modified`: a HEAD of the target object (a stat of a local file)
-  and a diff detector. Only for a local target, or with --head-each-target.
+  and a diff detector. For a local target, with --head-each-target, and for the rules that need a HEAD
+  (--check-etag with --auto-chunksize, --check-mtime-and-etag, and both checksum rules).
+
+The --check-mtime-and-* rules are AND rules: layer A keeps only objects whose source second is newer, then layer B
+transfers only those whose ETag / checksum also differs (touching a file without changing it transfers nothing).
 
 How the pipeline uses it::
 
@@ -22,8 +26,10 @@ How the pipeline uses it::
         transfer iff decision.transfer
 
 With the ETag rule a local side's ETag is not listed by anything: the caller computes it (threshold/chunk rule of
-`etag.py`) into `ObjectInfo.e_tag` of the local source entry, of the local target entry, or of the local target's
-HEAD details. A missing ETag counts as "modified" (a copy too many rather than a silently stale object).
+`etag.py`, or the S3 side's part sizes under --auto-chunksize) into `ObjectInfo.e_tag` of the local source entry,
+of the local target entry, or of the local target's HEAD details. A missing ETag counts as "modified" (a copy too
+many rather than a silently stale object). With the checksum rules the caller likewise passes both values
+(`source_checksum`, `target_checksum`), a local side's computed as `checksums.py` says.
 """
 
 from __future__ import annotations
@@ -41,7 +47,10 @@ class UpdateRule(enum.Enum):
 
     MTIME = "mtime"  # default: source second strictly newer than the target second
     SIZE = "size"  # --check-size
-    ETAG = "etag"  # --check-etag (without --auto-chunksize)
+    ETAG = "etag"  # --check-etag
+    MTIME_AND_ETAG = "mtime-and-etag"  # --check-mtime-and-etag
+    CHECKSUM = "checksum"  # --check-additional-checksum ALG
+    MTIME_AND_CHECKSUM = "mtime-and-checksum"  # --check-mtime-and-additional-checksum ALG
 
 
 class HeadDetector(enum.Enum):
@@ -50,6 +59,7 @@ class HeadDetector(enum.Enum):
     SIZE = "SizeDiffDetector"
     ETAG = "ETagDiffDetector"
     ALWAYS_DIFFERENT = "AlwaysDifferentDiffDetector"
+    CHECKSUM = "ChecksumDiffDetector"
     STANDARD = "StandardDiffDetector"
 
 
@@ -62,6 +72,7 @@ class UpdateMode:
         remove_modified_filter: --remove-modified-filter (no layer A).
         head_each_target: --head-each-target (adds layer B for S3 targets).
         source_is_local / target_is_local: which sides are local directories.
+        auto_chunksize: --auto-chunksize (with the ETag rule, the comparison moves to layer B).
     """
 
     rule: UpdateRule = UpdateRule.MTIME
@@ -69,6 +80,7 @@ class UpdateMode:
     head_each_target: bool = False
     source_is_local: bool = False
     target_is_local: bool = False
+    auto_chunksize: bool = False
 
     @classmethod
     def from_options(
@@ -80,16 +92,36 @@ class UpdateMode:
         head_each_target: bool,
         source_is_local: bool,
         target_is_local: bool,
+        check_mtime_and_etag: bool = False,
+        check_checksum: bool = False,
+        check_mtime_and_checksum: bool = False,
+        auto_chunksize: bool = False,
     ) -> UpdateMode:
         """Build the mode from the CLI flags.
 
         Raises:
-            ValueError: --check-size and --check-etag together (SyncConfig.validate rejects it first).
+            ValueError: more than one rule at once (SyncConfig.validate rejects it first).
         """
-        if check_size and check_etag:
-            raise ValueError("--check-size cannot be used with --check-etag")
-        rule = UpdateRule.SIZE if check_size else UpdateRule.ETAG if check_etag else UpdateRule.MTIME
-        return cls(rule, remove_modified_filter, head_each_target, source_is_local, target_is_local)
+        rules = [
+            rule
+            for rule, on in (
+                (UpdateRule.SIZE, check_size),
+                (UpdateRule.ETAG, check_etag),
+                (UpdateRule.MTIME_AND_ETAG, check_mtime_and_etag),
+                (UpdateRule.CHECKSUM, check_checksum),
+                (UpdateRule.MTIME_AND_CHECKSUM, check_mtime_and_checksum),
+            )
+            if on
+        ]
+        if len(rules) > 1:
+            raise ValueError(f"update-check rules {rules[0].value} and {rules[1].value} cannot be combined")
+        rule = rules[0] if rules else UpdateRule.MTIME
+        return cls(rule, remove_modified_filter, head_each_target, source_is_local, target_is_local, auto_chunksize)
+
+    @property
+    def compares_listed_etags(self) -> bool:
+        """Layer A compares ETags (--check-etag without --auto-chunksize): a local side hashes while listing."""
+        return self.rule is UpdateRule.ETAG and not self.auto_chunksize
 
     @property
     def lists_target(self) -> bool:
@@ -113,17 +145,19 @@ class TargetEntry(NamedTuple):
 def listing_says_modified(source: ObjectInfo, target: TargetEntry | None, mode: UpdateMode) -> bool:
     """Layer A (`TargetModifiedFilter`): should the source object go on to the transfer stage?
 
-    Truth table ("True" = keep / transfer):
+    Truth table ("True" = keep / transfer; MTIME* = MTIME, MTIME_AND_ETAG, MTIME_AND_CHECKSUM):
 
-        rule   target entry                              result
-        any    absent                                    True
-        MTIME  target.mtime_secs <  source.mtime_secs    True   (whole seconds, strictly newer)
-        MTIME  target.mtime_secs >= source.mtime_secs    False  (equal seconds skip; sub-seconds ignored)
-        SIZE   sizes differ                              True
-        SIZE   sizes equal                               False  (mtimes ignored)
-        ETAG   either ETag missing                       True
-        ETAG   normalised ETags differ                   True
-        ETAG   normalised ETags equal                    False
+        rule                    target entry                              result
+        any                     absent                                    True
+        MTIME*                  target.mtime_secs <  source.mtime_secs    True   (whole seconds, strictly newer)
+        MTIME*                  target.mtime_secs >= source.mtime_secs    False  (equal seconds skip)
+        SIZE                    sizes differ                              True
+        SIZE                    sizes equal                               False  (mtimes ignored)
+        ETAG (no auto-chunk)    either ETag missing                       True
+        ETAG (no auto-chunk)    normalised ETags differ                   True
+        ETAG (no auto-chunk)    normalised ETags equal                    False
+        ETAG + auto-chunksize   present                                   True   (layer B compares)
+        CHECKSUM                present                                   True   (layer B compares)
 
     With --remove-modified-filter layer A does not exist: the answer is always True.
 
@@ -139,29 +173,43 @@ def listing_says_modified(source: ObjectInfo, target: TargetEntry | None, mode: 
         return True
     if mode.rule is UpdateRule.SIZE:
         return source.size != target.size
-    if mode.rule is UpdateRule.ETAG:
+    if mode.compares_listed_etags:
         source_etag, target_etag = normalize_etag(source.e_tag), normalize_etag(target.e_tag)
         return source_etag is None or target_etag is None or source_etag != target_etag
+    if mode.rule in (UpdateRule.ETAG, UpdateRule.CHECKSUM):
+        return True
     return target.mtime_secs < source.mtime_secs
 
 
 def head_check_required(mode: UpdateMode) -> bool:
     """Whether layer B runs (HEAD the target, or stat the local file).
 
-    Truth table:
+    Truth table (first matching row):
 
-        target   --remove-modified-filter  --head-each-target   result
-        local    yes                       no                   False  (always overwrite, no stat)
-        local    any other combination                          True
-        S3       any                       yes                  True
-        S3       any                       no                   False  (layer A alone decides)
+        target   rule                   --remove-modified-filter  --head-each-target   result
+        local    not CHECKSUM           yes                       no                   False  (always overwrite)
+        local    any                    any other combination                          True
+        S3       any                    any                       yes                  True
+        S3       ETAG + auto-chunksize  any                       no                   True
+        S3       MTIME_AND_ETAG         any                       no                   True
+        S3       CHECKSUM, MTIME_AND_C. any                       no                   True
+        S3       MTIME, SIZE, ETAG      any                       no                   False  (layer A decides)
 
     Returns:
         True when `head_says_modified` must be consulted; False means "transfer" as far as layer B goes.
     """
-    if mode.target_is_local and mode.remove_modified_filter and not mode.head_each_target:
+    if (
+        mode.target_is_local
+        and mode.remove_modified_filter
+        and not mode.head_each_target
+        and mode.rule is not UpdateRule.CHECKSUM
+    ):
         return False
-    return mode.target_is_local or mode.head_each_target
+    if mode.target_is_local or mode.head_each_target:
+        return True
+    if mode.rule is UpdateRule.ETAG:
+        return mode.auto_chunksize
+    return mode.rule in (UpdateRule.MTIME_AND_ETAG, UpdateRule.CHECKSUM, UpdateRule.MTIME_AND_CHECKSUM)
 
 
 def head_detector(mode: UpdateMode) -> HeadDetector:
@@ -169,16 +217,24 @@ def head_detector(mode: UpdateMode) -> HeadDetector:
 
     Truth table:
 
-        rule   --head-each-target   detector
-        SIZE   any                  SIZE
-        ETAG   yes                  ETAG
-        ETAG   no                   ALWAYS_DIFFERENT  (a local target; layer A already compared the ETags)
-        MTIME  any                  STANDARD
+        rule                          --head-each-target or --auto-chunksize   detector
+        SIZE                          any                                      SIZE
+        ETAG                          yes                                      ETAG
+        ETAG                          no                                       ALWAYS_DIFFERENT  (layer A compared)
+        MTIME_AND_ETAG                any                                      ETAG
+        CHECKSUM, MTIME_AND_CHECKSUM  any                                      CHECKSUM
+        MTIME                         any                                      STANDARD
     """
     if mode.rule is UpdateRule.SIZE:
         return HeadDetector.SIZE
     if mode.rule is UpdateRule.ETAG:
-        return HeadDetector.ETAG if mode.head_each_target else HeadDetector.ALWAYS_DIFFERENT
+        if mode.head_each_target or mode.auto_chunksize:
+            return HeadDetector.ETAG
+        return HeadDetector.ALWAYS_DIFFERENT
+    if mode.rule is UpdateRule.MTIME_AND_ETAG:
+        return HeadDetector.ETAG
+    if mode.rule in (UpdateRule.CHECKSUM, UpdateRule.MTIME_AND_CHECKSUM):
+        return HeadDetector.CHECKSUM
     return HeadDetector.STANDARD
 
 
@@ -197,6 +253,13 @@ class HeadReason(enum.Enum):
     SOURCE_SSE_UNSUPPORTED = "object filtered. Only ServerSideEncryption::Aes256 is supported."
     DECIDED_BY_LISTING = "Modified according to the target listing."
     BOTH_EMPTY = "Object filtered. Both objects are empty."
+    # The checksum detector's messages, as the reference words them per direction.
+    CHECKSUM_MISSING = "object filtered. Checksum not found."
+    TARGET_CHECKSUM_MISSING = "object filtered. Target checksum not found."
+    SOURCE_CHECKSUM_MISSING = "object filtered. Source checksum not found."
+    CHECKSUMS_SAME = "object filtered. Checksums are same."
+    CHECKSUMS_SAME_SIZES_DIFFER = "Checksums are same but sizes are different."
+    CHECKSUMS_DIFFER = "Checksums are different."
     SOURCE_NEWER = "Source object is newer."
     TARGET_NOT_OLDER = "Object filtered. The target is newer."
 
@@ -261,12 +324,31 @@ def _etag_decision(
     return HeadDecision(True, HeadReason.ETAGS_DIFFER)
 
 
+def _checksum_decision(
+    source: ObjectInfo, target: ObjectDetails, mode: UpdateMode, source_checksum: str | None,
+    target_checksum: str | None,
+) -> HeadDecision:
+    if source_checksum is None or target_checksum is None:
+        if mode.source_is_local:
+            return HeadDecision(False, HeadReason.TARGET_CHECKSUM_MISSING, warning=True)
+        if mode.target_is_local:
+            return HeadDecision(False, HeadReason.SOURCE_CHECKSUM_MISSING, warning=True)
+        return HeadDecision(False, HeadReason.CHECKSUM_MISSING, warning=True)
+    if source_checksum == target_checksum:
+        if source.size != target.info.size:
+            return HeadDecision(False, HeadReason.CHECKSUMS_SAME_SIZES_DIFFER, warning=True)
+        return HeadDecision(False, HeadReason.CHECKSUMS_SAME)
+    return HeadDecision(True, HeadReason.CHECKSUMS_DIFFER)
+
+
 def head_says_modified(
     source: ObjectInfo,
     target: ObjectDetails | None,
     mode: UpdateMode,
     *,
     source_encryption: Encryption | None = None,
+    source_checksum: str | None = None,
+    target_checksum: str | None = None,
 ) -> HeadDecision:
     """Layer B: decide from the target's HEAD (or local stat) whether to transfer.
 
@@ -283,6 +365,10 @@ def head_says_modified(
         ETAG              differ, S3->S3, source SSE is KMS/DSSE                 no  W     SOURCE_SSE_UNSUPPORTED
         ETAG              ETags differ                                           yes       ETAGS_DIFFER
         ALWAYS_DIFFERENT  (layer A already compared)                             yes       DECIDED_BY_LISTING
+        CHECKSUM          either value missing (a local side: the S3 side's)     no  W     *_CHECKSUM_MISSING
+        CHECKSUM          values equal, sizes differ                             no  W     CHECKSUMS_SAME_SIZES_DIFFER
+        CHECKSUM          values equal                                           no        CHECKSUMS_SAME
+        CHECKSUM          values differ                                          yes       CHECKSUMS_DIFFER
         STANDARD          both sizes 0                                           no        BOTH_EMPTY
         STANDARD          target.mtime_secs < source.mtime_secs                  yes       SOURCE_NEWER
         STANDARD          otherwise (equal second or target newer)               no        TARGET_NOT_OLDER
@@ -294,6 +380,8 @@ def head_says_modified(
         mode: the run's update mode.
         source_encryption: the source's SSE from a source HEAD, needed only when `needs_source_encryption` says
             so; None means not encrypted.
+        source_checksum / target_checksum: for the CHECKSUM detector, the two values (a local side's computed
+            with the S3 side's layout; None when the S3 side has none).
 
     Returns:
         The decision, with the reason and whether the reference counts a warning.
@@ -309,6 +397,8 @@ def head_says_modified(
         return _etag_decision(source, target, mode, source_encryption)
     if detector is HeadDetector.ALWAYS_DIFFERENT:
         return HeadDecision(True, HeadReason.DECIDED_BY_LISTING)
+    if detector is HeadDetector.CHECKSUM:
+        return _checksum_decision(source, target, mode, source_checksum, target_checksum)
     if source.size == 0 and target.info.size == 0:
         return HeadDecision(False, HeadReason.BOTH_EMPTY)
     if target.info.mtime_secs < source.mtime_secs:

@@ -14,6 +14,14 @@ Truth table of `verify_etag` (first matching row wins):
 
 The literal "UNKNOWN" that an auto-chunksize ETag computation yields on a short read never equals a real ETag, so it
 lands on MISMATCH, as in the reference.
+
+Additional checksums do not depend on the encryption (S3 computes them over the plaintext), so `verify_checksum`
+has no SSE rows:
+
+    either value missing                                             -> UNKNOWN
+    values equal                                                     -> MATCH     (stat ChecksumVerified)
+    differ, S3 source with a "-N" ETag, --disable-multipart-verify   -> UNKNOWN   (no count, no warning)
+    otherwise                                                        -> MISMATCH  (stat SyncWarning, warning flag)
 """
 
 from __future__ import annotations
@@ -46,6 +54,14 @@ ETAG_MISMATCH_HELP_DOWNLOAD = (
 )
 ETAG_MISMATCH_UPLOAD = "e_tag mismatch. file in the target storage may be corrupted."
 ETAG_MISMATCH_DOWNLOAD = "e_tag mismatch. file in the local storage may be corrupted."
+CHECKSUM_MISMATCH_HELP_UPLOAD = (
+    "additional checksum mismatch. object in the target storage may be corrupted. " + _MISMATCH_HELP_TAIL
+)
+CHECKSUM_MISMATCH_UPLOAD = "additional checksum mismatch. file in the target storage may be corrupted."
+CHECKSUM_MISMATCH_DOWNLOAD = "additional checksum mismatch. file in the local storage may be corrupted."
+CHECKSUM_SOURCE_MISSING = (
+    "additional checksum algorithm is different from the target storage. skip additional checksum verification."
+)
 
 
 def _etag_verifiable(encryption: Encryption | None) -> bool:
@@ -123,3 +139,47 @@ def download_etag_mismatch_message(
     if sizes_equal and source_etag_multipart and not parts_known:
         return ETAG_MISMATCH_HELP_DOWNLOAD
     return ETAG_MISMATCH_DOWNLOAD
+
+
+def verify_checksum(
+    source_checksum: str | None,
+    target_checksum: str | None,
+    *,
+    source_is_s3: bool,
+    source_etag_multipart: bool,
+    disable_multipart_verify: bool,
+) -> Verification:
+    """Compare the source's additional checksum with the target's (see the module's truth table).
+
+    Args:
+        source_checksum: the source value (local source: computed over the bytes sent; S3 source: its stored
+            value; download: the S3 object's value).
+        target_checksum: the target value (S3 response, or computed over the downloaded file).
+        source_is_s3: the source is an S3 bucket.
+        source_etag_multipart: the source ETag has a "-N" suffix.
+        disable_multipart_verify: --disable-multipart-verify.
+
+    Returns:
+        MATCH, MISMATCH or UNKNOWN.
+    """
+    if source_checksum is None or target_checksum is None:
+        return Verification.UNKNOWN
+    if source_checksum == target_checksum:
+        return Verification.MATCH
+    if source_is_s3 and source_etag_multipart and disable_multipart_verify:
+        return Verification.UNKNOWN
+    return Verification.MISMATCH
+
+
+def checksum_mismatch_message(*, source_is_s3: bool, source_etag_multipart: bool, auto_chunksize: bool) -> str:
+    """The warning text for an additional-checksum MISMATCH after an upload or S3-to-S3 copy.
+
+    The long help is given in the same case as for ETags: an S3 source with a multipart ETag, without
+    --auto-chunksize (the target was re-chunked).
+
+    Returns:
+        The message, one line.
+    """
+    if source_is_s3 and source_etag_multipart and not auto_chunksize:
+        return CHECKSUM_MISMATCH_HELP_UPLOAD
+    return CHECKSUM_MISMATCH_UPLOAD

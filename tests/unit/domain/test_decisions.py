@@ -110,7 +110,7 @@ def test_from_options(check_size: bool, check_etag: bool, rule: UpdateRule) -> N
 
 
 def test_from_options_rejects_size_and_etag() -> None:
-    with pytest.raises(ValueError, match="--check-size cannot be used with --check-etag"):
+    with pytest.raises(ValueError, match="size and etag cannot be combined"):
         UpdateMode.from_options(
             check_size=True,
             check_etag=True,
@@ -395,3 +395,135 @@ def test_reasons_carry_distinct_messages() -> None:
         HeadReason.TARGET_SSE_UNSUPPORTED.value
         == "Object filtered. Only ServerSideEncryption::Aes256 is supported."
     )
+
+
+# ---------------------------------------------------------------- the ETag-with-HEAD and checksum rules
+
+MT_ETAG, CHECKSUM, MT_CHECKSUM = UpdateRule.MTIME_AND_ETAG, UpdateRule.CHECKSUM, UpdateRule.MTIME_AND_CHECKSUM
+
+
+@pytest.mark.parametrize(
+    ("flags", "rule", "auto"),
+    [
+        pytest.param({"check_mtime_and_etag": True}, MT_ETAG, False, id="mtime-and-etag"),
+        pytest.param({"check_checksum": True}, CHECKSUM, False, id="checksum"),
+        pytest.param({"check_mtime_and_checksum": True}, MT_CHECKSUM, False, id="mtime-and-checksum"),
+        pytest.param({"check_etag": True, "auto_chunksize": True}, ETAG, True, id="etag-auto-chunksize"),
+    ],
+)
+def test_from_options_new_rules(flags: dict[str, bool], rule: UpdateRule, auto: bool) -> None:
+    base = {"check_size": False, "check_etag": False, "remove_modified_filter": False, "head_each_target": False,
+            "source_is_local": True, "target_is_local": False}
+    mode = UpdateMode.from_options(**{**base, **flags})
+    assert mode.rule is rule and mode.auto_chunksize is auto
+
+
+def test_from_options_rejects_two_checksum_rules() -> None:
+    with pytest.raises(ValueError, match="checksum and mtime-and-checksum"):
+        UpdateMode.from_options(check_size=False, check_etag=False, remove_modified_filter=False,
+                                head_each_target=False, source_is_local=False, target_is_local=False,
+                                check_checksum=True, check_mtime_and_checksum=True)
+
+
+@pytest.mark.parametrize(
+    ("mode", "source", "target", "modified"),
+    [
+        pytest.param(UpdateMode(MT_ETAG), src(secs=101, e_tag=E1), entry(secs=100, e_tag=E1), True,
+                     id="mtime-and-etag-newer-goes-on-even-with-equal-etags"),
+        pytest.param(UpdateMode(MT_ETAG), src(secs=100, e_tag=E1), entry(secs=100, e_tag=E2), False,
+                     id="mtime-and-etag-not-newer-skips-even-with-different-etags"),
+        pytest.param(UpdateMode(MT_CHECKSUM), src(secs=101), entry(secs=100), True, id="mtime-and-checksum-newer"),
+        pytest.param(UpdateMode(MT_CHECKSUM), src(secs=100), entry(secs=100), False, id="mtime-and-checksum-same"),
+        pytest.param(UpdateMode(CHECKSUM), src(secs=1), entry(secs=100), True, id="checksum-always-goes-on"),
+        pytest.param(UpdateMode(ETAG, auto_chunksize=True), src(e_tag=E1), entry(e_tag=E1), True,
+                     id="etag-auto-chunksize-goes-on"),
+        pytest.param(UpdateMode(ETAG), src(e_tag=E1), entry(e_tag=E1), False, id="etag-listing-compares"),
+    ],
+)
+def test_listing_layer_of_new_rules(mode: UpdateMode, source: ObjectInfo, target: TargetEntry,
+                                    modified: bool) -> None:
+    assert listing_says_modified(source, target, mode) is modified
+
+
+@pytest.mark.parametrize(
+    ("mode", "required"),
+    [
+        pytest.param(UpdateMode(ETAG, auto_chunksize=True), True, id="s3-etag-auto-chunksize"),
+        pytest.param(UpdateMode(ETAG), False, id="s3-etag-listing-only"),
+        pytest.param(UpdateMode(MT_ETAG), True, id="s3-mtime-and-etag"),
+        pytest.param(UpdateMode(CHECKSUM), True, id="s3-checksum"),
+        pytest.param(UpdateMode(MT_CHECKSUM), True, id="s3-mtime-and-checksum"),
+        pytest.param(UpdateMode(CHECKSUM, remove_modified_filter=True, target_is_local=True), True,
+                     id="local-remove-filter-checksum-still-heads"),
+        pytest.param(UpdateMode(ETAG, remove_modified_filter=True, target_is_local=True), False,
+                     id="local-remove-filter-etag-overwrites"),
+    ],
+)
+def test_head_check_required_new_rules(mode: UpdateMode, required: bool) -> None:
+    assert head_check_required(mode) is required
+
+
+@pytest.mark.parametrize(
+    ("mode", "detector"),
+    [
+        pytest.param(UpdateMode(ETAG, auto_chunksize=True), HeadDetector.ETAG, id="etag-auto-chunksize"),
+        pytest.param(UpdateMode(MT_ETAG), HeadDetector.ETAG, id="mtime-and-etag"),
+        pytest.param(UpdateMode(CHECKSUM), HeadDetector.CHECKSUM, id="checksum"),
+        pytest.param(UpdateMode(MT_CHECKSUM, head_each_target=True), HeadDetector.CHECKSUM,
+                     id="mtime-and-checksum"),
+    ],
+)
+def test_head_detector_new_rules(mode: UpdateMode, detector: HeadDetector) -> None:
+    assert head_detector(mode) is detector
+
+
+C1, C2 = "AAAAAA==", "BBBBBB==-2"
+
+
+@pytest.mark.parametrize(
+    ("sides", "source", "target", "source_checksum", "target_checksum", "expected"),
+    [
+        pytest.param(S3_TO_S3, src(), head(), None, C1, HeadDecision(F, R.CHECKSUM_MISSING, True),
+                     id="s3-source-missing-warns-and-skips"),
+        pytest.param(S3_TO_S3, src(), head(), C1, None, HeadDecision(F, R.CHECKSUM_MISSING, True),
+                     id="s3-target-missing-warns-and-skips"),
+        pytest.param(LOCAL_TO_S3, src(), head(), None, None, HeadDecision(F, R.TARGET_CHECKSUM_MISSING, True),
+                     id="local-source-target-missing"),
+        pytest.param(S3_TO_LOCAL, src(), head(), None, None, HeadDecision(F, R.SOURCE_CHECKSUM_MISSING, True),
+                     id="local-target-source-missing"),
+        pytest.param(S3_TO_S3, src(), head(), C1, C1, HeadDecision(F, R.CHECKSUMS_SAME), id="same-skips"),
+        pytest.param(S3_TO_S3, src(size=1), head(size=2), C1, C1,
+                     HeadDecision(F, R.CHECKSUMS_SAME_SIZES_DIFFER, True), id="same-sizes-differ-warns"),
+        pytest.param(LOCAL_TO_S3, src(), head(), C1, C2, HeadDecision(T, R.CHECKSUMS_DIFFER), id="differ"),
+        pytest.param(S3_TO_LOCAL, src(secs=1), head(secs=100), C2, C1, HeadDecision(T, R.CHECKSUMS_DIFFER),
+                     id="differ-ignores-mtime"),
+    ],
+)
+def test_checksum_detector(
+    sides: dict[str, bool],
+    source: ObjectInfo,
+    target: ObjectDetails,
+    source_checksum: str | None,
+    target_checksum: str | None,
+    expected: HeadDecision,
+) -> None:
+    mode = UpdateMode(CHECKSUM, **sides)
+    decision = head_says_modified(source, target, mode, source_checksum=source_checksum,
+                                  target_checksum=target_checksum)
+    assert decision == expected
+
+
+@pytest.mark.parametrize(
+    ("mode", "source", "target", "expected"),
+    [
+        pytest.param(UpdateMode(MT_ETAG, **LOCAL_TO_S3), src(e_tag=E1), head(e_tag=E1),
+                     HeadDecision(F, R.ETAGS_SAME), id="mtime-and-etag-touched-only-skips"),
+        pytest.param(UpdateMode(MT_ETAG, **LOCAL_TO_S3), src(e_tag=E1), head(e_tag=E2),
+                     HeadDecision(T, R.ETAGS_DIFFER), id="mtime-and-etag-modified-transfers"),
+        pytest.param(UpdateMode(ETAG, auto_chunksize=True, **S3_TO_LOCAL), src(e_tag=E1), head(e_tag='"UNKNOWN"'),
+                     HeadDecision(T, R.ETAGS_DIFFER), id="auto-chunksize-unknown-local-etag-transfers"),
+    ],
+)
+def test_etag_detector_under_new_rules(mode: UpdateMode, source: ObjectInfo, target: ObjectDetails,
+                                       expected: HeadDecision) -> None:
+    assert head_says_modified(source, target, mode) == expected

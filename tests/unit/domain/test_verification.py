@@ -6,13 +6,17 @@ import pytest
 
 from s3syncpy.domain.model import Encryption
 from s3syncpy.domain.verification import (
+    CHECKSUM_MISMATCH_HELP_UPLOAD,
+    CHECKSUM_MISMATCH_UPLOAD,
     ETAG_MISMATCH_DOWNLOAD,
     ETAG_MISMATCH_HELP_DOWNLOAD,
     ETAG_MISMATCH_HELP_UPLOAD,
     ETAG_MISMATCH_UPLOAD,
     Verification,
+    checksum_mismatch_message,
     download_etag_mismatch_message,
     etag_mismatch_message,
+    verify_checksum,
     verify_etag,
 )
 
@@ -119,3 +123,40 @@ def test_download_etag_mismatch_message(
         sizes_equal=sizes_equal, source_etag_multipart=multipart, parts_known=parts_known
     )
     assert message == expected
+
+
+# ---------------------------------------------------------------- additional checksums
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "s3", "multipart", "disable", "expected"),
+    [
+        pytest.param(None, "A==", True, False, False, Verification.UNKNOWN, id="source-missing"),
+        pytest.param("A==", None, True, False, False, Verification.UNKNOWN, id="target-missing"),
+        pytest.param("A==", "A==", False, False, False, Verification.MATCH, id="equal"),
+        pytest.param("A==-2", "A==-2", True, True, True, Verification.MATCH, id="equal-even-when-disabled"),
+        pytest.param("A==", "B==", False, False, False, Verification.MISMATCH, id="differ"),
+        pytest.param("A==-2", "B==-3", True, True, True, Verification.UNKNOWN, id="s3-multipart-disabled"),
+        pytest.param("A==-2", "B==-3", True, True, False, Verification.MISMATCH, id="s3-multipart-enabled"),
+        pytest.param("A==", "B==", False, True, True, Verification.MISMATCH, id="local-source-never-suppressed"),
+    ],
+)
+def test_verify_checksum(source: str | None, target: str | None, s3: bool, multipart: bool, disable: bool,
+                         expected: Verification) -> None:
+    outcome = verify_checksum(source, target, source_is_s3=s3, source_etag_multipart=multipart,
+                              disable_multipart_verify=disable)
+    assert outcome is expected
+
+
+@pytest.mark.parametrize(
+    ("s3", "multipart", "auto", "expected"),
+    [
+        pytest.param(True, True, False, CHECKSUM_MISMATCH_HELP_UPLOAD, id="rechunked-s3-source"),
+        pytest.param(True, True, True, CHECKSUM_MISMATCH_UPLOAD, id="auto-chunksize"),
+        pytest.param(True, False, False, CHECKSUM_MISMATCH_UPLOAD, id="single-part-source"),
+        pytest.param(False, True, False, CHECKSUM_MISMATCH_UPLOAD, id="local-source"),
+    ],
+)
+def test_checksum_mismatch_message(s3: bool, multipart: bool, auto: bool, expected: str) -> None:
+    assert checksum_mismatch_message(source_is_s3=s3, source_etag_multipart=multipart, auto_chunksize=auto) == expected
+    assert expected.startswith("additional checksum")
