@@ -20,6 +20,11 @@ from setuptools.command.build_ext import build_ext
 
 SPEEDUPS = "src/s3syncpy/_speedups"
 OPENSSL_MACRO = ("S3SYNCPY_HAVE_OPENSSL", "1")
+# Module -> the files it includes (package data, so that an sdist can rebuild it).
+EXTENSIONS = {
+    "_hashing": ["_digest.h", "_md5mb.h", "_hashing_workers.pxi"],
+    "_keymap": [],
+}
 
 
 def _flag(name: str) -> bool:
@@ -33,10 +38,12 @@ def _extensions() -> list[Extension]:
         Extension(
             f"s3syncpy._speedups.{name}",
             [f"{SPEEDUPS}/{name}.pyx"],
+            include_dirs=[SPEEDUPS],
+            depends=[f"{SPEEDUPS}/{header}" for header in headers],
             define_macros=[OPENSSL_MACRO],
             libraries=["crypto"],
         )
-        for name in ("_hashing", "_keymap")
+        for name, headers in EXTENSIONS.items()
     ]
 
 

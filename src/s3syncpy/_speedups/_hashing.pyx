@@ -1,14 +1,19 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Compiled twin of `_pure`'s hashing: per-part MD5 / SHA / CRC of a file or buffer, parts hashed in parallel.
 
-Why it is faster than the pure twin: a file is read once with pread into one reusable block buffer per
-thread (no per-block Python bytes), MD5/SHA run on OpenSSL's EVP API with the GIL released, and parts are
-spread over threads so a multi-part ETag uses every core. CRCs go through awscrt's functions (which release
-the GIL themselves), called once per block on a memoryview of the same buffer; full-object CRCs are combined
-from the part CRCs with awscrt's combine functions instead of a second pass.
+Why it is faster than the pure twin: a file is read once with pread into reusable buffers (no per-block
+Python bytes), digests run with the GIL released, and parts are spread over threads so a multi-part ETag uses
+every core. With enough parts and an AVX2 CPU, each thread also advances eight parts' MD5s at once
+(_md5mb.h: one MD5 stream is a serial chain, eight streams share each vector instruction); otherwise MD5, and
+always SHA1/SHA256, run on OpenSSL's EVP API (_digest.h). CRCs go through awscrt's functions (which release
+the GIL themselves), called per block on a memoryview of the same buffer; full-object CRCs are combined from
+the part CRCs with awscrt's combine functions instead of a second pass.
 
-Built without OpenSSL headers (S3SYNCPY_HAVE_OPENSSL undefined), the same code feeds hashlib objects from
-the worker threads instead; hashlib releases the GIL on large updates, so parts still run in parallel.
+Built without OpenSSL headers (S3SYNCPY_HAVE_OPENSSL undefined), the workers feed hashlib objects instead;
+hashlib releases the GIL on large updates, so parts still run in parallel.
+
+The worker classes live in _hashing_workers.pxi (textually included: Cython cannot split one extension module
+otherwise without a second module and a .pxd).
 """
 
 import errno as errno_module
@@ -32,52 +37,10 @@ from cpython.buffer cimport PyBUF_READ
 from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
 from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.errno cimport EINTR, errno
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from posix.unistd cimport pread
 
-cdef extern from *:
-    """
-    #if defined(S3SYNCPY_HAVE_OPENSSL)
-    #include <openssl/evp.h>
-    #include <openssl/opensslv.h>
-    #define S3S_HAVE_NATIVE 1
-    typedef EVP_MD_CTX s3s_ctx;
-    static const EVP_MD *s3s_mds[3];
-    /* Fetch the implementations once: an implicit fetch on every init costs microseconds per file. */
-    static int s3s_prepare(void) {
-    #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-        /* "-fips": MD5 here is an ETag, not a security primitive (hashlib's usedforsecurity=False). */
-        if (!s3s_mds[0]) s3s_mds[0] = EVP_MD_fetch(NULL, "MD5", "-fips");
-        if (!s3s_mds[1]) s3s_mds[1] = EVP_MD_fetch(NULL, "SHA1", "-fips");
-        if (!s3s_mds[2]) s3s_mds[2] = EVP_MD_fetch(NULL, "SHA256", NULL);
-    #else
-        s3s_mds[0] = EVP_md5(); s3s_mds[1] = EVP_sha1(); s3s_mds[2] = EVP_sha256();
-    #endif
-        return s3s_mds[0] != NULL && s3s_mds[1] != NULL && s3s_mds[2] != NULL;
-    }
-    static s3s_ctx *s3s_ctx_new(void) { return EVP_MD_CTX_new(); }
-    static void s3s_ctx_free(s3s_ctx *ctx) { EVP_MD_CTX_free(ctx); }
-    static int s3s_init(s3s_ctx *ctx, int kind) { return EVP_DigestInit_ex(ctx, s3s_mds[kind], NULL); }
-    static int s3s_update(s3s_ctx *ctx, const void *data, size_t len) {
-        return EVP_DigestUpdate(ctx, data, len);
-    }
-    static int s3s_final(s3s_ctx *ctx, unsigned char *out) {
-        unsigned int len = 0;
-        return EVP_DigestFinal_ex(ctx, out, &len);
-    }
-    #else
-    #define S3S_HAVE_NATIVE 0
-    typedef void s3s_ctx;
-    static int s3s_prepare(void) { return 0; }
-    static s3s_ctx *s3s_ctx_new(void) { return NULL; }
-    static void s3s_ctx_free(s3s_ctx *ctx) { (void)ctx; }
-    static int s3s_init(s3s_ctx *ctx, int kind) { (void)ctx; (void)kind; return 0; }
-    static int s3s_update(s3s_ctx *ctx, const void *data, size_t len) {
-        (void)ctx; (void)data; (void)len; return 0;
-    }
-    static int s3s_final(s3s_ctx *ctx, unsigned char *out) { (void)ctx; (void)out; return 0; }
-    #endif
-    """
+cdef extern from "_digest.h":
     ctypedef struct s3s_ctx
     int S3S_HAVE_NATIVE
     int s3s_prepare()
@@ -87,6 +50,18 @@ cdef extern from *:
     int s3s_update(s3s_ctx *ctx, const void *data, size_t length) nogil
     int s3s_final(s3s_ctx *ctx, unsigned char *out) nogil
 
+cdef extern from "_md5mb.h":
+    ctypedef struct s3s_md5_state:
+        uint32_t h[4]
+    int S3S_HAVE_MD5MB
+    int s3s_md5mb_available()
+    void s3s_md5_init(s3s_md5_state *state) nogil
+    void s3s_md5_blocks(s3s_md5_state *state, const unsigned char *data, size_t count) nogil
+    void s3s_md5_finish(
+        s3s_md5_state *state, const unsigned char *tail, size_t tail_len, uint64_t total, unsigned char *out
+    ) nogil
+    void s3s_md5x8_blocks(s3s_md5_state **states, const unsigned char **data, size_t count) nogil
+
 cdef enum:
     # Digest kinds: the index into s3s_mds.
     KIND_MD5 = 0
@@ -94,6 +69,12 @@ cdef enum:
     KIND_SHA256 = 2
     # Widest digest kept per unit (SHA256).
     MAX_DIGEST = 32
+    # Lanes of the multi-buffer MD5 (S3S_MD5_LANES in _md5mb.h) and the bytes each lane reads per round:
+    # 8 x 128 KiB stays in L2, and a round is long enough that its Python-level bookkeeping is noise.
+    LANES = 8
+    LANE_CHUNK = 128 * 1024
+    # Below this many lanes per thread, OpenSSL's one-stream MD5 on separate threads is as fast.
+    MIN_LANES = 3
 
 # One block is read, MD5-ed and CRC-ed while it sits in the L2 cache; large enough that the per-block Python
 # call to awscrt costs nothing measurable.
@@ -106,6 +87,7 @@ cdef int64_t PARALLEL_MIN = 4 << 20
 cdef int64_t INT64_MAX_C = 0x7FFFFFFFFFFFFFFF
 INT64_MAX_PY = 0x7FFFFFFFFFFFFFFF
 cdef int _native_state = -1          # -1 unknown, 0 no, 1 yes; set under the GIL
+cdef int _md5mb_state = -1
 cdef int _cpu_count = 0
 
 _CRC_FUNCTIONS = {"CRC32": checksums.crc32, "CRC32C": checksums.crc32c, "CRC64NVME": checksums.crc64nvme}
@@ -128,6 +110,18 @@ def openssl_linked():
     return _native()
 
 
+cdef bint _md5mb():
+    global _md5mb_state
+    if _md5mb_state < 0:
+        _md5mb_state = 1 if (S3S_HAVE_MD5MB and s3s_md5mb_available()) else 0
+    return _md5mb_state == 1
+
+
+def multi_buffer_md5():
+    """Whether this CPU runs the 8-lane AVX2 MD5 used for ETags of files with several parts."""
+    return _md5mb()
+
+
 cdef int _threads():
     global _cpu_count
     if _cpu_count == 0:
@@ -138,182 +132,7 @@ cdef int _threads():
     return _cpu_count
 
 
-cdef Py_ssize_t _pread_full(int fd, unsigned char *buf, Py_ssize_t length, int64_t offset) noexcept nogil:
-    """Read exactly `length` bytes unless EOF comes first; -1 on error (errno set)."""
-    cdef Py_ssize_t done = 0
-    cdef Py_ssize_t got
-    while done < length:
-        got = pread(fd, buf + done, length - done, offset + done)
-        if got < 0:
-            if errno == EINTR:
-                continue
-            return -1
-        if got == 0:
-            break
-        done += got
-    return done
-
-
-cdef class _Plan:
-    """The work of one call: units (parts, or CRC segments of parts), their results, a shared cursor."""
-
-    cdef int fd                       # file mode; -1 in buffer mode
-    cdef const unsigned char *base    # buffer mode
-    cdef object view                  # buffer mode: memoryview of the input (keeps it exported)
-    cdef Py_ssize_t count
-    cdef int64_t *offsets
-    cdef int64_t *lengths
-    cdef bint want_md5
-    cdef int digest_kind              # -1 none, else KIND_SHA1 / KIND_SHA256
-    cdef object digest_name
-    cdef object crc_function
-    cdef bint native
-    cdef unsigned char *md5_out
-    cdef unsigned char *digest_out
-    cdef uint64_t *crc_out
-    cdef Py_ssize_t cursor
-    cdef object error
-
-    def __cinit__(self, Py_ssize_t count):
-        self.count = count
-        self.fd = -1
-        self.offsets = <int64_t *>PyMem_RawMalloc(max(count, 1) * sizeof(int64_t))
-        self.lengths = <int64_t *>PyMem_RawMalloc(max(count, 1) * sizeof(int64_t))
-        self.md5_out = <unsigned char *>PyMem_RawMalloc(max(count, 1) * 16)
-        self.digest_out = <unsigned char *>PyMem_RawMalloc(max(count, 1) * MAX_DIGEST)
-        self.crc_out = <uint64_t *>PyMem_RawMalloc(max(count, 1) * sizeof(uint64_t))
-        if not (self.offsets and self.lengths and self.md5_out and self.digest_out and self.crc_out):
-            raise MemoryError()
-
-    def __dealloc__(self):
-        PyMem_RawFree(self.offsets)
-        PyMem_RawFree(self.lengths)
-        PyMem_RawFree(self.md5_out)
-        PyMem_RawFree(self.digest_out)
-        PyMem_RawFree(self.crc_out)
-
-
-cdef class _Worker:
-    """Takes units off the plan until none is left; one per thread, each with its own buffer and contexts."""
-
-    cdef _Plan plan
-    cdef unsigned char *buffer
-    cdef Py_ssize_t buffer_size
-    cdef object buffer_view
-    cdef s3s_ctx *md5_ctx
-    cdef s3s_ctx *digest_ctx
-
-    def __cinit__(self, _Plan plan, Py_ssize_t buffer_size):
-        self.plan = plan
-        self.buffer_size = buffer_size
-        if plan.fd >= 0:
-            self.buffer = <unsigned char *>PyMem_RawMalloc(max(buffer_size, 1))
-            if self.buffer == NULL:
-                raise MemoryError()
-            self.buffer_view = PyMemoryView_FromMemory(<char *>self.buffer, buffer_size, PyBUF_READ)
-        if plan.native:
-            self.md5_ctx = s3s_ctx_new()
-            self.digest_ctx = s3s_ctx_new()
-            if self.md5_ctx == NULL or self.digest_ctx == NULL:
-                raise MemoryError()
-
-    def __dealloc__(self):
-        # The memoryview over the buffer is dropped first; nothing else holds it.
-        self.buffer_view = None
-        PyMem_RawFree(self.buffer)
-        s3s_ctx_free(self.md5_ctx)
-        s3s_ctx_free(self.digest_ctx)
-
-    def run(self):
-        cdef _Plan plan = self.plan
-        cdef Py_ssize_t unit
-        try:
-            while plan.error is None:
-                # Claimed under the GIL: no other thread runs between the read and the increment.
-                unit = plan.cursor
-                if unit >= plan.count:
-                    return
-                plan.cursor = unit + 1
-                self._process(unit)
-        except BaseException as exc:
-            if plan.error is None:
-                plan.error = exc
-
-    cdef int _process(self, Py_ssize_t unit) except -1:
-        cdef _Plan plan = self.plan
-        cdef int64_t offset = plan.offsets[unit]
-        cdef int64_t remaining = plan.lengths[unit]
-        cdef Py_ssize_t length
-        cdef Py_ssize_t got
-        cdef int failed = 0
-        cdef int read_errno = 0
-        cdef const unsigned char *data
-        cdef bint native_md5 = plan.want_md5 and plan.native
-        cdef bint native_digest = plan.digest_kind >= 0 and plan.native
-        cdef uint64_t crc = 0
-        cdef object crc_function = plan.crc_function
-        cdef object py_md5 = None
-        cdef object py_digest = None
-        cdef object block
-        if native_md5 and not s3s_init(self.md5_ctx, KIND_MD5):
-            raise RuntimeError("OpenSSL MD5 init failed")
-        if native_digest and not s3s_init(self.digest_ctx, plan.digest_kind):
-            raise RuntimeError("OpenSSL digest init failed")
-        if plan.want_md5 and not plan.native:
-            py_md5 = hashlib.md5(usedforsecurity=False)
-        if plan.digest_kind >= 0 and not plan.native:
-            py_digest = hashlib.new(plan.digest_name)
-        while remaining > 0:
-            length = <Py_ssize_t>min(remaining, <int64_t>self.buffer_size)
-            with nogil:
-                if plan.fd >= 0:
-                    got = _pread_full(plan.fd, self.buffer, length, offset)
-                    read_errno = errno
-                    data = self.buffer
-                else:
-                    got = length
-                    data = plan.base + offset
-                if got == length:
-                    if native_md5 and not s3s_update(self.md5_ctx, data, length):
-                        failed = 1
-                    if native_digest and not s3s_update(self.digest_ctx, data, length):
-                        failed = 1
-            if got < 0:
-                raise OSError(read_errno, os.strerror(read_errno))
-            if got < length:
-                raise ValueError(f"file ended {remaining - got} bytes early (changed while being read?)")
-            if failed:
-                raise RuntimeError("OpenSSL digest update failed")
-            if py_md5 is not None or py_digest is not None or crc_function is not None:
-                if plan.fd >= 0:
-                    block = self.buffer_view[:length]
-                else:
-                    block = plan.view[offset:offset + length]
-                if py_md5 is not None:
-                    py_md5.update(block)
-                if py_digest is not None:
-                    py_digest.update(block)
-                if crc_function is not None:
-                    crc = crc_function(block, crc)
-            offset += length
-            remaining -= length
-        if native_md5 and not s3s_final(self.md5_ctx, plan.md5_out + 16 * unit):
-            raise RuntimeError("OpenSSL MD5 final failed")
-        if native_digest and not s3s_final(self.digest_ctx, plan.digest_out + MAX_DIGEST * unit):
-            raise RuntimeError("OpenSSL digest final failed")
-        if py_md5 is not None:
-            _store(py_md5.digest(), plan.md5_out + 16 * unit)
-        if py_digest is not None:
-            _store(py_digest.digest(), plan.digest_out + MAX_DIGEST * unit)
-        plan.crc_out[unit] = crc
-        return 0
-
-
-cdef void _store(bytes digest, unsigned char *out):
-    cdef const unsigned char[:] source = digest
-    cdef Py_ssize_t i
-    for i in range(len(digest)):
-        out[i] = source[i]
+include "_hashing_workers.pxi"
 
 
 cdef inline object _result(list md5s, list part_checksums, object full, int64_t total):
@@ -396,12 +215,17 @@ cdef _execute(_Plan plan, int64_t total):
     for unit in range(plan.count):
         largest = max(largest, <Py_ssize_t>min(plan.lengths[unit], <int64_t>BLOCK))
     cdef Py_ssize_t threads = 1 if total < PARALLEL_MIN else min(_threads(), plan.count)
-    workers = [_Worker(plan, largest) for _ in range(threads)]
+    # Spread the parts evenly over the threads' lanes, so no thread idles while another has a full set.
+    cdef Py_ssize_t lanes = min(<Py_ssize_t>LANES, (plan.count + threads - 1) // threads)
+    if plan.want_md5 and lanes >= MIN_LANES and _md5mb():
+        workers = [_LaneWorker(plan, lanes) for _ in range(threads)]
+    else:
+        workers = [_Worker(plan, largest) for _ in range(threads)]
     helpers = [threading.Thread(target=worker.run, name="s3syncpy-hash", daemon=True) for worker in workers[1:]]
     try:
         for helper in helpers:
             helper.start()
-        (<_Worker>workers[0]).run()
+        workers[0].run()
         for helper in helpers:
             helper.join()
     except BaseException as exc:

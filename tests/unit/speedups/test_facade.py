@@ -38,6 +38,9 @@ def test_compiled_twin_is_loaded_when_built() -> None:
 
     if os.path.exists("/usr/include/openssl/evp.h"):
         assert _hashing.openssl_linked(), "OpenSSL headers are installed but the build did not use them"
+    with open("/proc/cpuinfo") as cpuinfo:
+        has_avx2 = " avx2" in cpuinfo.read()
+    assert _hashing.multi_buffer_md5() == has_avx2
 
 
 def test_environment_variable_forces_the_pure_twin() -> None:
