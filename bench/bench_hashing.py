@@ -150,7 +150,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(
         f"\n{args.size_mib} MiB file, {PART // MiB} MiB parts, best of {args.rounds} interleaved rounds; "
-        f"{os.cpu_count()} CPUs, load average {load:.1f}; compiled twin on OpenSSL: {_hashing.openssl_linked()}\n"
+        f"{os.cpu_count()} CPUs, load average {load:.1f}; compiled twin on OpenSSL: {_hashing.openssl_linked()}, "
+        f"multi-buffer MD5: {_hashing.multi_buffer_md5()}\n"
     )
     print("| case | twin | file | wall s | GB/s | CPU s | peak RSS MiB | vs peer |")
     print("|---|---|---|---|---|---|---|---|")

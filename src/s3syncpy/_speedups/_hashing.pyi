@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from s3syncpy._speedups._types import HashResult
 
 def openssl_linked() -> bool: ...
+def multi_buffer_md5() -> bool: ...
 def hash_file_parts(
     path: str,
     part_sizes: Sequence[int],
