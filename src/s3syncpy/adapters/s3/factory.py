@@ -4,6 +4,9 @@ Public API:
     open_s3_storage(location, settings, *, worker_size, max_parallel_uploads, part_semaphore=None,
                     options=None) -> AsyncContextManager[S3ObjectStorage]
 
+The per-object requests go through the lean data path (adapters/s3/lean) unless S3SYNCPY_DATAPATH=botocore, or
+the bucket needs what only botocore does (ARNs, S3 Express); control-plane calls always use the client.
+
 Usage (the composition root; share one semaphore so source and target draw on one --max-parallel-uploads budget):
 
     parts = asyncio.Semaphore(config.transfer.max_parallel_uploads)
@@ -19,7 +22,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from s3syncpy.adapters.s3.client import MILLIS_PER_SECOND, open_s3_client
+from s3syncpy.adapters.s3.lean import open_datapath
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.stall import grace_seconds
 from s3syncpy.adapters.s3.storage import S3ObjectStorage
 from s3syncpy.application.config import ClientSettings
 from s3syncpy.domain.paths import S3Location
@@ -55,12 +60,23 @@ async def open_s3_storage(
     """
     options = options or S3StorageOptions()
     timeout_ms = settings.operation_timeout_milliseconds
-    async with open_s3_client(
-        settings,
-        max_pool_connections=worker_size + max_parallel_uploads,
-        accelerate=options.accelerate,
-        payload_signing=options.payload_signing,
-    ) as client:
+    connections = worker_size + max_parallel_uploads
+    async with (
+        open_s3_client(
+            settings,
+            max_pool_connections=connections,
+            accelerate=options.accelerate,
+            payload_signing=options.payload_signing,
+        ) as client,
+        open_datapath(
+            client,
+            location,
+            settings,
+            max_connections=connections,
+            payload_signing=options.payload_signing,
+            stall_grace=grace_seconds(settings),
+        ) as datapath,
+    ):
         yield S3ObjectStorage(
             client,
             location,
@@ -68,4 +84,5 @@ async def open_s3_storage(
             options=options,
             secrets=(settings.secret_access_key, settings.session_token),
             operation_timeout=None if timeout_ms is None else timeout_ms / MILLIS_PER_SECOND,
+            datapath=datapath,
         )
