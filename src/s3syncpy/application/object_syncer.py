@@ -215,6 +215,9 @@ class ObjectSyncer:
         verification = self._config.verification
         if self._source.is_local or not verification.enable_additional_checksum:
             return None, None
+        if not self._local_target and verification.additional_checksum_algorithm is None:
+            # Nothing to read: the upload side then reports the missing source value (reference §2.4).
+            return None, None
         details: ObjectDetails | None = content.details
         if ranged:
             try:

@@ -98,7 +98,7 @@ async def source_parts(
 
     Truth table (S3 source, ETag multipart or a ranged first GET; otherwise None):
 
-        listing has an algorithm, checksum mode on, final checksum composite   GetObjectAttributes parts
+        checksum mode on, final checksum composite                              GetObjectAttributes parts
         else --auto-chunksize                                                   one HEAD per part
         else                                                                    None (unknown)
 
@@ -127,11 +127,9 @@ async def source_parts(
     if not (multipart_etag or requested is not None):
         return _single_part(config, obj, requested)
     parts: list[int] | None = None
-    if (
-        obj.checksum_algorithm is not None
-        and config.verification.enable_additional_checksum
-        and checksums.is_composite_checksum(final_checksum)
-    ):
+    # The reference also requires the listing to name an algorithm; a composite final checksum implies one, and
+    # some S3-compatible servers do not list ChecksumAlgorithm.
+    if config.verification.enable_additional_checksum and checksums.is_composite_checksum(final_checksum):
         attributes = await source.get_object_part_attributes(
             obj.key, version_id=obj.version_id, max_parts=config.transfer.max_keys
         )

@@ -17,6 +17,7 @@ from s3syncpy.application.local_values import local_checksum, local_etag
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain import checksums
+from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.decisions import (
     HeadDetector,
     TargetEntry,
@@ -122,21 +123,27 @@ class UpdateChecker:
     async def _with_local_etags(self, obj: ObjectInfo, details: ObjectDetails) -> tuple[ObjectInfo, ObjectDetails]:
         """Put the computed ETag of a local side where the detector reads it (§3.2 ETagDiffDetector)."""
         if self._source.is_local and (obj.e_tag is None or self._mode.auto_chunksize):
-            parts = await self._s3_parts_for_etag(self._target, obj.key, None)
+            parts = await self._s3_parts_for_etag(self._target, obj.key, None, details.info.e_tag)
             value = await self._local_etag(self._source, obj.key, obj.size, parts)
             obj = dataclasses.replace(obj, e_tag=value)
         elif self._target.is_local:
             listed = self._with_listed_etag(details)
             if listed.info.e_tag is not None and not self._mode.auto_chunksize:
                 return obj, listed
-            parts = await self._s3_parts_for_etag(self._source, obj.key, obj.version_id)
+            parts = await self._s3_parts_for_etag(self._source, obj.key, obj.version_id, obj.e_tag)
             value = await self._local_etag(self._target, obj.key, details.info.size, parts)
             details = dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=value))
         return obj, details
 
-    async def _s3_parts_for_etag(self, storage: ObjectStorage, key: str, version_id: str | None) -> list[int]:
-        """The S3 side's part sizes under --auto-chunksize (one HEAD per part), else none."""
-        if not self._mode.auto_chunksize:
+    async def _s3_parts_for_etag(
+        self, storage: ObjectStorage, key: str, version_id: str | None, e_tag: str | None
+    ) -> list[int]:
+        """The S3 side's part sizes under --auto-chunksize (one HEAD per part), else none.
+
+        A single-part ETag means no parts (HeadObject partNumber=1 would report no parts count), so those objects
+        cost no extra request.
+        """
+        if not self._mode.auto_chunksize or not etag_math.is_multipart_etag(e_tag):
             return []
         return await storage.get_object_parts(key, version_id=version_id)
 
