@@ -297,3 +297,58 @@ async def test_download_of_single_part_object_over_threshold_mismatches_the_conf
     report = await sync(cfg(S3, LOCAL), source, target)
 
     assert report.stats.warnings == 1 and "obj" not in target.objects
+
+
+# ---------------------------------------------------------------- --auto-chunksize with ranged first GETs
+
+MiB = 1024 * 1024
+BIG = bytes(range(256)) * (24 * 1024) + b"tail"  # 6 MiB + 4 bytes: read in ranges
+BIG_PARTS = [5 * MiB, len(BIG) - 5 * MiB]
+AUTO_5MIB = Transfer(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB, auto_chunksize=True)
+
+
+class _WrongParts(InMemoryObjectStorage):
+    """An S3 side whose part listing disagrees with its partNumber=1 HEAD (a broken server)."""
+
+    async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
+        return [MiB * 6, 4]
+
+
+async def test_auto_chunksize_ranged_copy_uses_part_one_and_reproduces_the_parts() -> None:
+    source = s3_source(Alg.CRC32, obj=(BIG, BIG_PARTS))
+    target = InMemoryObjectStorage(checksum_algorithm=Alg.CRC32)
+    config = cfg(S3, S3, transfer=AUTO_5MIB,
+                 verification=verification(additional_checksum_algorithm=Alg.CRC32, enable_additional_checksum=True))
+
+    report = await sync(config, source, target)
+
+    assert report.stats.warnings == 0 and report.stats.errors == 0
+    assert report.stats.etag_verified == 1 and report.stats.checksum_verified == 1
+    assert target.objects["obj"].part_sizes == BIG_PARTS
+    assert target.objects["obj"].e_tag == source.objects["obj"].e_tag
+
+
+async def test_auto_chunksize_first_part_size_mismatch_is_a_hard_error() -> None:
+    source = _WrongParts()
+    source.seed("obj", BIG, mtime_ns=T0, part_sizes=BIG_PARTS)
+    target = InMemoryObjectStorage()
+    config = cfg(S3, S3, transfer=AUTO_5MIB)
+
+    report = await sync(config, source, target)
+
+    assert report.stats.errors == 1 and report.exit_code is ExitCode.ERROR
+    assert "object parts size does not match content length" in report.errors[0]
+    assert "obj" not in target.objects
+
+
+async def test_auto_chunksize_download_of_ranged_object_verifies() -> None:
+    source = s3_source(Alg.SHA256, obj=(BIG, BIG_PARTS))
+    target = InMemoryObjectStorage(is_local=True)
+    config = cfg(S3, LOCAL, transfer=AUTO_5MIB,
+                 verification=verification(enable_additional_checksum=True))
+
+    report = await sync(config, source, target)
+
+    assert target.data("obj") == BIG
+    assert report.stats.etag_verified == 1 and report.stats.checksum_verified == 1
+    assert report.stats.warnings == 0
