@@ -82,6 +82,12 @@ class UpdateChecker:
         if not self._head_required:
             return True
         details = await self._target.head_object(obj.key)
+        if details is not None and obj.is_directory_marker and self._target.is_local and self._detector in (
+            HeadDetector.ETAG,
+            HeadDetector.CHECKSUM,
+        ):
+            # The directory exists and a directory has no bytes to hash: nothing to update.
+            return False
         source_checksum: str | None = None
         target_checksum: str | None = None
         source_encryption = None

@@ -231,3 +231,20 @@ async def test_check_etag_auto_chunksize_detects_modified_local_target() -> None
     report = await sync(cfg(S3, LOCAL, UpdateCheck(check_etag=True), auto=True), source, target)
 
     assert report.stats.transferred_objects == 1 and target.data("over") == b"nine-----"
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        pytest.param(UpdateCheck(check_additional_checksum=Alg.SHA256), id="checksum"),
+        pytest.param(UpdateCheck(check_etag=True, head_each_target=True), id="etag"),
+    ],
+)
+async def test_existing_directory_marker_on_a_local_target_is_up_to_date(update: UpdateCheck) -> None:
+    source = s3({"dir/": b""}, Alg.SHA256)
+    target = InMemoryObjectStorage(is_local=True)
+    target.directories.add("dir/")
+
+    report = await sync(cfg(S3, LOCAL, update), source, target)
+
+    assert report.stats.transferred_objects == 0 and report.stats.skipped == 1 and report.stats.warnings == 0
