@@ -18,10 +18,10 @@ from functools import cache
 from typing import Any
 
 import botocore.exceptions  # type: ignore[import-untyped]
-import botocore.loaders  # type: ignore[import-untyped]
 from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
 from aiobotocore.session import AioSession  # type: ignore[import-untyped]
 
+from s3syncpy.adapters.s3.model_cache import create_caching_loader
 from s3syncpy.application.config import ClientSettings
 from s3syncpy.domain.errors import ConfigError, StorageError
 
@@ -32,9 +32,10 @@ MILLIS_PER_SECOND = 1000.0
 def _shared_data_loader() -> Any:
     """botocore's loader of the (read-only) service models, shared by every session of the process.
 
-    Why: each new session otherwise parses the S3 model and endpoint rules again, ~0.4 s of CPU per client.
+    Why: each new session otherwise parses the S3 model and endpoint rules again, ~0.4 s of CPU per client; the
+    parsed files are also cached across runs (model_cache.py).
     """
-    return botocore.loaders.create_loader()
+    return create_caching_loader()
 
 
 def build_session(settings: ClientSettings) -> AioSession:
