@@ -95,5 +95,8 @@ async def test_put_reports_the_additional_checksum_s3_computes(
         head = await storage.head_object("c")
 
     assert result.checksum == expected
+    assert result.sent_checksum == expected
     assert head is not None
     assert head.checksums.get(algorithm.value) == expected
+    full = full_object or algorithm is ChecksumAlgorithm.CRC64NVME
+    assert head.checksum_type == (None if not parts else "FULL_OBJECT" if full else "COMPOSITE")

@@ -5,6 +5,12 @@ has whole-second precision) or like a local directory with `is_local=True` (mark
 never listed, keys are checked against directory traversal, the written mtime is the requested one, ETags appear
 in listings only in --check-etag mode).
 
+In S3 mode it also emulates what the integrity checks read from S3 (reference §2.2-2.3): objects remember the
+part layout they were written (or seeded) with, `head_object(part_number=k)` describes part k with the parts
+count, `get_object_parts` / `get_object_part_attributes` list the layout (the latter with per-part checksums, and
+empty for single-part and full-object objects, as S3 does), and put_object reports both the checksum "S3"
+computed and `sent_checksum`. In local mode `compute_digests` hashes the stored bytes like a local file.
+
 Test hooks: `seed()` puts an object directly, `data()` reads one back, `fail_on(operation, key, error)` makes the
 next calls raise, `calls` records every operation as (operation, key).
 """
@@ -12,24 +18,22 @@ next calls raise, `calls` records every operation as (operation, key).
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from s3syncpy import _speedups
 from s3syncpy.application.ports.storage import (
-    DigestSource,
     FileDigests,
     ListingOptions,
     ObjectContent,
+    ObjectPart,
     ObjectStorage,
     PutRequest,
     PutResult,
 )
-from s3syncpy.domain import etag
+from s3syncpy.domain import checksums, etag
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientStorageError
 from s3syncpy.domain.keys import ensure_safe_key
 from s3syncpy.domain.model import (
@@ -40,51 +44,9 @@ from s3syncpy.domain.model import (
     SystemMetadata,
 )
 from tests.fakes.content import BytesContent
+from tests.fakes.stored import BufferDigests, StoredObject, checksum_of, digests_of
 
-Operation = str  # "list", "head", "open", "put", "delete", "tagging"
-
-
-@dataclass(slots=True)
-class StoredObject:
-    """One object as the fake holds it."""
-
-    data: bytes
-    mtime_ns: int
-    e_tag: str
-    metadata: SystemMetadata = field(default_factory=SystemMetadata)
-    user_metadata: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    checksum: str | None = None
-
-
-class _BufferDigests(DigestSource):
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    async def digests(
-        self, part_sizes: Sequence[int], algorithm: ChecksumAlgorithm | None = None, full_object: bool = False
-    ) -> FileDigests:
-        sizes = list(part_sizes) or [0]
-        if sum(sizes) != len(self._data):
-            raise ValueError(f"part sizes add up to {sum(sizes)} bytes but {len(self._data)} were written")
-        name = algorithm.value if algorithm else None
-        result = _speedups.hash_buffer_parts(self._data, sizes, name, full_object)
-        return FileDigests(list(result.part_md5s), list(result.part_checksums), result.full_checksum,
-                           result.total_size)
-
-
-def _checksum(data: bytes, sizes: list[int], algorithm: ChecksumAlgorithm, full_object: bool,
-              multipart: bool) -> str:
-    """The additional checksum S3 reports (reference §2.3): plain, composite "-N", or full-object."""
-    result = _speedups.hash_buffer_parts(data, sizes, algorithm.value, full_object)
-    if not multipart:
-        return base64.b64encode(result.part_checksums[0]).decode()
-    if full_object:
-        assert result.full_checksum is not None
-        return base64.b64encode(result.full_checksum).decode()
-    joined = b"".join(result.part_checksums)
-    combined = _speedups.hash_buffer_parts(joined, [len(joined)], algorithm.value).part_checksums[0]
-    return f"{base64.b64encode(combined).decode()}-{len(sizes)}"
+Operation = str  # "list", "head", "open", "put", "delete", "tagging", "parts", "attributes", "digests"
 
 
 class InMemoryObjectStorage(ObjectStorage):
@@ -97,19 +59,27 @@ class InMemoryObjectStorage(ObjectStorage):
         clock: Callable[[], int] = time.time_ns,
         checksum_algorithm: ChecksumAlgorithm | None = None,
         full_object_checksum: bool = False,
+        checksum_mode: bool = True,
         name: str = "mem://",
     ) -> None:
         """Args:
             is_local: behave like a local directory instead of an S3 prefix (see the module docstring).
             clock: current time in ns, for the mtime of written objects (S3 mode truncates it to seconds).
-            checksum_algorithm: compute this additional checksum on put, like an S3 target asked for one.
-            full_object_checksum: make multipart CRC checksums full-object instead of composite.
+            checksum_algorithm: compute this additional checksum on put (and for seeded objects), like an S3
+                target asked for one.
+            full_object_checksum: make multipart CRC checksums full-object instead of composite (CRC64NVME
+                always is; SHA algorithms ignore it).
+            checksum_mode: head_object / open_content report stored checksums (S3's x-amz-checksum-mode); with
+                False they report none, like S3 without ChecksumMode.
             name: the prefix describe() puts before keys.
         """
         self._is_local = is_local
         self._clock = clock
         self._algorithm = checksum_algorithm
-        self._full_object = full_object_checksum or checksum_algorithm is ChecksumAlgorithm.CRC64NVME
+        self._full_object = checksum_algorithm is not None and checksums.uses_full_object(
+            checksum_algorithm, full_object_checksum
+        )
+        self._checksum_mode = checksum_mode
         self._name = name
         self.objects: dict[str, StoredObject] = {}
         self.directories: set[str] = set()
@@ -119,6 +89,11 @@ class InMemoryObjectStorage(ObjectStorage):
     @property
     def is_local(self) -> bool:
         return self._is_local
+
+    @property
+    def supports_parts(self) -> bool:
+        """S3 mode describes multipart layouts; local mode does not (like the real adapters)."""
+        return not self._is_local
 
     # ---- test hooks -------------------------------------------------------------------------------------------
 
@@ -133,6 +108,9 @@ class InMemoryObjectStorage(ObjectStorage):
         user_metadata: dict[str, str] | None = None,
         tags: dict[str, str] | None = None,
         e_tag: str | None = None,
+        checksum_algorithm: ChecksumAlgorithm | None = None,
+        full_object_checksum: bool | None = None,
+        checksum: str | None = None,
     ) -> StoredObject:
         """Store an object directly (no put_object call is recorded).
 
@@ -143,11 +121,18 @@ class InMemoryObjectStorage(ObjectStorage):
             part_sizes: the multipart layout it was "uploaded" with (changes the ETag and checksum).
             metadata / user_metadata / tags: what it carries.
             e_tag: force an ETag (default: computed from data and part_sizes).
+            checksum_algorithm: the object's additional checksum algorithm (default: the storage's).
+            full_object_checksum: whether a multipart CRC checksum is full-object (default: the storage's rule).
+            checksum: force the stored checksum value (a corrupted object; default: computed from the data).
 
         Returns:
             The stored object.
         """
         sizes = list(part_sizes)
+        algorithm = checksum_algorithm or self._algorithm
+        flag = self._full_object if full_object_checksum is None else full_object_checksum
+        full_object = algorithm is not None and checksums.uses_full_object(algorithm, flag)
+        computed = None if algorithm is None else checksum_of(data, sizes, algorithm, full_object)
         stored = StoredObject(
             data=data,
             mtime_ns=self._clock() if mtime_ns is None else mtime_ns,
@@ -155,7 +140,10 @@ class InMemoryObjectStorage(ObjectStorage):
             metadata=metadata or SystemMetadata(),
             user_metadata=dict(user_metadata or {}),
             tags=dict(tags or {}),
-            checksum=self._checksum_of(data, sizes),
+            checksum=checksum or computed,
+            part_sizes=sizes,
+            checksum_algorithm=algorithm,
+            full_object=full_object,
         )
         self.objects[key] = stored
         return stored
@@ -190,7 +178,7 @@ class InMemoryObjectStorage(ObjectStorage):
     def _checksum_of(self, data: bytes, sizes: list[int]) -> str | None:
         if self._algorithm is None:
             return None
-        return _checksum(data, sizes or [len(data)], self._algorithm, self._full_object, bool(sizes))
+        return checksum_of(data, sizes, self._algorithm, self._full_object)
 
     def _check_key(self, key: str) -> None:
         if self._is_local:
@@ -199,12 +187,43 @@ class InMemoryObjectStorage(ObjectStorage):
             raise StorageError("empty key", operation="key", key=key)
 
     def _details(self, key: str, stored: StoredObject) -> ObjectDetails:
+        algorithm = stored.checksum_algorithm
+        show = self._checksum_mode and algorithm is not None and stored.checksum is not None
         return ObjectDetails(
             info=self._info(key, stored, None),
             metadata=stored.metadata,
             user_metadata=dict(stored.user_metadata),
-            checksums={self._algorithm.value: stored.checksum} if self._algorithm and stored.checksum else {},
+            checksums={algorithm.value: stored.checksum} if show and algorithm and stored.checksum else {},
+            checksum_type=stored.checksum_type if show else None,
             tag_count=len(stored.tags),
+        )
+
+    def _part_details(self, key: str, stored: StoredObject, part_number: int) -> ObjectDetails:
+        """HEAD partNumber=k as S3 answers it: the part's size, the parts count, the part's composite checksum."""
+        layout = stored.part_sizes or [len(stored.data)]
+        if not 1 <= part_number <= len(layout):
+            raise StorageError(f"InvalidPartNumber: {key!r} has no part {part_number} (HTTP 416)",
+                               operation="HeadObject", key=key)
+        whole = self._details(key, stored)
+        size = layout[part_number - 1]
+        info = ObjectInfo(key=key, size=size, mtime_ns=whole.info.mtime_ns, e_tag=whole.info.e_tag,
+                          checksum_algorithm=whole.info.checksum_algorithm)
+        part_checksums = stored.part_checksums()
+        found: dict[str, str] = {}
+        if not stored.part_sizes:
+            found = dict(whole.checksums)
+        elif whole.checksums and stored.checksum_type == "COMPOSITE" and stored.checksum_algorithm:
+            found = {stored.checksum_algorithm.value: part_checksums[part_number - 1]}
+        start = sum(layout[:part_number - 1])
+        return ObjectDetails(
+            info=info,
+            metadata=whole.metadata,
+            user_metadata=whole.user_metadata,
+            checksums=found,
+            checksum_type=whole.checksum_type,
+            parts_count=len(stored.part_sizes) or None,
+            tag_count=whole.tag_count,
+            content_range=f"bytes {start}-{start + size - 1}/{len(stored.data)}" if size else None,
         )
 
     def _info(self, key: str, stored: StoredObject, options: ListingOptions | None) -> ObjectInfo:
@@ -214,8 +233,9 @@ class InMemoryObjectStorage(ObjectStorage):
             if options and options.etag_threshold is not None and options.etag_chunksize is not None:
                 sizes = etag.part_sizes(len(stored.data), options.etag_threshold, options.etag_chunksize)
                 e_tag = self._etag(stored.data, sizes)
+        algorithm = stored.checksum_algorithm
         return ObjectInfo(key=key, size=len(stored.data), mtime_ns=stored.mtime_ns, e_tag=e_tag,
-                          checksum_algorithm=self._algorithm.value if self._algorithm and not self._is_local else None)
+                          checksum_algorithm=algorithm.value if algorithm and not self._is_local else None)
 
     # ---- the port ---------------------------------------------------------------------------------------------
 
@@ -226,16 +246,62 @@ class InMemoryObjectStorage(ObjectStorage):
             await asyncio.sleep(0)
             yield self._info(key, stored, options)
 
-    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
-        """Details of the object, or None; in local mode an existing directory "x/" reports size 0."""
+    async def head_object(
+        self, key: str, *, version_id: str | None = None, part_number: int | None = None
+    ) -> ObjectDetails | None:
+        """Details of the object (of one part in S3 mode), or None; local mode: a directory "x/" has size 0."""
         self._check_key(key)
         self._enter("head", key)
         stored = self.objects.get(key)
         if stored is not None:
+            if part_number is not None and not self._is_local:
+                return self._part_details(key, stored, part_number)
             return self._details(key, stored)
         if self._is_local and key.endswith("/") and key in self.directories:
             return ObjectDetails(info=ObjectInfo(key=key, size=0, mtime_ns=0))
         return None
+
+    def _stored(self, key: str, operation: str) -> StoredObject:
+        stored = self.objects.get(key)
+        if stored is None:
+            raise ObjectNotFoundError(f"no such key {key!r}", operation=operation, key=key)
+        return stored
+
+    async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
+        """The part sizes the object was written with; [] for single-part objects and in local mode."""
+        self._check_key(key)
+        self._enter("parts", key)
+        if self._is_local:
+            return []
+        return list(self._stored(key, "HeadObject").part_sizes)
+
+    async def get_object_part_attributes(
+        self, key: str, *, version_id: str | None = None, max_parts: int = 1000
+    ) -> list[ObjectPart]:
+        """The parts with their checksums; [] for single-part and full-object objects (reference §2.2)."""
+        self._check_key(key)
+        self._enter("attributes", key)
+        if self._is_local:
+            return []
+        stored = self._stored(key, "GetObjectAttributes")
+        if not stored.part_sizes or stored.full_object:
+            return []
+        sums: list[str | None] = list(stored.part_checksums()) or [None] * len(stored.part_sizes)
+        return [ObjectPart(size=size, checksum=value) for size, value in zip(stored.part_sizes, sums, strict=True)]
+
+    async def compute_digests(
+        self,
+        key: str,
+        part_sizes: Sequence[int],
+        algorithm: ChecksumAlgorithm | None = None,
+        full_object: bool = False,
+    ) -> FileDigests | None:
+        """Local mode: the digests of the stored bytes (like a local file); S3 mode: None, like S3."""
+        self._check_key(key)
+        self._enter("digests", key)
+        if not self._is_local:
+            return None
+        return digests_of(self._stored(key, "read").data, part_sizes, algorithm, full_object)
 
     async def open_content(
         self, info: ObjectInfo, *, first_range: tuple[int, int] | None = None
@@ -243,9 +309,7 @@ class InMemoryObjectStorage(ObjectStorage):
         """A BytesContent over the stored bytes (a snapshot: later puts do not change it)."""
         self._check_key(info.key)
         self._enter("open", info.key)
-        stored = self.objects.get(info.key)
-        if stored is None:
-            raise ObjectNotFoundError(f"no such key {info.key!r}", operation="GetObject", key=info.key)
+        stored = self._stored(info.key, "GetObject")
         return BytesContent(stored.data, self._details(info.key, stored))
 
     async def get_object_tagging(self, key: str, *, version_id: str | None = None) -> dict[str, str]:
@@ -272,13 +336,14 @@ class InMemoryObjectStorage(ObjectStorage):
         data = await self._read_all(content, request)
         if len(data) != request.size:
             raise TransientStorageError(f"source sent {len(data)} of {request.size} bytes", operation="read", key=key)
-        if request.validate is not None and not await request.validate(_BufferDigests(data)):
+        if request.validate is not None and not await request.validate(BufferDigests(data)):
             return PutResult(committed=False)
         sizes = list(request.part_sizes)
         if self._is_local:
             mtime_ns = request.mtime_ns if request.mtime_ns is not None else self._clock()
         else:
             mtime_ns = self._clock() // NANOS_PER_SECOND * NANOS_PER_SECOND
+        checksum = None if self._is_local else self._checksum_of(data, sizes)
         stored = StoredObject(
             data=data,
             mtime_ns=mtime_ns,
@@ -286,13 +351,19 @@ class InMemoryObjectStorage(ObjectStorage):
             metadata=request.metadata,
             user_metadata=dict(request.user_metadata),
             tags=dict(parse_qsl(request.tagging, keep_blank_values=True)) if request.tagging else {},
-            checksum=self._checksum_of(data, sizes),
+            checksum=checksum,
+            part_sizes=sizes,
+            checksum_algorithm=None if checksum is None else self._algorithm,
+            full_object=checksum is not None and self._full_object,
         )
         self.objects[key] = stored
+        if self._is_local:
+            return PutResult(committed=True)
         layout = sizes or [len(data)]
         part_md5s = list(_speedups.hash_buffer_parts(data, layout).part_md5s)
-        return PutResult(committed=True, e_tag=None if self._is_local else stored.e_tag,
-                         part_md5s=[] if self._is_local else part_md5s, checksum=stored.checksum)
+        # The fake reads exactly what it stores, so the value "S3" reports is the value computed over the sent bytes.
+        return PutResult(committed=True, e_tag=stored.e_tag, part_md5s=part_md5s, checksum=checksum,
+                         sent_checksum=checksum)
 
     @staticmethod
     async def _read_all(content: ObjectContent, request: PutRequest) -> bytes:

@@ -1,4 +1,5 @@
-"""Hashing local files off the event loop: listing ETags (--check-etag, reference §3.1) and digests of temp files.
+"""Hashing local files off the event loop: listing ETags (--check-etag, reference §3.1), digests of temp files
+(download verification) and digests of stored files under a given layout (checksum update checks).
 
 All hashing goes through the `_speedups` facade, which releases the GIL, and runs in worker threads bounded by
 the storage's I/O semaphore. Small files are hashed several to a thread hop, so hashing a tree of 10 KiB files
@@ -115,6 +116,37 @@ async def hash_entries(
     return infos
 
 
+def file_digests(
+    path: str, part_sizes: Sequence[int], algorithm: ChecksumAlgorithm | None = None, full_object: bool = False
+) -> FileDigests:
+    """Per-part MD5s and additional checksums of a file cut into `part_sizes`, read once.
+
+    Blocking: call it from a worker thread.
+
+    Args:
+        path: the file.
+        part_sizes: the layout; they must add up to the file's size ([] means an empty file).
+        algorithm: the additional checksum per part (None: MD5 only).
+        full_object: also the CRC of the whole file (ignored for SHA algorithms, which have no such form).
+
+    Returns:
+        The digests.
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: the part sizes do not add up to the file's size.
+    """
+    name = algorithm.value if algorithm is not None else None
+    crc_full = full_object and algorithm not in (None, ChecksumAlgorithm.SHA1, ChecksumAlgorithm.SHA256)
+    result = _speedups.hash_file_parts(path, list(part_sizes) or [0], name, crc_full)
+    return FileDigests(
+        part_md5s=list(result.part_md5s),
+        part_checksums=list(result.part_checksums),
+        full_checksum=result.full_checksum,
+        total_size=result.total_size,
+    )
+
+
 class TempFileDigestSource(DigestSource):
     """Digests of a written, not yet committed file (handed to PutRequest.validate)."""
 
@@ -139,14 +171,5 @@ class TempFileDigestSource(DigestSource):
         sizes = list(part_sizes)
         if sum(sizes) != self._size:
             raise ValueError(f"part sizes add up to {sum(sizes)} bytes but {self._size} were written")
-        name = algorithm.value if algorithm is not None else None
         async with self._io_limit:
-            result = await asyncio.to_thread(
-                _speedups.hash_file_parts, self._path, sizes or [0], name, full_object
-            )
-        return FileDigests(
-            part_md5s=list(result.part_md5s),
-            part_checksums=list(result.part_checksums),
-            full_checksum=result.full_checksum,
-            total_size=result.total_size,
-        )
+            return await asyncio.to_thread(file_digests, self._path, sizes, algorithm, full_object)

@@ -14,14 +14,15 @@ import asyncio
 import logging
 import os
 import stat
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from s3syncpy.adapters.local.atomic import TempFile, default_file_mode, write_parts, write_stream
 from s3syncpy.adapters.local.content import LocalContent, guess_content_type
-from s3syncpy.adapters.local.hashing import TempFileDigestSource, hash_entries
+from s3syncpy.adapters.local.hashing import TempFileDigestSource, file_digests, hash_entries
 from s3syncpy.adapters.local.paths import LocalRoot, is_not_found, storage_error
 from s3syncpy.adapters.local.walk import ACCESS_WARNING, DirectoryWalker, FileEntry, warning_text
 from s3syncpy.application.ports.storage import (
+    FileDigests,
     ListingOptions,
     ObjectContent,
     ObjectStorage,
@@ -34,7 +35,7 @@ from s3syncpy.domain.errors import (
     StorageError,
     TransientStorageError,
 )
-from s3syncpy.domain.model import ObjectDetails, ObjectInfo, SystemMetadata
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 from s3syncpy.domain.paths import LocalLocation
 
 _log = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ class LocalObjectStorage(ObjectStorage):
                 return None
             raise storage_error(exc, operation, key) from exc
 
-    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
+    def _head(self, key: str) -> ObjectDetails | None:
         """Stat the file of `key`.
 
         A directory is not an object, except that a key ending in "/" whose directory exists reports size 0
@@ -188,6 +189,51 @@ class LocalObjectStorage(ObjectStorage):
         return ObjectDetails(
             info=ObjectInfo(key=key, size=st.st_size, mtime_ns=st.st_mtime_ns), metadata=self._metadata(key)
         )
+
+    async def head_object(
+        self, key: str, *, version_id: str | None = None, part_number: int | None = None
+    ) -> ObjectDetails | None:
+        """Stat the file of `key` (see _head); `part_number` is ignored: files have no parts.
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." segment.
+            AccessDeniedError / StorageError: the stat failed for another reason than absence.
+        """
+        return self._head(key)
+
+    async def compute_digests(
+        self,
+        key: str,
+        part_sizes: Sequence[int],
+        algorithm: ChecksumAlgorithm | None = None,
+        full_object: bool = False,
+    ) -> FileDigests | None:
+        """Hash the file of `key` cut into `part_sizes` (one read, in a worker thread).
+
+        This is how a local file is compared with an S3 object's ETag or additional checksum under the S3
+        object's own layout (--check-additional-checksum, --check-etag --auto-chunksize, reference §3.2).
+
+        Args:
+            key: the file's key.
+            part_sizes: the layout; they must add up to the file's size.
+            algorithm: the additional checksum per part (None: MD5 only).
+            full_object: also the CRC of the whole file (CRC algorithms).
+
+        Returns:
+            The digests (never None for a local storage).
+
+        Raises:
+            DirectoryTraversalError: the key has a "." / ".." segment.
+            ObjectNotFoundError: the file does not exist.
+            ValueError: the part sizes do not add up to the file's size (it changed since it was listed).
+            AccessDeniedError / StorageError: the file cannot be read.
+        """
+        path = self._root.path_of(key)
+        try:
+            async with self._io_limit:
+                return await asyncio.to_thread(file_digests, path, part_sizes, algorithm, full_object)
+        except OSError as exc:
+            raise storage_error(exc, "read", key) from exc
 
     def _metadata(self, key: str) -> SystemMetadata:
         if not self._guess_mime_type:

@@ -58,7 +58,8 @@ class S3ObjectContent(ObjectContent):
         self._errors = errors
         self._key = first.details.info.key
         self._version_id = version_id
-        self._params = dict(read_params)
+        # Continuation reads need the SSE-C key and the payer flag, not the checksums (details come from `first`).
+        self._params = {name: value for name, value in read_params.items() if name != "ChecksumMode"}
         if first.details.info.e_tag:
             self._params["IfMatch"] = first.details.info.e_tag
         self._body: ResponseBody | None = first.body

@@ -3,8 +3,10 @@
 Public API:
     datetime_to_ns(value) -> int
     info_from_listing(key, entry) -> ObjectInfo          one ListObjectsV2 "Contents" entry
-    details_from_response(key, response) -> ObjectDetails   HeadObject / GetObject output
+    details_from_response(key, response, *, part=False) -> ObjectDetails   HeadObject / GetObject output
     total_size(response) -> int                           object size, also for ranged GETs
+    checksums_from(mapping) -> dict[str, str]             the Checksum* fields present, by algorithm name
+    object_parts(response) -> list[ObjectPart]            the Parts of a GetObjectAttributes ObjectParts page
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from s3syncpy.application.ports.storage import ObjectPart
 from s3syncpy.domain.model import NANOS_PER_SECOND, Encryption, ObjectDetails, ObjectInfo, SystemMetadata
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -28,6 +31,28 @@ CHECKSUM_FIELDS: dict[str, str] = {
     "ChecksumSHA1": "SHA1",
     "ChecksumSHA256": "SHA256",
 }
+
+
+def checksums_from(mapping: Mapping[str, Any]) -> dict[str, str]:
+    """The additional checksum values present in a botocore output (or part entry), keyed by algorithm name."""
+    return {name: mapping[field] for field, name in CHECKSUM_FIELDS.items() if mapping.get(field)}
+
+
+def object_parts(response: Mapping[str, Any]) -> list[ObjectPart]:
+    """The parts listed by one GetObjectAttributes(ObjectParts) response, in part-number order.
+
+    Args:
+        response: the botocore output; "ObjectParts" is absent for objects without a part list.
+
+    Returns:
+        One ObjectPart per listed part (size, and its checksum when the object has one).
+    """
+    listed = (response.get("ObjectParts") or {}).get("Parts") or ()
+    parts = sorted(listed, key=lambda entry: int(entry.get("PartNumber", 0)))
+    return [
+        ObjectPart(size=int(entry.get("Size", 0)), checksum=next(iter(checksums_from(entry).values()), None))
+        for entry in parts
+    ]
 
 
 def datetime_to_ns(value: datetime) -> int:
@@ -81,21 +106,23 @@ def _expires(response: Mapping[str, Any]) -> str | None:
     return None
 
 
-def details_from_response(key: str, response: Mapping[str, Any]) -> ObjectDetails:
+def details_from_response(key: str, response: Mapping[str, Any], *, part: bool = False) -> ObjectDetails:
     """ObjectDetails from a HeadObject or GetObject output.
 
     Args:
         key: the key relative to the storage root.
         response: the botocore output dictionary.
+        part: the request named a PartNumber: `info.size` is then that part's Content-Length.
 
     Returns:
-        The details; `info.size` is the whole object's size even for a ranged GET.
+        The details; without `part`, `info.size` is the whole object's size even for a ranged GET.
     """
-    checksums = {name: response[field] for field, name in CHECKSUM_FIELDS.items() if response.get(field)}
+    checksums = checksums_from(response)
     last_modified = response.get("LastModified")
+    parts_count = response.get("PartsCount")
     info = ObjectInfo(
         key=key,
-        size=total_size(response),
+        size=int(response.get("ContentLength", 0)) if part else total_size(response),
         mtime_ns=datetime_to_ns(last_modified) if isinstance(last_modified, datetime) else 0,
         e_tag=response.get("ETag"),
         checksum_algorithm=next(iter(checksums), None),
@@ -122,7 +149,7 @@ def details_from_response(key: str, response: Mapping[str, Any]) -> ObjectDetail
         user_metadata={k.lower(): v for k, v in response.get("Metadata", {}).items()},
         checksums=checksums,
         checksum_type=response.get("ChecksumType"),
-        parts_count=response.get("PartsCount"),
+        parts_count=int(parts_count) if parts_count else None,
         tag_count=int(response.get("TagCount") or 0),
         encryption=encryption,
         content_range=response.get("ContentRange"),

@@ -5,6 +5,11 @@ Public API:
     content_md5_header(digest) -> str                  base64 Content-MD5 value
     MultipartUploader(client, datapath, errors, options, semaphore).upload(key, content, request, params)
 
+With an additional checksum algorithm, CreateMultipartUpload names it and its type (COMPOSITE, or FULL_OBJECT for
+--full-object-checksum and CRC64NVME), every UploadPart carries the value we computed over that part's bytes, and
+CompleteMultipartUpload lists each part's value (plus, for FULL_OBJECT, the whole-object CRC combined from the
+parts and the object size), so S3 checks every part and the assembled object against what we read.
+
 Parts run concurrently, bounded by one semaphore shared by every object (and by source and target: the
 reference's --max-parallel-uploads budget). A part holds a permit while it reads its bytes and uploads them, so
 memory stays near chunksize x permits. Any failure or cancellation aborts the upload, so no incomplete upload is
@@ -15,13 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.checksums import PartDigest, digest_part
 from s3syncpy.adapters.s3.datapath import S3DataPath, WriteResponse
-from s3syncpy.adapters.s3.details import CHECKSUM_FIELDS
+from s3syncpy.adapters.s3.details import checksums_from
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult
@@ -29,22 +36,24 @@ from s3syncpy.domain.errors import StorageError
 
 _log = logging.getLogger(__name__)
 
-# Below this size a thread hop costs more than hashing inline; above it, hashing would stall the event loop
-# (MD5 runs at ~0.7 GB/s, and hashlib releases the GIL for large buffers).
-_INLINE_HASH_LIMIT = 256 * 1024
-_FIELD_BY_ALGORITHM = {name: field for field, name in CHECKSUM_FIELDS.items()}
-
 
 async def part_md5(data: bytes) -> bytes:
     """The raw MD5 digest of `data`, computed in a worker thread when the buffer is large."""
-    if len(data) < _INLINE_HASH_LIMIT:
-        return hashlib.md5(data, usedforsecurity=False).digest()
-    return await asyncio.to_thread(lambda: hashlib.md5(data, usedforsecurity=False).digest())
+    return (await digest_part(data, None)).md5
 
 
 def content_md5_header(digest: bytes) -> str:
     """The Content-MD5 header value: base64 of the raw digest."""
     return base64.b64encode(digest).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class _SentPart:
+    """One uploaded part: what we computed over its bytes and what S3 answered."""
+
+    size: int
+    digest: PartDigest
+    response: WriteResponse
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -94,7 +103,7 @@ class MultipartUploader:
             params: CreateMultipartUpload parameters (metadata, tagging, encryption, storage class, checksum).
 
         Returns:
-            The target ETag and the raw MD5 of each part.
+            The target ETag, the raw MD5 of each part, S3's additional checksum and ours over the sent bytes.
 
         Raises:
             StorageError: any step failed (the upload was aborted).
@@ -104,9 +113,7 @@ class MultipartUploader:
         if sum(sizes) != request.size:
             raise ValueError(f"part sizes add up to {sum(sizes)}, not to the object size {request.size}")
         location = self._datapath.location
-        create_params = dict(params)
-        if self._options.full_object_checksum and self._options.checksum_algorithm is not None:
-            create_params["ChecksumType"] = "FULL_OBJECT"
+        create_params = {**params, **self._options.create_params()}
         async with self._errors.request("CreateMultipartUpload", key):
             created = await self._client.create_multipart_upload(
                 Bucket=location.bucket, Key=location.full_key(key), **create_params
@@ -119,13 +126,35 @@ class MultipartUploader:
             await self._abort(key, upload_id)
             raise
         algorithm = self._options.checksum_algorithm
-        checksum = completed.checksums.get(algorithm.value) if algorithm is not None else None
-        return PutResult(e_tag=completed.e_tag, part_md5s=[md5 for md5, _ in parts], checksum=checksum)
+        checksum = sent = None
+        if algorithm is not None:
+            checksum = completed.checksums.get(algorithm.value)
+            sent = self._object_checksum(parts)
+        return PutResult(
+            e_tag=completed.e_tag,
+            part_md5s=[part.digest.md5 for part in parts],
+            checksum=checksum,
+            sent_checksum=sent,
+        )
+
+    def _object_checksum(self, parts: Sequence[_SentPart]) -> str | None:
+        """The object's additional checksum over the bytes we sent, in S3's format."""
+        algorithm = self._options.checksum_algorithm
+        raws = [part.digest.checksum for part in parts]
+        if algorithm is None or any(raw is None for raw in raws):
+            return None
+        return checksums.sent_checksum(
+            algorithm,
+            [raw for raw in raws if raw is not None],
+            [part.size for part in parts],
+            full_object=self._options.full_object,
+            multipart=True,
+        )
 
     async def _upload_parts(
         self, key: str, upload_id: str, content: ObjectContent, request: PutRequest
-    ) -> list[tuple[bytes, WriteResponse]]:
-        results: list[tuple[bytes, WriteResponse] | None] = [None] * len(request.part_sizes)
+    ) -> list[_SentPart]:
+        results: list[_SentPart | None] = [None] * len(request.part_sizes)
         offset = 0
         try:
             async with asyncio.TaskGroup() as group:
@@ -148,29 +177,42 @@ class MultipartUploader:
         index: int,
         offset: int,
         size: int,
-        results: list[tuple[bytes, WriteResponse] | None],
+        results: list[_SentPart | None],
     ) -> None:
+        algorithm = self._options.checksum_algorithm
         async with self._semaphore:
             data = await content.read_range(offset, size)
             if request.on_bytes is not None:
                 request.on_bytes(len(data))
-            digest = await part_md5(data)
+            digest = await digest_part(data, algorithm)
             params = self._options.part_params()
             if request.content_md5:
-                params["ContentMD5"] = content_md5_header(digest)
+                params["ContentMD5"] = content_md5_header(digest.md5)
+            if algorithm is not None and digest.checksum is not None:
+                params[checksums.checksum_param(algorithm)] = checksums.encode(digest.checksum)
             async with self._errors.request("UploadPart", key):
                 response = await self._datapath.upload_part(key, upload_id, index + 1, data, params)
-        results[index] = (digest, response)
+        results[index] = _SentPart(size=len(data), digest=digest, response=response)
 
-    async def _complete(
-        self, key: str, upload_id: str, parts: Sequence[tuple[bytes, WriteResponse]]
-    ) -> WriteResponse:
-        listed = []
-        for number, (_, response) in enumerate(parts, start=1):
-            entry: dict[str, Any] = {"PartNumber": number, "ETag": response.e_tag}
-            for name, value in response.checksums.items():
-                entry[_FIELD_BY_ALGORITHM[name]] = value
-            listed.append(entry)
+    def _listed_part(self, number: int, part: _SentPart) -> dict[str, Any]:
+        entry: dict[str, Any] = {"PartNumber": number, "ETag": part.response.e_tag}
+        algorithm = self._options.checksum_algorithm
+        if algorithm is not None and part.digest.checksum is not None:
+            # Our value, which S3 accepted for this part; S3 checks the list against what it stored.
+            entry[checksums.checksum_param(algorithm)] = checksums.encode(part.digest.checksum)
+        return entry
+
+    async def _complete(self, key: str, upload_id: str, parts: Sequence[_SentPart]) -> WriteResponse:
+        params = self._options.complete_params()
+        algorithm = self._options.checksum_algorithm
+        if algorithm is not None and self._options.full_object:
+            whole = self._object_checksum(parts)
+            if whole is not None:
+                # S3 verifies the assembled object against this full-object CRC and size before committing it.
+                params[checksums.checksum_param(algorithm)] = whole
+                params["ChecksumType"] = "FULL_OBJECT"
+                params["MpuObjectSize"] = sum(part.size for part in parts)
+        listed = [self._listed_part(number, part) for number, part in enumerate(parts, start=1)]
         location = self._datapath.location
         async with self._errors.request("CompleteMultipartUpload", key):
             response = await self._client.complete_multipart_upload(
@@ -178,11 +220,11 @@ class MultipartUploader:
                 Key=location.full_key(key),
                 UploadId=upload_id,
                 MultipartUpload={"Parts": listed},
-                **self._options.complete_params(),
+                **params,
             )
-        e_tag = response.get("ETag")
-        checksums = {name: response[f] for f, name in CHECKSUM_FIELDS.items() if response.get(f)}
-        return WriteResponse(e_tag=e_tag, checksums=checksums, version_id=response.get("VersionId"))
+        return WriteResponse(
+            e_tag=response.get("ETag"), checksums=checksums_from(response), version_id=response.get("VersionId")
+        )
 
     async def _abort(self, key: str, upload_id: str) -> None:
         """Abort the upload; shielded so a second cancellation cannot leave it open, and never masking the cause."""

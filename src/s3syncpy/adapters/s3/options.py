@@ -3,7 +3,9 @@
 Public API:
     SseCustomerKey(algorithm, key, key_md5)
     S3StorageOptions(...)                    frozen; the default sends none of these headers
-    S3StorageOptions.read_params() / write_params() / part_params()   botocore parameters to merge into calls
+    S3StorageOptions.read_params() / write_params() / create_params() / part_params() / complete_params() /
+        attributes_params() / plain_params()      botocore parameters to merge into calls
+    S3StorageOptions.full_object / checksum_type / secrets
 
 One storage plays one role (source or target), so the source options (--source-sse-c, --source-request-payer,
 --enable-additional-checksum) and the target options (--target-sse-c, --sse, --storage-class, --acl,
@@ -12,9 +14,13 @@ One storage plays one role (source or target), so the source options (--source-s
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.model import ChecksumAlgorithm
 
 
@@ -31,6 +37,22 @@ class SseCustomerKey:
     algorithm: str
     key: str = field(repr=False)
     key_md5: str | None = field(default=None, repr=False)
+
+    def md5(self) -> str:
+        """The key's MD5 header value: `key_md5`, or computed from the decoded key when not given.
+
+        Why always send it: botocore treats a key without an MD5 as raw bytes and base64-encodes it once more.
+
+        Raises:
+            ConfigError: the key is not valid base64 (the message never contains the key).
+        """
+        if self.key_md5:
+            return self.key_md5
+        try:
+            raw = base64.b64decode(self.key, validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigError("the SSE-C key is not valid base64") from None
+        return base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +86,31 @@ class S3StorageOptions:
     payload_signing: bool = True
 
     @property
+    def full_object(self) -> bool:
+        """Whether multipart uploads use the FULL_OBJECT checksum type (CRC64NVME always does)."""
+        algorithm = self.checksum_algorithm
+        return algorithm is ChecksumAlgorithm.CRC64NVME or (
+            self.full_object_checksum and algorithm in (ChecksumAlgorithm.CRC32, ChecksumAlgorithm.CRC32C)
+        )
+
+    @property
+    def checksum_type(self) -> str | None:
+        """The CreateMultipartUpload ChecksumType: "FULL_OBJECT", "COMPOSITE", or None without an algorithm."""
+        if self.checksum_algorithm is None:
+            return None
+        return "FULL_OBJECT" if self.full_object else "COMPOSITE"
+
+    @property
     def secrets(self) -> tuple[str, ...]:
-        """Strings that must never appear in messages."""
+        """Strings that must never appear in messages: the SSE-C key and its MD5."""
         if self.sse_c is None:
             return ()
-        return tuple(s for s in (self.sse_c.key, self.sse_c.key_md5) if s)
+        values = [self.sse_c.key, self.sse_c.key_md5]
+        try:
+            values.append(self.sse_c.md5())
+        except ConfigError:
+            pass
+        return tuple(dict.fromkeys(s for s in values if s))
 
     def _payer(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.request_payer:
@@ -79,12 +121,11 @@ class S3StorageOptions:
         if self.sse_c is not None:
             params["SSECustomerAlgorithm"] = self.sse_c.algorithm
             params["SSECustomerKey"] = self.sse_c.key
-            if self.sse_c.key_md5:
-                params["SSECustomerKeyMD5"] = self.sse_c.key_md5
+            params["SSECustomerKeyMD5"] = self.sse_c.md5()
         return params
 
     def read_params(self) -> dict[str, Any]:
-        """Parameters for HeadObject and GetObject."""
+        """Parameters for HeadObject and GetObject (SSE-C key, request payer, checksum mode)."""
         params = self._sse_c(self._payer({}))
         if self.checksum_mode:
             params["ChecksumMode"] = "ENABLED"
@@ -94,8 +135,12 @@ class S3StorageOptions:
         """Parameters for calls that carry neither encryption nor checksums (tagging, delete, abort)."""
         return self._payer({})
 
+    def attributes_params(self) -> dict[str, Any]:
+        """Parameters for GetObjectAttributes (SSE-C objects need their key here too)."""
+        return self._sse_c(self._payer({}))
+
     def write_params(self) -> dict[str, Any]:
-        """Parameters for PutObject and CreateMultipartUpload."""
+        """Parameters for PutObject and CreateMultipartUpload (the checksum value itself is added per body)."""
         params = self._sse_c(self._payer({}))
         if self.checksum_algorithm is not None:
             params["ChecksumAlgorithm"] = self.checksum_algorithm.value
@@ -109,8 +154,13 @@ class S3StorageOptions:
             params["ACL"] = self.acl
         return params
 
+    def create_params(self) -> dict[str, Any]:
+        """The checksum type parameter CreateMultipartUpload adds to write_params() (empty without an algorithm)."""
+        checksum_type = self.checksum_type
+        return {} if checksum_type is None else {"ChecksumType": checksum_type}
+
     def part_params(self) -> dict[str, Any]:
-        """Parameters for UploadPart (SSE-C must be repeated on every part)."""
+        """Parameters for UploadPart (SSE-C must be repeated on every part; the value is added per body)."""
         params = self._sse_c(self._payer({}))
         if self.checksum_algorithm is not None:
             params["ChecksumAlgorithm"] = self.checksum_algorithm.value

@@ -7,6 +7,11 @@ Public API:
 Keys are relative to the location's prefix, joined and stripped textually (no implicit "/"). The client is owned
 by whoever created it (see factory.open_s3_storage); this class never closes it. Vendor errors are translated
 by the storage's ErrorMapper (errors.py) at every call into botocore or aiohttp.
+
+The storage's S3StorageOptions go on every request of their kind: SSE-C on every read and write (HEAD, GET,
+GetObjectAttributes, PutObject, the multipart calls), ChecksumMode on HEAD and GET, SSE / storage class / ACL /
+the additional checksum on writes. Multipart layouts are described by get_object_parts (one HEAD partNumber=k per
+part) and get_object_part_attributes (GetObjectAttributes ObjectParts, paged).
 """
 
 from __future__ import annotations
@@ -15,15 +20,17 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from s3syncpy.adapters.s3 import checksums
 from s3syncpy.adapters.s3.content import S3ObjectContent
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
-from s3syncpy.adapters.s3.details import details_from_response, system_metadata_params
+from s3syncpy.adapters.s3.details import details_from_response, object_parts, system_metadata_params
 from s3syncpy.adapters.s3.errors import ErrorMapper
-from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header, part_md5
+from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.application.ports.storage import (
     ListingOptions,
     ObjectContent,
+    ObjectPart,
     ObjectStorage,
     PutRequest,
     PutResult,
@@ -31,6 +38,9 @@ from s3syncpy.application.ports.storage import (
 from s3syncpy.domain.errors import ObjectNotFoundError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import S3Location
+
+# Part HEADs in flight at once for one object (get_object_parts).
+_PART_HEAD_CONCURRENCY = 8
 
 
 class S3ObjectStorage(ObjectStorage):
@@ -70,6 +80,8 @@ class S3ObjectStorage(ObjectStorage):
         )
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
+        if self._options.checksum_mode:
+            checksums.skip_response_checksum_validation(client)
 
     @property
     def is_local(self) -> bool:
@@ -100,12 +112,20 @@ class S3ObjectStorage(ObjectStorage):
             if token is None:
                 return
 
-    async def head_object(self, key: str, *, version_id: str | None = None) -> ObjectDetails | None:
-        """HeadObject; None when the object (or version) does not exist.
+    async def head_object(
+        self, key: str, *, version_id: str | None = None, part_number: int | None = None
+    ) -> ObjectDetails | None:
+        """HeadObject (of one part with `part_number`); None when the object (or version) does not exist.
 
         Raises:
             StorageError: any other failure (AccessDeniedError for 403).
         """
+        try:
+            return await self._head(key, version_id, part_number)
+        except ObjectNotFoundError:
+            return None
+
+    async def _head(self, key: str, version_id: str | None, part_number: int | None) -> ObjectDetails:
         kwargs: dict[str, Any] = {
             "Bucket": self._location.bucket,
             "Key": self.describe(key),
@@ -113,12 +133,72 @@ class S3ObjectStorage(ObjectStorage):
         }
         if version_id is not None:
             kwargs["VersionId"] = version_id
-        try:
-            async with self._errors.request("HeadObject", key):
-                response = await self._client.head_object(**kwargs)
-        except ObjectNotFoundError:
-            return None
-        return details_from_response(key, response)
+        if part_number is not None:
+            kwargs["PartNumber"] = part_number
+        async with self._errors.request("HeadObject", key):
+            response = await self._client.head_object(**kwargs)
+        return details_from_response(key, response, part=part_number is not None)
+
+    @property
+    def supports_parts(self) -> bool:
+        """S3 describes multipart layouts (partNumber HEAD, GetObjectAttributes)."""
+        return True
+
+    async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
+        """Every part's size, from HeadObject partNumber=1..N (reference §2.2); [] for a single-part object.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        first = await self._head(key, version_id, 1)
+        count = first.parts_count or 0
+        e_tag = first.info.e_tag
+        if count <= 0 or (e_tag is not None and "-" not in e_tag):
+            # A single PUT has no part list. AWS omits x-amz-mp-parts-count for it; some servers (SeaweedFS)
+            # report 1, so the ETag's missing "-N" suffix decides.
+            return []
+        sizes = [first.info.size]
+        # Parts are independent HEADs: a few at a time keep a 1,000-part object from costing 1,000 round trips
+        # in series, without flooding the connection pool the transfers share.
+        batch = _PART_HEAD_CONCURRENCY
+        for start in range(2, count + 1, batch):
+            numbers = range(start, min(start + batch, count + 1))
+            heads = await asyncio.gather(*(self._head(key, version_id, number) for number in numbers))
+            sizes.extend(head.info.size for head in heads)
+        return sizes
+
+    async def get_object_part_attributes(
+        self, key: str, *, version_id: str | None = None, max_parts: int = 1000
+    ) -> list[ObjectPart]:
+        """GetObjectAttributes(ObjectParts), following PartNumberMarker; [] when S3 lists no parts.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        kwargs: dict[str, Any] = {
+            "Bucket": self._location.bucket,
+            "Key": self.describe(key),
+            "ObjectAttributes": ["ObjectParts"],
+            "MaxParts": max_parts,
+            **self._options.attributes_params(),
+        }
+        if version_id is not None:
+            kwargs["VersionId"] = version_id
+        parts: list[ObjectPart] = []
+        marker: int | None = None
+        while True:
+            if marker is not None:
+                kwargs["PartNumberMarker"] = marker
+            async with self._errors.request("GetObjectAttributes", key):
+                response = await self._client.get_object_attributes(**kwargs)
+            parts.extend(object_parts(response))
+            page = response.get("ObjectParts") or {}
+            next_marker = page.get("NextPartNumberMarker")
+            if not page.get("IsTruncated") or next_marker is None or int(next_marker) == marker:
+                return parts
+            marker = int(next_marker)
 
     async def open_content(
         self, info: ObjectInfo, *, first_range: tuple[int, int] | None = None
@@ -176,8 +256,11 @@ class S3ObjectStorage(ObjectStorage):
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         """One PutObject, or a multipart upload when `request.part_sizes` is not empty.
 
+        With an additional checksum algorithm, each request carries our value over its bytes (S3 rejects a
+        mismatch) and the result holds both S3's checksum and ours (`sent_checksum`).
+
         Returns:
-            The target ETag, the raw MD5 of each part as sent, and the target's additional checksum.
+            The target ETag, the raw MD5 of each part as sent, the target's additional checksum and ours.
 
         Raises:
             StorageError: reading the source or writing the target failed (a multipart upload is aborted).
@@ -188,14 +271,18 @@ class S3ObjectStorage(ObjectStorage):
         data = await content.read_range(0, request.size)
         if request.on_bytes is not None:
             request.on_bytes(len(data))
-        digest = await part_md5(data)
+        algorithm = self._options.checksum_algorithm
+        digest = await checksums.digest_part(data, algorithm)
         if request.content_md5:
-            params["ContentMD5"] = content_md5_header(digest)
+            params["ContentMD5"] = content_md5_header(digest.md5)
+        sent = None
+        if algorithm is not None and digest.checksum is not None:
+            sent = checksums.encode(digest.checksum)
+            params[checksums.checksum_param(algorithm)] = sent
         async with self._errors.request("PutObject", key):
             response = await self._datapath.put_object(key, data, params)
-        algorithm = self._options.checksum_algorithm
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
-        return PutResult(e_tag=response.e_tag, part_md5s=[digest], checksum=checksum)
+        return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 
     async def delete_object(self, key: str) -> None:
         """DeleteObject; a missing object is not an error.

@@ -214,6 +214,35 @@ class ObjectStorage(abc.ABC):
         """
         return []
 
+    async def compute_digests(
+        self,
+        key: str,
+        part_sizes: Sequence[int],
+        algorithm: ChecksumAlgorithm | None = None,
+        full_object: bool = False,
+    ) -> FileDigests | None:
+        """Hash a stored object cut into `part_sizes`, where the storage can read its bytes cheaply (local files).
+
+        The application uses it to compare a local file with an S3 object's ETag or checksum under the S3 side's
+        layout (--check-additional-checksum, --check-etag with --auto-chunksize). Storages that would have to
+        download the object (S3) return None.
+
+        Args:
+            key: the object's key.
+            part_sizes: the layout; they must add up to the object's size ([size] for one part).
+            algorithm: the additional checksum to compute per part (None: MD5 only).
+            full_object: also compute the CRC of the whole object (CRC algorithms only).
+
+        Returns:
+            The digests, or None when this storage does not compute digests.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            ValueError: the part sizes do not add up to the object's size (it changed since it was listed).
+            StorageError: the object cannot be read.
+        """
+        return None
+
     @abc.abstractmethod
     async def open_content(
         self, info: ObjectInfo, *, first_range: tuple[int, int] | None = None
