@@ -68,3 +68,14 @@ def test_default_cache_dir_follows_xdg(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / "s3syncpy"
+
+
+def test_service_list_is_cached_and_equal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = botocore.loaders.create_loader().list_available_services("service-2")
+    assert create_caching_loader(tmp_path).list_available_services("service-2") == expected
+
+    def scan_again(*_: Any) -> Any:
+        raise AssertionError("the service directories were listed although a cache entry exists")
+
+    monkeypatch.setattr(botocore.loaders.Loader, "list_available_services", scan_again)
+    assert create_caching_loader(tmp_path).list_available_services("service-2") == expected
