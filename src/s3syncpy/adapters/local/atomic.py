@@ -54,7 +54,10 @@ class TempFile:
             OSError: the directories or the temp file cannot be created.
         """
         parent = os.path.dirname(final_path) or os.curdir
-        os.makedirs(parent, exist_ok=True)
+        # Hot path (one call per downloaded file): one stat when the folder exists, where makedirs(exist_ok)
+        # costs a stat, a failing mkdir, an exception and another stat.
+        if not os.path.isdir(parent):
+            os.makedirs(parent, exist_ok=True)
         self.final_path = final_path
         self._fd, self.path = tempfile.mkstemp(dir=parent, prefix=TEMP_PREFIX)
         self._lock = threading.Lock()

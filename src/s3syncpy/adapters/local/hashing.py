@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 
 from s3syncpy import _speedups
+from s3syncpy.adapters.local.content import INLINE_READ_LIMIT
 from s3syncpy.adapters.local.paths import is_not_found
 from s3syncpy.adapters.local.walk import ACCESS_WARNING, FileEntry, warning_text
 from s3syncpy.application.ports.storage import DigestSource, FileDigests
@@ -171,5 +172,8 @@ class TempFileDigestSource(DigestSource):
         sizes = list(part_sizes)
         if sum(sizes) != self._size:
             raise ValueError(f"part sizes add up to {sum(sizes)} bytes but {self._size} were written")
+        if self._size <= INLINE_READ_LIMIT:
+            # Hot path (every downloaded small file): hashing a few KiB inline is cheaper than the thread hop.
+            return file_digests(self._path, sizes, algorithm, full_object)
         async with self._io_limit:
             return await asyncio.to_thread(file_digests, self._path, sizes, algorithm, full_object)

@@ -265,7 +265,9 @@ class LeanTransport:
             raise RuntimeError("the lean transport is not open")
         settings = self._settings
         target = URL(url, encoded=True)
-        proxy, proxy_auth = await self._proxy_for(target)
+        proxy, proxy_auth = self._proxies.get(
+            (target.scheme, target.host, target.port)
+        ) or await self._proxy_for(target)
         attempt = 0
         retry_cost = 0
         while True:
@@ -277,17 +279,21 @@ class LeanTransport:
                 # the transport's buffer (aiohttp warns about that). The length stays known: no chunked encoding.
                 headers["content-length"] = str(len(body))
                 data = _pieces(body)
+            request = session.request(
+                method,
+                target,
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
+            )
             try:
-                async with asyncio.timeout(settings.attempt_timeout):
-                    response = await session.request(
-                        method,
-                        target,
-                        headers=headers,
-                        data=data,
-                        allow_redirects=False,
-                        proxy=proxy,
-                        proxy_auth=proxy_auth,
-                    )
+                if settings.attempt_timeout is None:
+                    response = await request
+                else:
+                    async with asyncio.timeout(settings.attempt_timeout):
+                        response = await request
             except _NETWORK_ERRORS as exc:
                 retry_cost = self._retry_cost(
                     attempt, _TIMEOUT_RETRY_COST if _is_timeout(exc) else _RETRY_COST
