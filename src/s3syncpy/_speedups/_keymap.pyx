@@ -152,6 +152,8 @@ cdef str _unpack_etag(const unsigned char *record):
 cdef class KeyMap:
     """Listing map: key -> (size, mtime seconds, ETag), compact, insertion-ordered.
 
+    Not thread-safe: fill and query it from one thread (the event loop), as the listing does.
+
     Args:
         store_keys: keep the key names (needed for `keys()` and `missing_from`, i.e. for --delete).
     """

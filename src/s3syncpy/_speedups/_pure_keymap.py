@@ -48,6 +48,16 @@ def _pack_etag(e_tag: str | None) -> tuple[int, bytes, int]:
     """(flags, 16 raw bytes, part count) for an ETag; kind SIDE when it has no packed form."""
     if e_tag is None:
         return _KIND_NONE, _ZERO16, 0
+    if len(e_tag) == 34 and e_tag[0] == '"' and e_tag[33] == '"':
+        # Fast path for the commonest listing form; hex() == body rejects uppercase and the spaces fromhex skips.
+        body = e_tag[1:33]
+        try:
+            raw = bytes.fromhex(body)
+        except ValueError:
+            pass
+        else:
+            if raw.hex() == body:
+                return _KIND_HEX | _QUOTED, raw, 0
     match = _ETAG.fullmatch(e_tag)
     if match is None:
         return _KIND_SIDE, _ZERO16, 0
@@ -75,6 +85,8 @@ def _key_digest(key: str) -> bytes:
 
 class KeyMap:
     """Listing map: key -> (size, mtime seconds, ETag), compact, insertion-ordered.
+
+    Not thread-safe: fill and query it from one thread (the event loop), as the listing does.
 
     Args:
         store_keys: keep the key names (needed for `keys()` and `missing_from`, i.e. for --delete).
@@ -159,9 +171,13 @@ class KeyMap:
             assert e_tag is not None
             self._side[self._count] = e_tag
         if self._store_keys:
-            offset = len(self._arena)
-            self._arena += _varint(len(encoded))
-            self._arena += encoded
+            arena = self._arena
+            offset = len(arena)
+            if len(encoded) < 0x80:
+                arena.append(len(encoded))
+            else:
+                arena += _varint(len(encoded))
+            arena += encoded
             self._entries += self._record.pack(digest, size, mtime_secs, raw, parts, flags, offset)
         else:
             self._entries += self._record.pack(digest, size, mtime_secs, raw, parts, flags)
