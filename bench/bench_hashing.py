@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import mmap
 import os
 import resource
 import subprocess
@@ -39,10 +40,11 @@ def _stream(path: str, md5: bool, crc: bool) -> None:
 
     digest = hashlib.md5(usedforsecurity=False)
     value = 0
-    buffer = bytearray(PART)
-    view = memoryview(buffer)
+    # Page-aligned (an anonymous mapping), as ours are: the kernel copies into an unaligned bytearray ~3x slower,
+    # and the peers should not lose on that.
+    view = memoryview(mmap.mmap(-1, PART))
     with open(path, "rb", buffering=0) as stream:
-        while got := stream.readinto(buffer):
+        while got := stream.readinto(view):
             if md5:
                 digest.update(view[:got])
             if crc:

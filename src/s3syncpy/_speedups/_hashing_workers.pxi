@@ -16,6 +16,19 @@ cdef Py_ssize_t _pread_full(int fd, unsigned char *buf, Py_ssize_t length, int64
     return done
 
 
+cdef unsigned char *_aligned_buffer(Py_ssize_t size, void **allocation) except NULL:
+    """A page-aligned buffer of `size` bytes; free `allocation[0]` with PyMem_RawFree.
+
+    Why: the kernel copies page-cache data into a read buffer about 3x slower when the destination is not
+    64-byte aligned (measured on this AMD EPYC: 0.52 s/GiB at offset 16, 0.15-0.17 s/GiB aligned), and malloc
+    hands out large blocks at offset 16.
+    """
+    allocation[0] = PyMem_RawMalloc(max(size, 1) + 4096)
+    if allocation[0] == NULL:
+        raise MemoryError()
+    return <unsigned char *>((<size_t>allocation[0] + 4095) & ~(<size_t>4095))
+
+
 cdef class _Plan:
     """The work of one call: units (parts, or CRC segments of parts), their results, a shared cursor."""
 
@@ -59,6 +72,7 @@ cdef class _Worker:
     """Takes units off the plan until none is left; one per thread, each with its own buffer and contexts."""
 
     cdef _Plan plan
+    cdef void *allocation
     cdef unsigned char *buffer
     cdef Py_ssize_t buffer_size
     cdef object buffer_view
@@ -69,9 +83,7 @@ cdef class _Worker:
         self.plan = plan
         self.buffer_size = buffer_size
         if plan.fd >= 0:
-            self.buffer = <unsigned char *>PyMem_RawMalloc(max(buffer_size, 1))
-            if self.buffer == NULL:
-                raise MemoryError()
+            self.buffer = _aligned_buffer(buffer_size, &self.allocation)
             self.buffer_view = PyMemoryView_FromMemory(<char *>self.buffer, buffer_size, PyBUF_READ)
         if plan.native:
             self.md5_ctx = s3s_ctx_new()
@@ -82,7 +94,7 @@ cdef class _Worker:
     def __dealloc__(self):
         # The memoryview over the buffer is dropped first; nothing else holds it.
         self.buffer_view = None
-        PyMem_RawFree(self.buffer)
+        PyMem_RawFree(self.allocation)
         s3s_ctx_free(self.md5_ctx)
         s3s_ctx_free(self.digest_ctx)
 
@@ -189,6 +201,7 @@ cdef class _LaneWorker:
     cdef _Plan plan
     cdef Py_ssize_t max_lanes
     cdef Py_ssize_t chunk                     # bytes per lane per round, a multiple of 64
+    cdef void *allocation
     cdef unsigned char *buffer                # file mode: LANES * chunk bytes
     cdef object buffer_view
     cdef Py_ssize_t unit[LANES]               # -1 when the lane is free
@@ -211,9 +224,7 @@ cdef class _LaneWorker:
         for lane in range(LANES):
             self.unit[lane] = -1
         if plan.fd >= 0:
-            self.buffer = <unsigned char *>PyMem_RawMalloc(LANES * self.chunk)
-            if self.buffer == NULL:
-                raise MemoryError()
+            self.buffer = _aligned_buffer(LANES * self.chunk, &self.allocation)
             self.buffer_view = PyMemoryView_FromMemory(<char *>self.buffer, LANES * self.chunk, PyBUF_READ)
         if plan.native and plan.digest_kind >= 0:
             for lane in range(LANES):
@@ -224,7 +235,7 @@ cdef class _LaneWorker:
     def __dealloc__(self):
         cdef Py_ssize_t lane
         self.buffer_view = None
-        PyMem_RawFree(self.buffer)
+        PyMem_RawFree(self.allocation)
         for lane in range(LANES):
             s3s_ctx_free(self.digest_ctx[lane])
 

@@ -8,6 +8,7 @@ The compiled module adds parallel hashing of parts and avoids per-block Python o
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 from collections.abc import Callable, Sequence
 
@@ -37,6 +38,18 @@ _CRC_COMBINE: dict[str, Callable[[int, int, int], int]] = {
     "CRC32C": checksums.combine_crc32c,
     "CRC64NVME": checksums.combine_crc64nvme,
 }
+
+
+def _read_buffer(size: int) -> memoryview:
+    """A writable buffer for readinto, page-aligned when large.
+
+    Why: the kernel copies page-cache data about 3x slower into a destination that is not 64-byte aligned
+    (bytearray storage starts 16 bytes into its block); an anonymous mapping is page-aligned. Small buffers
+    stay bytearrays, where a mapping's system calls would cost more than the copy.
+    """
+    if size >= 1 << 16:
+        return memoryview(mmap.mmap(-1, size))
+    return memoryview(bytearray(max(1, size)))
 
 
 class _PartHasher:
@@ -126,7 +139,7 @@ def hash_file_parts(
         actual = os.fstat(stream.fileno()).st_size
         if actual != total:
             raise size_mismatch(actual, total)
-        view = memoryview(bytearray(max(1, min(_BLOCK, max(sizes)))))
+        view = _read_buffer(min(_BLOCK, max(sizes)))
         for size in sizes:
             hasher.start_part()
             remaining = size
