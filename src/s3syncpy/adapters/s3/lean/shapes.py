@@ -36,6 +36,7 @@ _Converter = Callable[[Any], str]
 _OptionalConverter = _Converter | None
 _Parser = Callable[[str], Any]
 _META_PREFIX = "x-amz-meta-"
+_META_PREFIX_BYTES = _META_PREFIX.encode()
 
 
 def _rfc822(value: Any) -> str:
@@ -213,16 +214,16 @@ class ResponseShape:
 
     def __init__(self, operation_model: Any) -> None:
         """Build the table from a botocore OperationModel (use ResponseShape.of to share it)."""
-        self._headers: dict[str, tuple[str, _Parser]] = {}
+        # Lowercase header name (bytes, as aiohttp's raw headers come) -> (member, parser; None for text).
+        self._headers: dict[bytes, tuple[str, _Parser | None]] = {}
         self._metadata_member: str | None = None
-        self._has_expires = False
         members = operation_model.output_shape.members if operation_model.output_shape else {}
         for name, shape in members.items():
             location = shape.serialization.get("location")
             wire = shape.serialization.get("name", name).lower()
             if location == "header":
-                self._headers[wire] = (name, _parser(shape))
-                self._has_expires = self._has_expires or name == "Expires"
+                parser = _parser(shape)
+                self._headers[wire.encode("latin-1")] = (name, None if parser is str else parser)
             elif location == "headers" and wire == _META_PREFIX:
                 self._metadata_member = name
 
@@ -241,20 +242,27 @@ class ResponseShape:
         metadata: dict[str, str] = {}
         table = self._headers
         for raw_name, raw_value in raw_headers:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("utf-8", "surrogateescape")
+            # Matched as bytes: only the values of wanted headers are decoded.
+            name = raw_name.lower()
             entry = table.get(name)
             if entry is not None:
-                if name == "expires" and self._has_expires:
+                member, parse = entry
+                value = raw_value.decode("utf-8", "surrogateescape")
+                if parse is None:
+                    output[member] = value
+                    continue
+                if name == b"expires":
                     output["ExpiresString"] = value
                 try:
-                    parsed = entry[1](value)
+                    parsed = parse(value)
                 except (TypeError, ValueError):
                     continue
                 if parsed is not None:
-                    output[entry[0]] = parsed
-            elif name.startswith(_META_PREFIX) and self._metadata_member is not None:
-                metadata[name[len(_META_PREFIX) :]] = value
+                    output[member] = parsed
+            elif self._metadata_member is not None and name.startswith(_META_PREFIX_BYTES):
+                metadata[name[len(_META_PREFIX_BYTES) :].decode("latin-1")] = raw_value.decode(
+                    "utf-8", "surrogateescape"
+                )
         if self._metadata_member is not None:
             output[self._metadata_member] = metadata
         return output
