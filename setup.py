@@ -23,7 +23,7 @@ OPENSSL_MACRO = ("S3SYNCPY_HAVE_OPENSSL", "1")
 # Module -> the files it includes (package data, so that an sdist can rebuild it).
 EXTENSIONS = {
     "_hashing": ["_digest.h", "_md5mb.h", "_hashing_workers.pxi"],
-    "_keymap": [],
+    "_keymap": ["_sha1.h", "_keymap_etag.pxi"],
 }
 
 
