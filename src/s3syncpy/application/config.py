@@ -38,6 +38,10 @@ class LogLevel(enum.IntEnum):
     TRACE = 5
 
 
+# The AWS SDKs' stalled-stream grace period: a download delivering no byte for this long is aborted.
+DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class ClientSettings:
     """How to reach one S3 endpoint (source or target). Secrets never appear in repr()."""
@@ -57,6 +61,8 @@ class ClientSettings:
     read_timeout_milliseconds: int | None = None
     operation_timeout_milliseconds: int | None = None
     operation_attempt_timeout_milliseconds: int | None = None
+    # A GET body that delivers no byte for this long is aborted and retried (None: protection disabled).
+    stalled_stream_grace_milliseconds: int | None = DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ put to the target -> verify -> count. "Skip" is a return value; errors are class
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -152,6 +153,10 @@ class ObjectSyncer:
         first_range = await source_layout.first_range(config, self._source, obj)
         async with await self._source.open_content(obj, first_range=first_range) as content:
             details = content.details
+            if self._source.is_local and details.info.size != obj.size:
+                # The file changed size since it was listed: send what it holds now (the reference re-stats it
+                # too). The listed size would upload a truncated copy that the mtime check never corrects.
+                obj = dataclasses.replace(obj, size=details.info.size, mtime_ns=details.info.mtime_ns, e_tag=None)
             source_layout.check_content_range(details, first_range, obj.key)
             algorithm, final_checksum = await self._final_checksum(obj, content, first_range is not None)
             parts = await source_layout.source_parts(

@@ -16,10 +16,12 @@ from typing import Any, TypeVar
 import regex
 
 from s3syncpy.application.config import (
+    DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
     ClientSettings,
     CustomerKey,
     Deletion,
     EncryptionSettings,
+    ForceRetry,
     LogLevel,
     SyncConfig,
     Transfer,
@@ -185,6 +187,10 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         deletion=Deletion(
             delete=v["delete"], max_delete=v["max_delete"], delete_excluded=v["delete_excluded"]
         ),
+        force_retry=ForceRetry(
+            force_retry_count=v["force_retry_count"],
+            force_retry_interval_milliseconds=v["force_retry_interval_milliseconds"],
+        ),
         dry_run=v["dry_run"],
         warn_as_error=v["warn_as_error"],
         ignore_symlinks=v["ignore_symlinks"],
@@ -247,6 +253,9 @@ def _client(v: Mapping[str, Any], side: str) -> ClientSettings:
         read_timeout_milliseconds=v["read_timeout_milliseconds"],
         operation_timeout_milliseconds=v["operation_timeout_milliseconds"],
         operation_attempt_timeout_milliseconds=v["operation_attempt_timeout_milliseconds"],
+        stalled_stream_grace_milliseconds=(
+            None if v["disable_stalled_stream_protection"] else DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS
+        ),
     )
 
 

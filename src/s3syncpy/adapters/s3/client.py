@@ -4,14 +4,30 @@ Public API:
     build_session(settings) -> AioSession
     build_client_config(settings, *, max_pool_connections, accelerate=False, payload_signing=True) -> AioConfig
     open_s3_client(settings, *, max_pool_connections, ...) -> AsyncContextManager[client]
+    InitialBackoff(initial_seconds)      the reference's backoff: rand(0,1) x min(initial x 2^(n-1), 20 s)
+    install_retry_policy(client, settings), install_stall_guard(client, settings)
 
 Credentials, in the reference's order: explicit keys (+ session token); else the named profile, read from
 --aws-config-file / --aws-shared-credentials-file when given; else botocore's default chain (environment, shared
 files, SSO, container and instance metadata).
+
+Reliability settings (reference §7.1), all from ClientSettings, which the lean data path reads too:
+* retries: botocore's standard mode with --aws-max-attempts total attempts; its backoff is replaced by one whose
+  base is --initial-backoff-milliseconds (botocore's own is 50 ms, or 1 s for throttling, and not settable);
+* --connect-timeout-milliseconds (default 3100 ms, the AWS SDKs' default; botocore's would be 60 s) and
+  --read-timeout-milliseconds (no default: a socket read may wait forever, as in the reference);
+* --operation-attempt-timeout-milliseconds bounds each HTTP attempt up to the response headers; an attempt that
+  overruns fails as a read timeout, which the standard mode retries. (--operation-timeout-milliseconds, the whole
+  call with its retries, is applied by the storage's ErrorMapper.)
+* stalled-stream protection: every GetObject body is wrapped in a StallGuardedBody (stall.py);
+* proxies: HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment, credentials in the proxy URL included
+  (botocore reads them; aiohttp sends the URL's user:password as Proxy-Authorization).
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -19,13 +35,31 @@ from typing import Any
 
 import botocore.exceptions  # type: ignore[import-untyped]
 from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
+from aiobotocore.httpsession import AIOHTTPSession  # type: ignore[import-untyped]
+from aiobotocore.retries.standard import (  # type: ignore[import-untyped]
+    AioRetryHandler,
+    AioRetryPolicy,
+    AioStandardRetryConditions,
+)
 from aiobotocore.session import AioSession  # type: ignore[import-untyped]
+from botocore.retries import quota  # type: ignore[import-untyped]
+from botocore.retries.standard import (  # type: ignore[import-untyped]
+    ExponentialBackoff,
+    RetryEventAdapter,
+    RetryQuotaChecker,
+    ThrottlingErrorDetector,
+)
 
 from s3syncpy.adapters.s3.model_cache import create_caching_loader
+from s3syncpy.adapters.s3.stall import StallGuardedBody, grace_seconds
 from s3syncpy.application.config import ClientSettings
 from s3syncpy.domain.errors import ConfigError, StorageError
 
 MILLIS_PER_SECOND = 1000.0
+# The AWS SDKs' connect timeout, which the reference documents as its default (botocore's is 60 s).
+DEFAULT_CONNECT_TIMEOUT_MILLISECONDS = 3100
+# The AWS SDKs' cap on one backoff pause.
+MAX_BACKOFF_SECONDS = 20.0
 
 
 @cache
@@ -93,11 +127,104 @@ def build_client_config(
         "request_checksum_calculation": "when_required",
         "response_checksum_validation": "when_required",
     }
-    if settings.connect_timeout_milliseconds is not None:
-        options["connect_timeout"] = settings.connect_timeout_milliseconds / MILLIS_PER_SECOND
-    if settings.read_timeout_milliseconds is not None:
-        options["read_timeout"] = settings.read_timeout_milliseconds / MILLIS_PER_SECOND
+    connect_ms = settings.connect_timeout_milliseconds
+    if connect_ms is None:
+        connect_ms = DEFAULT_CONNECT_TIMEOUT_MILLISECONDS
+    options["connect_timeout"] = connect_ms / MILLIS_PER_SECOND
+    # botocore's default read timeout is 60 s; the reference has none unless asked for. None disables it.
+    read_ms = settings.read_timeout_milliseconds
+    options["read_timeout"] = None if read_ms is None else read_ms / MILLIS_PER_SECOND
+    attempt_ms = settings.operation_attempt_timeout_milliseconds
+    if attempt_ms is not None:
+        options["http_session_cls"] = _attempt_limited_session(attempt_ms / MILLIS_PER_SECOND)
     return AioConfig(**options)
+
+
+class InitialBackoff(ExponentialBackoff):  # type: ignore[misc]
+    """The reference's SDK backoff: rand(0, 1) x min(initial x 2^(attempt-1), 20 s), for every retryable error.
+
+    botocore's standard mode fixes the base at 50 ms (1 s for throttling); --initial-backoff-milliseconds sets it.
+    """
+
+    def __init__(self, initial_seconds: float, rng: Any = random.random) -> None:
+        super().__init__(max_backoff=MAX_BACKOFF_SECONDS, random=rng)
+        self._initial = initial_seconds
+
+    def delay_amount(self, context: Any) -> float:
+        """The pause before the next attempt (context.attempt_number is 1 for the first attempt)."""
+        exponent = max(context.attempt_number - 1, 0)
+        return float(self._random() * min(self._initial * (2**exponent), self._max_backoff))
+
+
+def install_retry_policy(client: Any, settings: ClientSettings) -> None:
+    """Replace the client's standard-mode retry handler by one with the configured initial backoff.
+
+    Everything else is botocore's standard mode: --aws-max-attempts total attempts, the same retryable errors
+    (throttling, 5xx, connection and timeout errors), the same retry quota.
+
+    Args:
+        client: an aiobotocore client created with retries mode "standard".
+        settings: the endpoint's client settings.
+    """
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+    unique_id = f"retry-config-{service}"
+    adapter = RetryEventAdapter()
+    throttling = ThrottlingErrorDetector(adapter)
+    retry_quota = RetryQuotaChecker(quota.RetryQuota(), throttling)
+    handler = AioRetryHandler(
+        retry_policy=AioRetryPolicy(
+            retry_checker=AioStandardRetryConditions(max_attempts=settings.aws_max_attempts),
+            retry_backoff=InitialBackoff(settings.initial_backoff_milliseconds / MILLIS_PER_SECOND),
+        ),
+        retry_event_adapter=adapter,
+        retry_quota=retry_quota,
+        service_name=service,
+    )
+    events.unregister(f"needs-retry.{service}", unique_id=unique_id)
+    events.register(f"after-call.{service}", retry_quota.release_retry_quota)
+    events.register(f"needs-retry.{service}", handler.needs_retry, unique_id=unique_id)
+
+
+def install_stall_guard(client: Any, settings: ClientSettings) -> None:
+    """Wrap every GetObject body of the client in a StallGuardedBody (nothing when protection is disabled).
+
+    Args:
+        client: an aiobotocore S3 client.
+        settings: the endpoint's client settings (stalled_stream_grace_milliseconds).
+    """
+    grace = grace_seconds(settings)
+    if grace is None:
+        return
+
+    def guard(parsed: Any = None, **_: Any) -> None:
+        # after-call hands over the parsed response the caller receives: swapping the body here covers every
+        # GetObject of the client, whoever reads it.
+        if isinstance(parsed, dict) and parsed.get("Body") is not None:
+            parsed["Body"] = StallGuardedBody(parsed["Body"], grace)
+
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"after-call.{service}.GetObject", guard, unique_id="s3syncpy-stall-guard")
+
+
+@cache
+def _attempt_limited_session(attempt_seconds: float) -> type[AIOHTTPSession]:
+    """An aiobotocore HTTP session class whose every request attempt must get its response within the limit."""
+
+    class AttemptLimitedSession(AIOHTTPSession):  # type: ignore[misc]
+        async def send(self, request: Any) -> Any:
+            deadline = asyncio.timeout(attempt_seconds)
+            try:
+                async with deadline:
+                    return await super().send(request)
+            except TimeoutError as exc:
+                if not deadline.expired():
+                    raise
+                # A ReadTimeoutError is what botocore's standard mode retries as a transient failure.
+                raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url, error=exc) from exc
+
+    AttemptLimitedSession.__name__ = f"AttemptLimitedSession{int(attempt_seconds * MILLIS_PER_SECOND)}ms"
+    return AttemptLimitedSession
 
 
 @asynccontextmanager
@@ -147,6 +274,8 @@ async def open_s3_client(
         # ValueError: botocore rejects a malformed endpoint URL this way.
         raise StorageError(f"cannot create the S3 client: {type(exc).__name__}: {exc}") from exc
     try:
+        install_retry_policy(client, settings)
+        install_stall_guard(client, settings)
         yield client
     finally:
         await creator.__aexit__(None, None, None)

@@ -5,6 +5,7 @@
     botocore ClientError PreconditionFailed / 412                -> PreconditionFailedError
     botocore ClientError InvalidObjectState                      -> InvalidObjectStateError
     connection, timeout and truncated-body errors                -> TransientStorageError
+    botocore ClientError 5xx / SlowDown / RequestTimeout         -> TransientStorageError (after the SDK retries)
     anything else from the vendor libraries                      -> StorageError
 
 Only the error code `AccessDenied` counts as access denied (as in the reference): SignatureDoesNotMatch and
@@ -36,6 +37,12 @@ _NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "NotFound", "404"})
 # HEAD responses have no body, so botocore can only report the status code as the error code.
 _ACCESS_DENIED_CODES = frozenset({"AccessDenied", "403"})
 _PRECONDITION_CODES = frozenset({"PreconditionFailed", "412"})
+# Server-side trouble that outlived the SDK's retries: worth a force retry after a pause (a deliberate difference:
+# the reference counts these service errors as fatal, which turns a short SlowDown burst into a failed run).
+_TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+_TRANSIENT_CODES = frozenset(
+    {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError"}
+)
 
 # Network-level failures a later attempt may overcome (the reference's force-retryable kinds).
 _TRANSIENT_VENDOR_ERRORS: tuple[type[BaseException], ...] = (
@@ -93,6 +100,8 @@ def translate_error(
             cls = PreconditionFailedError
         elif code == "InvalidObjectState":
             cls = InvalidObjectStateError
+        elif code in _TRANSIENT_CODES or status in _TRANSIENT_STATUSES:
+            cls = TransientStorageError
         return cls(message, operation=operation, key=key)
     detail = _redact(f"{type(exc).__name__}: {exc}".rstrip(": "), secrets)
     message = f"{operation} {where} failed: {detail}"
