@@ -5,7 +5,7 @@ behind, no error, and counters that add up: every warning is a recovered force r
 put object." warning the reference also counts for a failed write), at least one force retry happens, so the exit
 code is 3 (reference §7.2: a run that recovered through force retries still exits 3).
 
-The measured figures are printed (run with -s to see them) and appended to $S3SYNC_FAULT_FIGURES when set.
+The measured figures are printed (run with -s to see them) and appended to $S3SYNCPY_FAULT_FIGURES when set (not S3SYNC_*: the test environment strips those).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _record(direction: str, proxy: FaultProxy, counters: dict[str, int], verifie
         **counters,
     }
     print(f"\nfault figures: {json.dumps(figures, sort_keys=True)}")
-    path = os.environ.get("S3SYNC_FAULT_FIGURES")
+    path = os.environ.get("S3SYNCPY_FAULT_FIGURES")
     if path:
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(figures, sort_keys=True) + "\n")
