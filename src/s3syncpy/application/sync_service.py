@@ -64,7 +64,6 @@ async def run_sync(
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         report.elapsed_secs = clock.monotonic() - started
-    _log_summary(report)
     return report
 
 
@@ -203,24 +202,3 @@ async def _produce(
 async def _work(queue: asyncio.Queue[ObjectInfo | None], syncer: ObjectSyncer) -> None:
     while (obj := await queue.get()) is not None:
         await syncer.sync(obj)
-
-
-def _log_summary(report: SyncReport) -> None:
-    stats = report.stats
-    elapsed = report.elapsed_secs
-    fields = {
-        "transferred_byte": stats.transferred_bytes,
-        "transferred_byte_per_sec": int(stats.transferred_bytes / elapsed) if elapsed >= 1 else stats.transferred_bytes,
-        "transferred_object": stats.transferred_objects,
-        "transferred_object_per_sec": (
-            int(stats.transferred_objects / elapsed) if elapsed >= 1 else stats.transferred_objects
-        ),
-        "etag_verified": stats.etag_verified,
-        "checksum_verified": stats.checksum_verified,
-        "deleted": stats.deleted,
-        "skipped": stats.skipped,
-        "error": stats.errors,
-        "warning": stats.warnings,
-        "duration_sec": round(elapsed, 3),
-    }
-    logger.info("sync summary", extra={"fields": fields})

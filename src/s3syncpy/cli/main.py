@@ -183,9 +183,7 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
             sys.stderr.write("error: interrupted again; exiting without cleanup\n")
             sys.stderr.flush()
             os._exit(ExitCode.CANCELLED)
-        _logger.warning(
-            "cancellation requested; finishing in-flight work (press Ctrl-C again to exit at once)"
-        )
+        # The run logs the reference's "ctrl-c received, shutting down." when it sees the event.
         cancel.set()
 
     signals = [signal.SIGINT, signal.SIGTERM]

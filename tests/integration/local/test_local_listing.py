@@ -276,3 +276,19 @@ async def test_check_etag_mode_skips_unhashable_entries_without_crashing(tmp_pat
 
     assert list(listed) == ["a"]
     assert warnings == []
+
+
+async def test_names_that_are_not_utf8_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    # An S3 key must be UTF-8: a file named with raw Latin-1 bytes cannot be uploaded under its own name.
+    (tmp_path / "fine.txt").write_bytes(b"ok")
+    raw_name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt")
+    with open(raw_name, "wb") as handle:
+        handle.write(b"latin-1 name")
+    warnings: list[str] = []
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)), on_warning=warnings.append)
+
+    keys = [obj.key async for obj in storage.list_objects(ListingOptions())]
+
+    assert keys == ["fine.txt"]
+    assert len(warnings) == 1
+    assert "not valid UTF-8" in warnings[0]
