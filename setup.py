@@ -5,7 +5,9 @@ Environment:
     S3SYNCPY_REQUIRE_EXTENSIONS=1  a failed extension build fails the install (wheel builds).
 
 Without either, an extension that fails to build (no compiler, no Cython and no generated C) prints a clear
-message and the install goes on with the pure-Python implementation. Each extension is first built against
+message and the install goes on with the pure-Python implementation. On Windows nothing is built (with a
+printed notice): _hashing reads files with POSIX pread and uses GCC/Clang target attributes, which MSVC has no
+equivalent for, and the runtime facade uses the two modules only as a pair, so the pure twins serve there. Each extension is first built against
 OpenSSL's libcrypto (MD5/SHA on EVP with the GIL released); if its headers or library are missing, it is
 rebuilt without, and then feeds hashlib from its worker threads.
 """
@@ -31,8 +33,18 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _say(message: str) -> None:
+    sys.stderr.write(f"\n*** s3syncpy: {message}\n\n")
+
+
 def _extensions() -> list[Extension]:
     if _flag("S3SYNCPY_NO_EXTENSIONS"):
+        return []
+    if sys.platform == "win32":
+        reason = "the compiled speedups need POSIX pread and a GCC/Clang compiler, which Windows builds lack"
+        if _flag("S3SYNCPY_REQUIRE_EXTENSIONS"):
+            raise RuntimeError(f"S3SYNCPY_REQUIRE_EXTENSIONS=1 cannot be met on Windows: {reason}")
+        _say(f"not building the compiled speedups on Windows ({reason}); the pure-Python implementation is used.")
         return []
     return [
         Extension(
@@ -64,7 +76,7 @@ class OptionalBuildExt(build_ext):
             return True
         except Exception as first:  # noqa: BLE001 - any compiler/Cython failure means "fall back"
             if OPENSSL_MACRO in ext.define_macros:
-                self._say(f"building {ext.name} against OpenSSL failed ({first}); retrying without OpenSSL")
+                _say(f"building {ext.name} against OpenSSL failed ({first}); retrying without OpenSSL")
                 ext.define_macros = [macro for macro in ext.define_macros if macro != OPENSSL_MACRO]
                 ext.libraries = [lib for lib in ext.libraries if lib != "crypto"]
                 try:
@@ -79,15 +91,11 @@ class OptionalBuildExt(build_ext):
             raise RuntimeError(
                 f"S3SYNCPY_REQUIRE_EXTENSIONS=1 but building {ext.name} failed: {exc}"
             ) from exc
-        self._say(
+        _say(
             f"WARNING: building the compiled speedup {ext.name} failed ({exc}).\n"
             "s3syncpy will use its pure-Python implementation (correct, but slower hashing and listing maps)."
         )
         return False
-
-    @staticmethod
-    def _say(message: str) -> None:
-        sys.stderr.write(f"\n*** s3syncpy: {message}\n\n")
 
 
 setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})

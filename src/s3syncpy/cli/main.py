@@ -187,6 +187,8 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
         cancel.set()
 
     signals = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and closing the console window
+        signals.append(signal.SIGBREAK)
     installed: list[signal.Signals] = []
     previous: dict[signal.Signals, object] = {}
     for sig in signals:
@@ -194,7 +196,9 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
             loop.add_signal_handler(sig, on_signal)
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):
-            # Windows (no add_signal_handler) or not the main thread: fall back to a plain handler.
+            # Windows' ProactorEventLoop has no add_signal_handler (NotImplementedError), or this is not the main
+            # thread: fall back to a plain handler. It runs between bytecodes of the main thread and hands over
+            # thread-safely; the loop wakes for it (asyncio points signal.set_wakeup_fd at its self-pipe).
             with contextlib.suppress(ValueError, OSError):
                 previous[sig] = signal.signal(sig, lambda _s, _f: loop.call_soon_threadsafe(on_signal))
 

@@ -211,6 +211,29 @@ def test_signal_handlers_are_removed_after_the_run(tmp_path: Path) -> None:
     assert signal.getsignal(signal.SIGINT) is before
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_without_loop_signal_handlers_plain_handlers_cancel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sig: signal.Signals
+) -> None:
+    # As on Windows, whose ProactorEventLoop raises NotImplementedError here: main falls back to signal.signal.
+    def unsupported(*_args: object) -> None:
+        raise NotImplementedError
+
+    monkeypatch.setattr(asyncio.SelectorEventLoop, "add_signal_handler", unsupported)
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    seen: list[object] = []
+
+    async def execute(_config: SyncConfig, cancel: asyncio.Event, _report: SyncReport) -> None:
+        seen.append(signal.getsignal(sig))
+        os.kill(os.getpid(), sig)
+        await asyncio.wait_for(cancel.wait(), timeout=10)
+
+    assert run(_args(tmp_path, "--show-no-progress", "-q"), execute=execute) == 130
+    # The fallback's own handler was in place (the loop's would be asyncio's _sighandler_noop).
+    assert "_install_signal_handlers" in getattr(seen[0], "__qualname__", "")
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
 def test_elapsed_is_measured_when_execute_leaves_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Sequence
 
+from s3syncpy.adapters.local import positional_io
 from s3syncpy.adapters.local.content import INLINE_READ_LIMIT
 from s3syncpy.adapters.local.walk import TEMP_PREFIX
 from s3syncpy.application.ports.storage import ByteCounter, ObjectContent
@@ -28,8 +30,11 @@ def default_file_mode() -> int:
     """0o666 minus the process umask: the mode a plainly created file gets (mkstemp alone gives 0o600).
 
     The umask is read from /proc on Linux because os.umask() can only be read by setting it, which would race
-    with other threads creating files.
+    with other threads creating files. Elsewhere (macOS, Windows: no /proc) the common 0o644 is used; on Windows
+    only the write bit means anything, and it is kept.
     """
+    if not sys.platform.startswith("linux"):
+        return 0o644
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -71,20 +76,13 @@ class TempFile:
             self.discard()
             raise
 
-    def _pwrite_all(self, data: bytes | memoryview, offset: int) -> None:
-        view = memoryview(data)
-        while view:
-            written = os.pwrite(self._fd, view, offset)
-            view = view[written:]
-            offset += written
-
     def _pwrite_in_thread(self, data: bytes, offset: int) -> None:
         with self._lock:
             if self._closed:
                 return  # the put was abandoned; the descriptor number may already belong to another file
             self._active += 1
         try:
-            self._pwrite_all(data, offset)
+            positional_io.pwrite(self._fd, data, offset)
         finally:
             with self._lock:
                 self._active -= 1
@@ -98,7 +96,7 @@ class TempFile:
             OSError: the write failed (disk full, I/O error).
         """
         if len(data) <= INLINE_READ_LIMIT:
-            self._pwrite_all(data, offset)
+            positional_io.pwrite(self._fd, data, offset)
             return
         async with io_limit:
             await asyncio.to_thread(self._pwrite_in_thread, data, offset)

@@ -1,8 +1,9 @@
 """Reading a local file as an ObjectContent: positional reads on one open descriptor, and Content-Type guessing.
 
-Reads use os.pread so concurrent part reads share one descriptor without seeking. Small reads run inline (a
-page-cache copy of a few hundred KiB costs less than a thread hop); larger ones run in a worker thread so the
-event loop keeps serving other transfers.
+Reads are positional (adapters.local.positional_io: os.pread, or a locked seek and read where the platform has
+no pread) so concurrent part reads share one descriptor. Small reads run inline (a page-cache copy of a few
+hundred KiB costs less than a thread hop); larger ones run in a worker thread so the event loop keeps serving
+other transfers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import mimetypes
 import os
 from collections.abc import AsyncIterator
 
+from s3syncpy.adapters.local import positional_io
 from s3syncpy.application.ports.storage import ObjectContent
 from s3syncpy.domain.errors import StorageError, TransientStorageError
 from s3syncpy.domain.model import ObjectDetails
@@ -70,7 +72,7 @@ class LocalContent(ObjectContent):
 
     def _pread_exact(self, offset: int, length: int) -> bytes:
         try:
-            data = os.pread(self._fd, length, offset)
+            data = positional_io.pread(self._fd, length, offset)
         except OSError as exc:
             raise StorageError(
                 f"read failed for {self._path}: {exc.strerror or exc}", operation="read",

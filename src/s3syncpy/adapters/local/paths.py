@@ -2,17 +2,22 @@
 
 Key -> path mapping: leading "/"s are stripped, the rest is split on "/" and joined under the root directory.
 Nothing is normalised ("a//b" stays harmless), but a key with a "." / ".." style segment is refused before any
-filesystem call, so no key can reach outside the root.
+filesystem call, so no key can reach outside the root. Keys always use "/"; paths use the OS separator. On
+Windows a "\\" in a key is a separator too (as in the reference), and a segment that Windows reads as a drive or a
+drive root ("C:x", "\\x") is refused as well: os.path.join would drop the root directory before it.
 """
 
 from __future__ import annotations
 
 import errno
+import ntpath
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from s3syncpy.domain.errors import (
     AccessDeniedError,
+    DirectoryTraversalError,
     ObjectNotFoundError,
     StorageError,
 )
@@ -23,6 +28,23 @@ from s3syncpy.domain.paths import LocalLocation
 # a regular file ("a/b" when "a" is a file), or a dangling symlink.
 _NOT_FOUND_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR})
 _ACCESS_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
+# Whether paths follow Windows' rules, where a key segment can name a drive (see windows_rooted_segment).
+_WINDOWS_PATHS = os.sep == "\\"
+
+
+def windows_rooted_segment(parts: Sequence[str]) -> bool:
+    """Whether a Windows path join of these key segments would leave the directory they are joined under.
+
+    ntpath.join restarts at any segment carrying a drive ("C:x", "C:", "\\\\server\\share") or starting at a
+    drive root ("\\x"), so a key like "a/C:x" would be written relative to drive C's current directory.
+
+    Args:
+        parts: the key's segments (key_to_relative_path_parts).
+
+    Returns:
+        True when some segment is drive-qualified or rooted under Windows' rules.
+    """
+    return any(part.startswith("\\") or ntpath.splitdrive(part)[0] for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +84,16 @@ class LocalRoot:
         """The filesystem path of a key (a trailing "/" in the key is kept as a trailing separator).
 
         Raises:
-            DirectoryTraversalError: the key has a "." / ".." style segment.
+            DirectoryTraversalError: the key has a "." / ".." style segment (or, on Windows, a drive or
+                drive-rooted segment).
             StorageError: the key is empty once leading "/"s are stripped.
         """
         ensure_safe_key(key)
         parts = key_to_relative_path_parts(key)
         if not any(parts):
             raise StorageError(f"empty key {key!r} has no local path", operation="path", key=key)
+        if _WINDOWS_PATHS and windows_rooted_segment(parts):
+            raise DirectoryTraversalError(f"a object references a path outside the target directory. key={key}")
         return os.path.join(self.directory, *parts)
 
 

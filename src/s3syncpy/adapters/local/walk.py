@@ -74,6 +74,20 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
+def _directory_id(path: str) -> _DirId | None:
+    """(st_dev, st_ino) of a directory whose DirEntry.stat() left them zero, or None when they stay unknown.
+
+    Windows' DirEntry.stat() always reports st_dev and st_ino as 0 (only os.stat fills them); taken as they are,
+    every directory would share the id (0, 0) and the first nested one would pass for a symlink loop. One extra
+    stat per directory there; elsewhere DirEntry.stat() has real ids and this is never called.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st.st_ino else None
+
+
 class DirectoryWalker:
     """A resumable depth-first walk of one directory tree. Not thread-safe beyond one `next_batch` at a time."""
 
@@ -202,7 +216,11 @@ class DirectoryWalker:
                 if len(files) >= limit:
                     return False
             elif s_isdir(mode):
-                dir_id = (st.st_dev, st.st_ino)
+                dir_id = (st.st_dev, st.st_ino) if st.st_ino else _directory_id(entry.path)
+                if dir_id is None:
+                    # Not identifiable: walked without loop detection rather than not at all.
+                    frame.subdirs.append(_Frame(None, entry.path, f"{prefix}{name}/", frame.ancestors))
+                    continue
                 if dir_id in frame.ancestors:
                     warnings.append(f"{LIST_WARNING} path: {entry.path}, error: symlink loop detected")
                     continue
