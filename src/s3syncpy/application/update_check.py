@@ -1,7 +1,7 @@
 """UpdateChecker: the two layers of the incremental check (reference §3) wired to the storages.
 
 Layer A runs in the listing stage against the target key map; layer B runs in the workers with a HEAD of the
-target (a stat for local targets). The rules themselves are pure functions in domain/decisions.py; this module
+target (a stat for local targets). The rules themselves are pure functions in domain/decisions/; this module
 fetches what they compare: the S3 side's ETag / checksum / part layout, and a local side's values computed over
 the file (application/local_values.py).
 """
@@ -18,16 +18,15 @@ from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
-from s3syncpy.domain.decisions import (
+from s3syncpy.domain.decisions.head import (
     HeadDetector,
-    TargetEntry,
-    UpdateMode,
     head_check_required,
     head_detector,
     head_says_modified,
-    listing_says_modified,
     needs_source_encryption,
 )
+from s3syncpy.domain.decisions.listing import TargetEntry, listing_says_modified
+from s3syncpy.domain.decisions.mode import UpdateMode
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 
 

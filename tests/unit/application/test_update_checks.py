@@ -11,7 +11,7 @@ from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer, Update
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain import etag
-from s3syncpy.domain.decisions import HeadReason
+from s3syncpy.domain.decisions.head import HeadReason
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import ChecksumAlgorithm as Alg
 from s3syncpy.domain.paths import LocalLocation, S3Location

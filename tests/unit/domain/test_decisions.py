@@ -1,22 +1,20 @@
-"""Update checks (reference §3): one row per truth-table row of decisions.py."""
+"""Update checks (reference §3): one row per truth-table row of domain/decisions/."""
 
 from __future__ import annotations
 
 import pytest
 
-from s3syncpy.domain.decisions import (
+from s3syncpy.domain.decisions.head import (
     HeadDecision,
     HeadDetector,
     HeadReason,
-    TargetEntry,
-    UpdateMode,
-    UpdateRule,
     head_check_required,
     head_detector,
     head_says_modified,
-    listing_says_modified,
     needs_source_encryption,
 )
+from s3syncpy.domain.decisions.listing import TargetEntry, listing_says_modified
+from s3syncpy.domain.decisions.mode import UpdateMode, UpdateRule
 from s3syncpy.domain.model import Encryption, ObjectDetails, ObjectInfo
 
 SEC = 1_000_000_000

@@ -1,56 +1,18 @@
-"""Update checks: is an object already on the target up to date? (reference §3, DECISIONS.md #6)
+"""Layer B of the update check: a HEAD of the target object (a stat of a local file) and a diff detector.
 
-An object is transferred only if it passes both layers:
-
-* Layer A, `listing_says_modified`: compares the source listing entry with the target listing map. Present unless
-  --remove-modified-filter (the target is then not listed for this purpose at all).
-* Layer B, `head_check_required` then `head_says_modified`: a HEAD of the target object (a stat of a local file)
-  and a diff detector. For a local target, with --head-each-target, and for the rules that need a HEAD
-  (--check-etag with --auto-chunksize, --check-mtime-and-etag, and both checksum rules).
-
-The --check-mtime-and-* rules are AND rules: layer A keeps only objects whose source second is newer, then layer B
-transfers only those whose ETag / checksum also differs (touching a file without changing it transfers nothing).
-
-How the pipeline uses it::
-
-    mode = UpdateMode.from_options(check_size=..., check_etag=..., remove_modified_filter=...,
-                                   head_each_target=..., source_is_local=..., target_is_local=...)
-    target_map = {obj.key: TargetEntry.of(obj) for obj in target_listing}      # only if mode.lists_target
-    if mode.lists_target and not listing_says_modified(src, target_map.get(src.key), mode):
-        skip (stat SyncSkip, event SYNC_FILTERED)
-    elif head_check_required(mode):
-        details = await target.head_object(key)                               # None on 404
-        enc = (await source.head_object(key)).encryption if needs_source_encryption(src, details, mode) else None
-        decision = head_says_modified(src, details, mode, source_encryption=enc)
-        if decision.warning: stat SyncWarning + warning flag, log decision.reason.value
-        transfer iff decision.transfer
-
-With the ETag rule a local side's ETag is not listed by anything: the caller computes it (threshold/chunk rule of
-`etag.py`, or the S3 side's part sizes under --auto-chunksize) into `ObjectInfo.e_tag` of the local source entry,
-of the local target entry, or of the local target's HEAD details. A missing ETag counts as "modified" (a copy too
-many rather than a silently stale object). With the checksum rules the caller likewise passes both values
-(`source_checksum`, `target_checksum`), a local side's computed as `checksums.py` says.
+Whether it runs depends on the mode alone (`head_check_required`), as does the detector (`head_detector`, the
+reference's choice); `head_says_modified` then decides per object, with a reason to log and whether the
+reference counts a warning.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from s3syncpy.domain.decisions.mode import UpdateMode, UpdateRule
 from s3syncpy.domain.etag import normalize_etag
 from s3syncpy.domain.model import Encryption, ObjectDetails, ObjectInfo
-
-
-class UpdateRule(enum.Enum):
-    """Which attribute decides that an existing target object is stale."""
-
-    MTIME = "mtime"  # default: source second strictly newer than the target second
-    SIZE = "size"  # --check-size
-    ETAG = "etag"  # --check-etag
-    MTIME_AND_ETAG = "mtime-and-etag"  # --check-mtime-and-etag
-    CHECKSUM = "checksum"  # --check-additional-checksum ALG
-    MTIME_AND_CHECKSUM = "mtime-and-checksum"  # --check-mtime-and-additional-checksum ALG
 
 
 class HeadDetector(enum.Enum):
@@ -61,124 +23,6 @@ class HeadDetector(enum.Enum):
     ALWAYS_DIFFERENT = "AlwaysDifferentDiffDetector"
     CHECKSUM = "ChecksumDiffDetector"
     STANDARD = "StandardDiffDetector"
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateMode:
-    """The update-check options of one run.
-
-    Attributes:
-        rule: the comparison rule.
-        remove_modified_filter: --remove-modified-filter (no layer A).
-        head_each_target: --head-each-target (adds layer B for S3 targets).
-        source_is_local / target_is_local: which sides are local directories.
-        auto_chunksize: --auto-chunksize (with the ETag rule, the comparison moves to layer B).
-    """
-
-    rule: UpdateRule = UpdateRule.MTIME
-    remove_modified_filter: bool = False
-    head_each_target: bool = False
-    source_is_local: bool = False
-    target_is_local: bool = False
-    auto_chunksize: bool = False
-
-    @classmethod
-    def from_options(
-        cls,
-        *,
-        check_size: bool,
-        check_etag: bool,
-        remove_modified_filter: bool,
-        head_each_target: bool,
-        source_is_local: bool,
-        target_is_local: bool,
-        check_mtime_and_etag: bool = False,
-        check_checksum: bool = False,
-        check_mtime_and_checksum: bool = False,
-        auto_chunksize: bool = False,
-    ) -> UpdateMode:
-        """Build the mode from the CLI flags.
-
-        Raises:
-            ValueError: more than one rule at once (SyncConfig.validate rejects it first).
-        """
-        rules = [
-            rule
-            for rule, on in (
-                (UpdateRule.SIZE, check_size),
-                (UpdateRule.ETAG, check_etag),
-                (UpdateRule.MTIME_AND_ETAG, check_mtime_and_etag),
-                (UpdateRule.CHECKSUM, check_checksum),
-                (UpdateRule.MTIME_AND_CHECKSUM, check_mtime_and_checksum),
-            )
-            if on
-        ]
-        if len(rules) > 1:
-            raise ValueError(f"update-check rules {rules[0].value} and {rules[1].value} cannot be combined")
-        rule = rules[0] if rules else UpdateRule.MTIME
-        return cls(rule, remove_modified_filter, head_each_target, source_is_local, target_is_local, auto_chunksize)
-
-    @property
-    def compares_listed_etags(self) -> bool:
-        """Layer A compares ETags (--check-etag without --auto-chunksize): a local side hashes while listing."""
-        return self.rule is UpdateRule.ETAG and not self.auto_chunksize
-
-    @property
-    def lists_target(self) -> bool:
-        """Whether layer A runs, i.e. the target listing map is needed for the update check."""
-        return not self.remove_modified_filter
-
-
-class TargetEntry(NamedTuple):
-    """What the target listing map keeps per key (a tuple: millions of them may be held)."""
-
-    size: int
-    mtime_secs: int
-    e_tag: str | None
-
-    @classmethod
-    def of(cls, obj: ObjectInfo) -> TargetEntry:
-        """The entry for one listed target object."""
-        return cls(obj.size, obj.mtime_secs, obj.e_tag)
-
-
-def listing_says_modified(source: ObjectInfo, target: TargetEntry | None, mode: UpdateMode) -> bool:
-    """Layer A (`TargetModifiedFilter`): should the source object go on to the transfer stage?
-
-    Truth table ("True" = keep / transfer; MTIME* = MTIME, MTIME_AND_ETAG, MTIME_AND_CHECKSUM):
-
-        rule                    target entry                              result
-        any                     absent                                    True
-        MTIME*                  target.mtime_secs <  source.mtime_secs    True   (whole seconds, strictly newer)
-        MTIME*                  target.mtime_secs >= source.mtime_secs    False  (equal seconds skip)
-        SIZE                    sizes differ                              True
-        SIZE                    sizes equal                               False  (mtimes ignored)
-        ETAG (no auto-chunk)    either ETag missing                       True
-        ETAG (no auto-chunk)    normalised ETags differ                   True
-        ETAG (no auto-chunk)    normalised ETags equal                    False
-        ETAG + auto-chunksize   present                                   True   (layer B compares)
-        CHECKSUM                present                                   True   (layer B compares)
-
-    With --remove-modified-filter layer A does not exist: the answer is always True.
-
-    Args:
-        source: the source listing entry (for ETAG with a local source, `e_tag` holds the computed ETag).
-        target: the target map entry for the same key, or None when the key is not on the target.
-        mode: the run's update mode.
-
-    Returns:
-        True when the object is (possibly) modified and must go on; False to skip it.
-    """
-    if target is None or not mode.lists_target:
-        return True
-    if mode.rule is UpdateRule.SIZE:
-        return source.size != target.size
-    if mode.compares_listed_etags:
-        source_etag, target_etag = normalize_etag(source.e_tag), normalize_etag(target.e_tag)
-        return source_etag is None or target_etag is None or source_etag != target_etag
-    if mode.rule in (UpdateRule.ETAG, UpdateRule.CHECKSUM):
-        return True
-    return target.mtime_secs < source.mtime_secs
 
 
 def head_check_required(mode: UpdateMode) -> bool:
