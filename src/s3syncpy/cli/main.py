@@ -29,8 +29,8 @@ import click
 import s3syncpy
 from s3syncpy.application.config import LogLevel, SyncConfig
 from s3syncpy.application.report import SyncReport
+from s3syncpy.cli.command import build_command
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
-from s3syncpy.cli.options import build_command
 from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
 from s3syncpy.cli.progress import ProgressDisplay, progress_enabled
 from s3syncpy.domain.errors import ConfigError, S3SyncError
