@@ -99,7 +99,10 @@ def test_signal_during_upload_aborts_multipart_and_resumes(
     assert len(stored) < len(files)
 
     again = runner.run(*ARGS, f"{source}/", f"s3://{bucket}/", target_url=s3_endpoint.endpoint_url)
-    assert again.count("transferred") == len(files) - len(stored)
+    # A PutObject the proxy had already forwarded may still land after the snapshot above, so the rerun may
+    # find more done than `stored`; what it must never do is send again an object that was complete.
+    assert again.count("skipped") >= len(stored)
+    assert again.count("transferred") + again.count("skipped") == len(files)
     assert bucket_objects(s3_admin, bucket) == files
 
 
