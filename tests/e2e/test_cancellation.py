@@ -47,6 +47,21 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _some_temp_file_has_bytes(target: Path) -> bool:
+    for path in temp_files(target):
+        try:
+            if path.stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            continue  # renamed into place (or removed) between the listing and the stat
+    return False
+
+
+def _finished_files(target: Path) -> int:
+    """Files renamed into place so far (temp files excluded)."""
+    return sum(1 for path in target.rglob("*") if path.is_file() and not path.name.startswith(".tmp"))
+
+
 def _interrupt(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[Result, float]:
     started = time.monotonic()
     process.send_signal(sig)
@@ -123,9 +138,7 @@ def test_signal_during_download_removes_partial_files_and_resumes(
         )
         process = runner.start(*ARGS, f"s3://{bucket}/", f"{target}/", source_url=proxy.url)
         # The streamed object is written as it arrives: wait until its temp file holds bytes.
-        _wait_for(
-            lambda: any(p.stat().st_size > 0 for p in temp_files(target)) and len(read_tree(target)) >= 30
-        )
+        _wait_for(lambda: _some_temp_file_has_bytes(target) and _finished_files(target) >= 30)
         result, took = _interrupt(process, sig)
     _assert_interrupted(result)
     assert took < SIGNAL_DEADLINE
