@@ -124,7 +124,8 @@ def _run_sync(config: SyncConfig, ui: UiSettings, execute: Execute | None, out: 
     report = SyncReport(dry_run=config.dry_run)
     started = time.monotonic()
     try:
-        asyncio.run(_run_async(config, ui, report, execute or _default_execute()))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(_run_async(config, ui, report, execute or _default_execute()))
     except KeyboardInterrupt:
         # Only reachable where asyncio cannot install signal handlers: the run stopped, count it as cancelled.
         report.cancelled = True
@@ -172,6 +173,20 @@ async def _run_async(config: SyncConfig, ui: UiSettings, report: SyncReport, exe
         remove_handlers()
     if cancel.is_set():
         report.cancelled = True
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (not on Windows), else None: asyncio's default loop.
+
+    WHY: per small object most of our CPU is event-loop and transport work; uvloop's C loop and transports cut
+    it by ~10-25% on 10 KiB objects. It stays optional because it has no Windows build.
+    """
+    try:
+        import uvloop  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> Callable[[], None]:
