@@ -108,3 +108,26 @@ async def test_validation_sees_checksums_of_the_temp_file(storage: LocalObjectSt
     assert sha.part_checksums == [raw(ChecksumAlgorithm.SHA256, p) for p in pieces(DATA, LAYOUT)]
     assert sha.full_checksum is None
     assert (tmp_path / "new.bin").read_bytes() == DATA
+
+
+@pytest.mark.parametrize("chunk_size", [len(DATA), 4096], ids=["one-chunk", "chunks"])
+async def test_validation_of_a_single_stream_hashes_the_written_bytes(
+    storage: LocalObjectStorage, tmp_path: Path, chunk_size: int
+) -> None:
+    # One chunk is hashed from memory, several from the temp file: both must give the digests of the bytes.
+    seen: list[FileDigests] = []
+
+    async def validate(source: DigestSource) -> bool:
+        seen.append(await source.digests(LAYOUT, ChecksumAlgorithm.CRC32, full_object=True))
+        seen.append(await source.digests([len(DATA)]))
+        return True
+
+    async with BytesContent(DATA, chunk_size=chunk_size) as content:
+        await storage.put_object("single.bin", content, PutRequest(size=len(DATA), validate=validate))
+
+    crc, md5 = seen
+    assert crc.part_md5s == [hashlib.md5(p).digest() for p in pieces(DATA, LAYOUT)]
+    assert crc.part_checksums == [raw(ChecksumAlgorithm.CRC32, p) for p in pieces(DATA, LAYOUT)]
+    assert crc.full_checksum == raw(ChecksumAlgorithm.CRC32, DATA)
+    assert md5.part_md5s == [hashlib.md5(DATA).digest()] and md5.total_size == len(DATA)
+    assert (tmp_path / "single.bin").read_bytes() == DATA

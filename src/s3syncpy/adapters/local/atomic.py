@@ -135,7 +135,7 @@ class TempFile:
 
 async def write_stream(
     temp: TempFile, content: ObjectContent, size: int, io_limit: asyncio.Semaphore, on_bytes: ByteCounter | None
-) -> None:
+) -> bytes | None:
     """Copy content.stream(0, size) into the temp file.
 
     Args:
@@ -145,16 +145,23 @@ async def write_stream(
         io_limit: bounds writer threads.
         on_bytes: receives each chunk's length, if given.
 
+    Returns:
+        The whole content when it came as one bytes chunk of at most INLINE_READ_LIMIT bytes, else None. WHY:
+        validation can then hash it from memory instead of reopening and re-reading the temp file (the common
+        case of a small download).
+
     Raises:
         TransientStorageError: the source delivered more or fewer than `size` bytes.
     """
     offset = 0
+    only: bytes | None = None
     chunks = content.stream(0, size)
     try:
         async for chunk in chunks:
             if offset + len(chunk) > size:
                 raise TransientStorageError(f"source sent more than {size} bytes", operation="read")
             await temp.write_at(chunk, offset, io_limit)
+            only = chunk if offset == 0 and type(chunk) is bytes else None
             offset += len(chunk)
             if on_bytes is not None:
                 on_bytes(len(chunk))
@@ -165,6 +172,7 @@ async def write_stream(
             await aclose()
     if offset != size:
         raise TransientStorageError(f"source sent {offset} of {size} bytes", operation="read")
+    return only if size <= INLINE_READ_LIMIT else None
 
 
 async def write_parts(

@@ -9,6 +9,7 @@ other transfers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import mimetypes
 import os
 from collections.abc import AsyncIterator
@@ -44,7 +45,12 @@ def guess_content_type(key: str) -> str:
         The MIME type, or application/octet-stream when the extension is unknown or missing.
     """
     name = key.rsplit("/", 1)[-1]
-    ext = os.path.splitext(name)[1].lower()
+    return _content_type_of_extension(os.path.splitext(name)[1].lower())
+
+
+# WHY cached: every uploaded file asks, mimetypes' lookup is comparatively slow, and a tree has few extensions.
+@functools.lru_cache(maxsize=1024)
+def _content_type_of_extension(ext: str) -> str:
     if not ext:
         return DEFAULT_CONTENT_TYPE
     mime, encoding = mimetypes.guess_type("f" + ext, strict=False)

@@ -137,9 +137,17 @@ def file_digests(
         OSError: the file cannot be read.
         ValueError: the part sizes do not add up to the file's size.
     """
+    options = _hash_options(algorithm, full_object)
+    return _digests_of(_speedups.hash_file_parts(path, list(part_sizes) or [0], *options))
+
+
+def _hash_options(algorithm: ChecksumAlgorithm | None, full_object: bool) -> tuple[str | None, bool]:
+    """The (algorithm name, full-object CRC wanted) arguments of the _speedups hashers."""
     name = algorithm.value if algorithm is not None else None
-    crc_full = full_object and algorithm not in (None, ChecksumAlgorithm.SHA1, ChecksumAlgorithm.SHA256)
-    result = _speedups.hash_file_parts(path, list(part_sizes) or [0], name, crc_full)
+    return name, full_object and algorithm not in (None, ChecksumAlgorithm.SHA1, ChecksumAlgorithm.SHA256)
+
+
+def _digests_of(result: _speedups.HashResult) -> FileDigests:
     return FileDigests(
         part_md5s=list(result.part_md5s),
         part_checksums=list(result.part_checksums),
@@ -151,15 +159,18 @@ def file_digests(
 class TempFileDigestSource(DigestSource):
     """Digests of a written, not yet committed file (handed to PutRequest.validate)."""
 
-    def __init__(self, path: str, size: int, io_limit: asyncio.Semaphore) -> None:
+    def __init__(self, path: str, size: int, io_limit: asyncio.Semaphore, written: bytes | None = None) -> None:
         """Args:
             path: the temp file.
             size: the bytes written to it.
             io_limit: bounds the hashing threads.
+            written: the bytes written, when the writer still holds them all (small files): hashed from memory
+                instead of re-reading the file.
         """
         self._path = path
         self._size = size
         self._io_limit = io_limit
+        self._written = written if written is not None and len(written) == size else None
 
     async def digests(
         self, part_sizes: Sequence[int], algorithm: ChecksumAlgorithm | None = None, full_object: bool = False
@@ -172,6 +183,9 @@ class TempFileDigestSource(DigestSource):
         sizes = list(part_sizes)
         if sum(sizes) != self._size:
             raise ValueError(f"part sizes add up to {sum(sizes)} bytes but {self._size} were written")
+        if self._written is not None:
+            options = _hash_options(algorithm, full_object)
+            return _digests_of(_speedups.hash_buffer_parts(self._written, sizes or [0], *options))
         if self._size <= INLINE_READ_LIMIT:
             # Hot path (every downloaded small file): hashing a few KiB inline is cheaper than the thread hop.
             return file_digests(self._path, sizes, algorithm, full_object)

@@ -312,15 +312,17 @@ class LocalObjectStorage(ObjectStorage):
 
     async def _fill_and_commit(self, temp: TempFile, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         try:
+            written: bytes | None = None
             if request.part_sizes:
                 await write_parts(
                     temp, content, request.part_sizes, self._max_parallel_parts, self._io_limit, request.on_bytes
                 )
             else:
-                await write_stream(temp, content, request.size, self._io_limit, request.on_bytes)
+                written = await write_stream(temp, content, request.size, self._io_limit, request.on_bytes)
             temp.close()
             if request.validate is not None:
-                accepted = await request.validate(TempFileDigestSource(temp.path, request.size, self._io_limit))
+                digest_source = TempFileDigestSource(temp.path, request.size, self._io_limit, written)
+                accepted = await request.validate(digest_source)
                 if not accepted:
                     temp.discard()
                     return PutResult(committed=False)

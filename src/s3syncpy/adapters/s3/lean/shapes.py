@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import botocore.exceptions  # type: ignore[import-untyped]
@@ -181,6 +181,8 @@ class RequestShape:
         return headers, query
 
 
+# WHY cached: objects written together share their Last-Modified text, and parsing one costs more than a lookup.
+@lru_cache(maxsize=1024)
 def parse_http_date(text: str) -> datetime | None:
     """A header timestamp (RFC 7231, or any form botocore accepts) as an aware datetime; None if unparsable."""
     try:
