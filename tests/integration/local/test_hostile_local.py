@@ -13,14 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -38,6 +36,7 @@ from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
 from tests.fakes.storage import InMemoryObjectStorage
+from tests.support.unprivileged import run_unprivileged
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions, symlinks and tmpfs")
 
@@ -293,33 +292,6 @@ async def test_broken_symlinks_are_skipped_silently_and_loops_warn(tmp_path: Pat
     assert report.exit_code is ExitCode.WARNING
 
 
-def _in_unprivileged_child(body: object) -> dict[str, object]:
-    """Run `body()` (returning JSON-able data) in a forked child without root's power to read anything."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through the pipe
-        status = 1
-        try:
-            os.close(reader)
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
-            os.write(writer, json.dumps(body()).encode())  # type: ignore[operator]
-            status = 0
-        except BaseException:  # noqa: BLE001 - the child reports any failure on its stderr
-            traceback.print_exc()
-        finally:
-            os._exit(status)
-    os.close(writer)
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    assert status == 0, "the unprivileged child failed"
-    result: dict[str, object] = json.loads(data)
-    return result
-
-
 @posix_only
 def test_unreadable_files_are_warned_about_and_the_rest_is_synced() -> None:
     # Not tmp_path: pytest's base temp is private to the user, and the run happens as another one.
@@ -347,7 +319,7 @@ def test_unreadable_files_are_warned_about_and_the_rest_is_synced() -> None:
                 "exit": int(report.exit_code),
             }
 
-        result = _in_unprivileged_child(body)
+        result = run_unprivileged(body)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -17,6 +16,7 @@ from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation
+from tests.support.unprivileged import run_unprivileged
 
 MiB = 1024 * 1024
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks, permissions and FIFOs")
@@ -160,35 +160,18 @@ async def test_special_files_are_not_objects(tmp_path: Path) -> None:
 
 
 def _list_as_unprivileged(root: str) -> dict[str, object]:
-    """List `root` in a forked child that drops root privileges (root reads anything, so the test needs it)."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through the pipe
-        status = 1
-        try:
-            os.close(reader)
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
-            warnings: list[str] = []
-            storage = LocalObjectStorage(LocalLocation(root), on_warning=warnings.append)
+    """List `root` in a child process that cannot read what root could."""
 
-            async def run() -> list[str]:
-                return sorted([info.key async for info in storage.list_objects(ListingOptions())])
+    def body() -> dict[str, object]:
+        warnings: list[str] = []
+        storage = LocalObjectStorage(LocalLocation(root), on_warning=warnings.append)
 
-            keys = asyncio.run(run())
-            os.write(writer, json.dumps({"keys": keys, "warnings": warnings}).encode())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    with os.fdopen(reader, "rb") as pipe:
-        report = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    assert status == 0, "the unprivileged listing failed"
-    result: dict[str, object] = json.loads(report)
-    return result
+        async def run() -> list[str]:
+            return sorted([info.key async for info in storage.list_objects(ListingOptions())])
+
+        return {"keys": asyncio.run(run()), "warnings": warnings}
+
+    return run_unprivileged(body)
 
 
 @posix_only
@@ -282,8 +265,9 @@ async def test_names_that_are_not_utf8_are_skipped_with_a_warning(tmp_path: Path
     # An S3 key must be UTF-8: a file named with raw Latin-1 bytes cannot be uploaded under its own name.
     (tmp_path / "fine.txt").write_bytes(b"ok")
     raw_name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt")
-    with open(raw_name, "wb") as handle:
-        handle.write(b"latin-1 name")
+    descriptor = os.open(raw_name, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(descriptor, b"latin-1 name")
+    os.close(descriptor)
     warnings: list[str] = []
     storage = LocalObjectStorage(LocalLocation(str(tmp_path)), on_warning=warnings.append)
 
