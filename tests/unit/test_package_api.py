@@ -1,0 +1,41 @@
+"""The library API exported by the package root."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+
+import pytest
+
+import s3syncpy
+from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.report import SyncReport
+from s3syncpy.cli.bootstrap import execute
+
+
+def test_exports_are_the_application_services() -> None:
+    assert s3syncpy.SyncConfig is SyncConfig
+    assert s3syncpy.SyncReport is SyncReport
+    assert s3syncpy.execute is execute
+    assert set(s3syncpy.__all__) >= {"SyncConfig", "SyncReport", "run_sync", "execute", "__version__"}
+
+
+def test_version_is_the_installed_distribution() -> None:
+    assert s3syncpy.__version__ == importlib.metadata.version("s3syncpy")
+
+
+def test_every_export_is_listed_and_resolves() -> None:
+    for name in s3syncpy.__all__:
+        assert getattr(s3syncpy, name) is not None
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        _ = s3syncpy.no_such_name  # type: ignore[attr-defined]
+
+
+def test_importing_the_package_loads_no_vendor_library() -> None:
+    code = "import sys, s3syncpy; print(','.join(m for m in ('botocore', 'aiohttp', 'click') if m in sys.modules))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == ""
