@@ -1,14 +1,13 @@
 """s3syncpy: reliable, fast synchronization between local directories and S3 (the `s3sync` command).
 
-Library use goes through the application services::
+Library use goes through one entry point, `sync` (`sync_blocking` without an event loop)::
 
     import asyncio
-    from s3syncpy import SyncConfig, SyncReport, execute, parse_location
+    import s3syncpy
 
-    config = SyncConfig(source=parse_location("/data"), target=parse_location("s3://bucket/data/"))
-    config.validate()
-    report = SyncReport()
-    asyncio.run(execute(config, asyncio.Event(), report))
+    config = s3syncpy.SyncConfig(source=s3syncpy.parse_location("/data"),
+                                 target=s3syncpy.parse_location("s3://bucket/data/"))
+    report = asyncio.run(s3syncpy.sync(config))
 
 The names below are loaded on first use, so `import s3syncpy` (and `s3sync --help`) stays cheap.
 """
@@ -21,8 +20,13 @@ from typing import Any
 _EXPORTS = {
     "SyncConfig": "s3syncpy.application.config",
     "SyncReport": "s3syncpy.application.report",
-    "run_sync": "s3syncpy.application.sync_service",
-    "execute": "s3syncpy.cli.bootstrap",
+    "sync": "s3syncpy.bootstrap",
+    "sync_blocking": "s3syncpy.bootstrap",
+    "SyncCallbacks": "s3syncpy.application.ports.callbacks",
+    "SyncEvent": "s3syncpy.application.ports.callbacks",
+    "EventType": "s3syncpy.application.ports.callbacks",
+    "FilterObject": "s3syncpy.application.ports.callbacks",
+    "UploadMetadata": "s3syncpy.application.ports.callbacks",
     "parse_location": "s3syncpy.domain.paths",
     "ConfigError": "s3syncpy.domain.errors",
     "S3SyncError": "s3syncpy.domain.errors",
@@ -32,15 +36,20 @@ _EXPORTS = {
 
 __all__ = [
     "ConfigError",
+    "EventType",
     "ExitCode",
+    "FilterObject",
     "S3SyncError",
     "StorageError",
+    "SyncCallbacks",
     "SyncConfig",
+    "SyncEvent",
     "SyncReport",
+    "UploadMetadata",
     "__version__",
-    "execute",
     "parse_location",
-    "run_sync",
+    "sync",
+    "sync_blocking",
 ]
 
 

@@ -16,6 +16,7 @@ import pytest
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.domain.paths import LocalLocation
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 
@@ -56,7 +57,7 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     if kind == "memory":
         yield Harness(InMemoryObjectStorage(), list, kind)
     elif kind == "memory-local":
-        yield Harness(InMemoryObjectStorage(is_local=True), list, kind)
+        yield Harness(InMemoryObjectStorage(features=FILE_TREE), list, kind)
     elif kind == "local":
         root = tmp_path / "root"
         storage = LocalObjectStorage(LocalLocation(str(root)))

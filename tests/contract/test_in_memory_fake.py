@@ -18,6 +18,7 @@ from s3syncpy.domain.errors import (
 from s3syncpy.domain.model import NANOS_PER_SECOND, ChecksumAlgorithm, ObjectInfo
 from tests.fakes.clock import FakeClock
 from tests.fakes.content import BytesContent
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 MiB = 1024 * 1024
@@ -55,7 +56,7 @@ async def test_fail_on_raises_the_given_error_the_given_number_of_times() -> Non
 async def test_s3_mode_truncates_mtime_to_seconds_and_local_mode_keeps_the_requested_one() -> None:
     clock = iter([7 * NANOS_PER_SECOND + 123, 9 * NANOS_PER_SECOND + 456])
     s3_like = InMemoryObjectStorage(clock=lambda: next(clock))
-    local_like = InMemoryObjectStorage(is_local=True)
+    local_like = InMemoryObjectStorage(features=FILE_TREE)
 
     for storage in (s3_like, local_like):
         async with BytesContent(b"x") as content:
@@ -139,7 +140,7 @@ async def test_checksum_mode_off_hides_checksums_and_seed_can_override_them() ->
 
 async def test_put_reports_the_sent_checksum_and_local_mode_hashes_its_bytes() -> None:
     s3_like = InMemoryObjectStorage(checksum_algorithm=ChecksumAlgorithm.CRC32C)
-    local = InMemoryObjectStorage(is_local=True)
+    local = InMemoryObjectStorage(features=FILE_TREE)
     async with BytesContent(b"abc") as content:
         result = await s3_like.put_object("k", content, PutRequest(size=3))
     local.seed("f", b"abc")

@@ -81,7 +81,7 @@ async def test_put_then_list_head_and_read_round_trip(harness: Harness, size: in
     head = await storage.head_object("dir/object.bin")
     assert head is not None
     assert head.info.size == size
-    if storage.is_local:
+    if not storage.features.has_etags:
         assert info.e_tag is None
     else:
         assert info.e_tag == head.info.e_tag == expected_etag(data, part_sizes)
@@ -104,13 +104,13 @@ async def test_read_range_returns_exact_slices(harness: Harness) -> None:
 
 async def test_local_listing_computes_etags_in_check_etag_mode(harness: Harness) -> None:
     data = payload(11 * MiB, seed=2)
-    await put(harness.storage, "big", data, [6 * MiB, 5 * MiB] if not harness.storage.is_local else None)
+    await put(harness.storage, "big", data, [6 * MiB, 5 * MiB] if harness.storage.features.has_etags else None)
     await put(harness.storage, "small", b"x" * 100)
 
     listed = await listing(harness.storage, ListingOptions(etag_threshold=8 * MiB, etag_chunksize=5 * MiB))
 
     assert listed["small"].e_tag == expected_etag(b"x" * 100, [])
-    if harness.storage.is_local:
+    if not harness.storage.features.has_etags:
         assert listed["big"].e_tag == expected_etag(data, [5 * MiB, 5 * MiB, 1 * MiB])
     else:
         # S3 reports the ETag of how the object was uploaded, whatever the listing options say.
@@ -168,8 +168,8 @@ async def test_overwrite_is_atomic_readers_see_old_until_the_new_one_is_complete
 
 async def test_validate_sees_the_written_bytes_and_refusal_keeps_the_old_object(harness: Harness) -> None:
     storage = harness.storage
-    if not storage.is_local:
-        pytest.skip("PutRequest.validate is defined for local targets only")
+    if not storage.features.validates_before_commit:
+        pytest.skip("PutRequest.validate is honoured only by storages that validate before commit")
     old, new = payload(1000, seed=5), payload(12 * MiB, seed=6)
     await put(storage, "v", old)
     seen: list[list[bytes]] = []
@@ -192,8 +192,8 @@ async def test_validate_sees_the_written_bytes_and_refusal_keeps_the_old_object(
 
 async def test_validate_accepting_commits_and_rejects_bad_part_sizes(harness: Harness) -> None:
     storage = harness.storage
-    if not storage.is_local:
-        pytest.skip("PutRequest.validate is defined for local targets only")
+    if not storage.features.validates_before_commit:
+        pytest.skip("PutRequest.validate is honoured only by storages that validate before commit")
     data = payload(2000, seed=7)
     errors: list[Exception] = []
 
@@ -266,7 +266,7 @@ async def test_directory_markers(harness: Harness) -> None:
     head = await storage.head_object("folder/")
 
     assert head is not None and head.info.size == 0
-    if storage.is_local:
+    if storage.features.stores_directories:
         assert listed == {}
     else:
         assert list(listed) == ["folder/"]

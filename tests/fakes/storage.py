@@ -1,15 +1,16 @@
 """InMemoryObjectStorage: the ObjectStorage port over a dict, for pipeline unit tests (passes tests/contract).
 
-It behaves like S3 by default (directory markers are objects, ETags are MD5 / "-N" multipart ETags, LastModified
-has whole-second precision) or like a local directory with `is_local=True` (markers become directories that are
-never listed, keys are checked against directory traversal, the written mtime is the requested one, ETags appear
-in listings only in --check-etag mode).
+Its behaviour follows the capability flags it is given (`features`, see tests/fakes/features.py), one by one:
+`stores_directories` (markers become directories that are never listed, keys are checked against directory
+traversal), `sets_mtime` (the written mtime is the requested one, else whole seconds of the clock), `has_etags`
+(else ETags appear in listings only in --check-etag mode), `stores_checksums`, `supports_parts`,
+`computes_digests`, `supports_tagging` and `validates_before_commit`.
 
-In S3 mode it also emulates what the integrity checks read from S3 (reference §2.2-2.3): objects remember the
+With `supports_parts` it also emulates what the integrity checks read from S3 (reference §2.2-2.3): objects remember the
 part layout they were written (or seeded) with, `head_object(part_number=k)` describes part k with the parts
 count, `get_object_parts` / `get_object_part_attributes` list the layout (the latter with per-part checksums, and
 empty for single-part and full-object objects, as S3 does), and put_object reports both the checksum "S3"
-computed and `sent_checksum`. In local mode `compute_digests` hashes the stored bytes like a local file.
+computed and `sent_checksum`. With `computes_digests`, `compute_digests` hashes the stored bytes like a local file.
 
 Test hooks: `seed()` puts an object directly, `data()` reads one back, `fail_on(operation, key, error)` makes the
 next calls raise, `calls` records every operation as (operation, key).
@@ -32,6 +33,7 @@ from s3syncpy.application.ports.storage import (
     ObjectStorage,
     PutRequest,
     PutResult,
+    StorageFeatures,
 )
 from s3syncpy.domain import checksums, etag
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientStorageError
@@ -44,6 +46,7 @@ from s3syncpy.domain.model import (
     SystemMetadata,
 )
 from tests.fakes.content import BytesContent
+from tests.fakes.features import OBJECT_STORE
 from tests.fakes.stored import BufferDigests, StoredObject, checksum_of, digests_of
 
 Operation = str  # "list", "head", "open", "put", "delete", "tagging", "parts", "attributes", "digests"
@@ -55,7 +58,7 @@ class InMemoryObjectStorage(ObjectStorage):
     def __init__(
         self,
         *,
-        is_local: bool = False,
+        features: StorageFeatures = OBJECT_STORE,
         clock: Callable[[], int] = time.time_ns,
         checksum_algorithm: ChecksumAlgorithm | None = None,
         full_object_checksum: bool = False,
@@ -63,7 +66,7 @@ class InMemoryObjectStorage(ObjectStorage):
         name: str = "mem://",
     ) -> None:
         """Args:
-            is_local: behave like a local directory instead of an S3 prefix (see the module docstring).
+            features: the capability flags to honour (see the module docstring).
             clock: current time in ns, for the mtime of written objects (S3 mode truncates it to seconds).
             checksum_algorithm: compute this additional checksum on put (and for seeded objects), like an S3
                 target asked for one.
@@ -73,7 +76,7 @@ class InMemoryObjectStorage(ObjectStorage):
                 False they report none, like S3 without ChecksumMode.
             name: the prefix describe() puts before keys.
         """
-        self._is_local = is_local
+        self._features = features
         self._clock = clock
         self._algorithm = checksum_algorithm
         self._full_object = checksum_algorithm is not None and checksums.uses_full_object(
@@ -87,13 +90,8 @@ class InMemoryObjectStorage(ObjectStorage):
         self._failures: dict[tuple[Operation, str], tuple[BaseException, int]] = {}
 
     @property
-    def is_local(self) -> bool:
-        return self._is_local
-
-    @property
-    def supports_parts(self) -> bool:
-        """S3 mode describes multipart layouts; local mode does not (like the real adapters)."""
-        return not self._is_local
+    def features(self) -> StorageFeatures:
+        return self._features
 
     # ---- test hooks -------------------------------------------------------------------------------------------
 
@@ -181,7 +179,7 @@ class InMemoryObjectStorage(ObjectStorage):
         return checksum_of(data, sizes, self._algorithm, self._full_object)
 
     def _check_key(self, key: str) -> None:
-        if self._is_local:
+        if self._features.stores_directories:
             ensure_safe_key(key)
         if not key:
             raise StorageError("empty key", operation="key", key=key)
@@ -228,14 +226,14 @@ class InMemoryObjectStorage(ObjectStorage):
 
     def _info(self, key: str, stored: StoredObject, options: ListingOptions | None) -> ObjectInfo:
         e_tag: str | None = stored.e_tag
-        if self._is_local:
+        if not self._features.has_etags:
             e_tag = None
             if options and options.etag_threshold is not None and options.etag_chunksize is not None:
                 sizes = etag.part_sizes(len(stored.data), options.etag_threshold, options.etag_chunksize)
                 e_tag = self._etag(stored.data, sizes)
         algorithm = stored.checksum_algorithm
         return ObjectInfo(key=key, size=len(stored.data), mtime_ns=stored.mtime_ns, e_tag=e_tag,
-                          checksum_algorithm=algorithm.value if algorithm and not self._is_local else None)
+                          checksum_algorithm=algorithm.value if algorithm and self._features.stores_checksums else None)
 
     # ---- the port ---------------------------------------------------------------------------------------------
 
@@ -254,10 +252,10 @@ class InMemoryObjectStorage(ObjectStorage):
         self._enter("head", key)
         stored = self.objects.get(key)
         if stored is not None:
-            if part_number is not None and not self._is_local:
+            if part_number is not None and self._features.supports_parts:
                 return self._part_details(key, stored, part_number)
             return self._details(key, stored)
-        if self._is_local and key.endswith("/") and key in self.directories:
+        if self._features.stores_directories and key.endswith("/") and key in self.directories:
             return ObjectDetails(info=ObjectInfo(key=key, size=0, mtime_ns=0))
         return None
 
@@ -268,10 +266,10 @@ class InMemoryObjectStorage(ObjectStorage):
         return stored
 
     async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
-        """The part sizes the object was written with; [] for single-part objects and in local mode."""
+        """The part sizes the object was written with; [] for single-part objects and without supports_parts."""
         self._check_key(key)
         self._enter("parts", key)
-        if self._is_local:
+        if not self._features.supports_parts:
             return []
         return list(self._stored(key, "HeadObject").part_sizes)
 
@@ -281,7 +279,7 @@ class InMemoryObjectStorage(ObjectStorage):
         """The parts with their checksums; [] for single-part and full-object objects (reference §2.2)."""
         self._check_key(key)
         self._enter("attributes", key)
-        if self._is_local:
+        if not self._features.supports_parts:
             return []
         stored = self._stored(key, "GetObjectAttributes")
         if not stored.part_sizes or stored.full_object:
@@ -296,10 +294,10 @@ class InMemoryObjectStorage(ObjectStorage):
         algorithm: ChecksumAlgorithm | None = None,
         full_object: bool = False,
     ) -> FileDigests | None:
-        """Local mode: the digests of the stored bytes (like a local file); S3 mode: None, like S3."""
+        """With computes_digests: the digests of the stored bytes (like a local file); else None, like S3."""
         self._check_key(key)
         self._enter("digests", key)
-        if not self._is_local:
+        if not self._features.computes_digests:
             return None
         return digests_of(self._stored(key, "read").data, part_sizes, algorithm, full_object)
 
@@ -313,11 +311,11 @@ class InMemoryObjectStorage(ObjectStorage):
         return BytesContent(stored.data, self._details(info.key, stored))
 
     async def get_object_tagging(self, key: str, *, version_id: str | None = None) -> dict[str, str]:
-        """The stored tags ({} in local mode)."""
+        """The stored tags ({} without supports_tagging)."""
         self._enter("tagging", key)
         stored = self.objects.get(key)
         if stored is None:
-            if self._is_local:
+            if not self._features.supports_tagging:
                 return {}
             raise ObjectNotFoundError(f"no such key {key!r}", operation="GetObjectTagging", key=key)
         return dict(stored.tags)
@@ -326,7 +324,7 @@ class InMemoryObjectStorage(ObjectStorage):
         """Read everything first, validate, then replace the dict entry in one step (atomic)."""
         self._check_key(key)
         self._enter("put", key)
-        if self._is_local and key.endswith("/"):
+        if self._features.stores_directories and key.endswith("/"):
             if request.size != 0:
                 raise StorageError(f"directory marker {key!r} has content", operation="mkdir", key=key)
             self.directories.add(key)
@@ -336,14 +334,15 @@ class InMemoryObjectStorage(ObjectStorage):
         data = await self._read_all(content, request)
         if len(data) != request.size:
             raise TransientStorageError(f"source sent {len(data)} of {request.size} bytes", operation="read", key=key)
-        if request.validate is not None and not await request.validate(BufferDigests(data)):
+        validate = request.validate if self._features.validates_before_commit else None
+        if validate is not None and not await validate(BufferDigests(data)):
             return PutResult(committed=False)
         sizes = list(request.part_sizes)
-        if self._is_local:
+        if self._features.sets_mtime:
             mtime_ns = request.mtime_ns if request.mtime_ns is not None else self._clock()
         else:
             mtime_ns = self._clock() // NANOS_PER_SECOND * NANOS_PER_SECOND
-        checksum = None if self._is_local else self._checksum_of(data, sizes)
+        checksum = self._checksum_of(data, sizes) if self._features.stores_checksums else None
         stored = StoredObject(
             data=data,
             mtime_ns=mtime_ns,
@@ -357,7 +356,7 @@ class InMemoryObjectStorage(ObjectStorage):
             full_object=checksum is not None and self._full_object,
         )
         self.objects[key] = stored
-        if self._is_local:
+        if not self._features.has_etags:
             return PutResult(committed=True)
         layout = sizes or [len(data)]
         part_md5s = list(_speedups.hash_buffer_parts(data, layout).part_md5s)

@@ -11,14 +11,16 @@ import pytest
 import s3syncpy
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
-from s3syncpy.cli.bootstrap import execute
+from s3syncpy.bootstrap import sync, sync_blocking
 
 
-def test_exports_are_the_application_services() -> None:
+def test_exports_are_the_one_entry_point_and_its_types() -> None:
     assert s3syncpy.SyncConfig is SyncConfig
     assert s3syncpy.SyncReport is SyncReport
-    assert s3syncpy.execute is execute
-    assert set(s3syncpy.__all__) >= {"SyncConfig", "SyncReport", "run_sync", "execute", "__version__"}
+    assert s3syncpy.sync is sync
+    assert s3syncpy.sync_blocking is sync_blocking
+    assert set(s3syncpy.__all__) >= {"SyncConfig", "SyncReport", "sync", "sync_blocking", "SyncCallbacks",
+                                     "__version__"}
 
 
 def test_version_is_the_installed_distribution() -> None:

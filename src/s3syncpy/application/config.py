@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 import hashlib
 from dataclasses import dataclass, field
 
+from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
+from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
-from s3syncpy.domain.paths import LocalLocation, S3Location, StorageLocation
+from s3syncpy.domain.paths import StorageLocation, is_single_file
 
 # The values --sse accepts (reference: "Valid choices: AES256 | aws:kms | aws:kms:dsse").
 SSE_CHOICES: tuple[str, ...] = ("AES256", "aws:kms", "aws:kms:dsse")
@@ -25,17 +26,6 @@ KMS_SSE: frozenset[str] = frozenset({"aws:kms", "aws:kms:dsse"})
 # SSE-C accepts AES256 only, with a 256-bit key.
 SSE_C_CHOICES: tuple[str, ...] = ("AES256",)
 SSE_C_KEY_BYTES = 32
-
-
-class LogLevel(enum.IntEnum):
-    """Verbosity as the reference counts it: default WARN, -v INFO, -vv DEBUG, -vvv TRACE, -q ERROR, -qq OFF."""
-
-    OFF = 0
-    ERROR = 1
-    WARN = 2
-    INFO = 3
-    DEBUG = 4
-    TRACE = 5
 
 
 # The AWS SDKs' stalled-stream grace period: a download delivering no byte for this long is aborted.
@@ -85,6 +75,17 @@ class UpdateCheck:
     def checksum_algorithm(self) -> ChecksumAlgorithm | None:
         """The algorithm of --check-additional-checksum / --check-mtime-and-additional-checksum, if any."""
         return self.check_additional_checksum or self.check_mtime_and_additional_checksum
+
+    @property
+    def rules(self) -> list[UpdateRule]:
+        """The rules these flags select (one at most in a valid config; none means the default MTIME)."""
+        return chosen_rules(
+            check_size=self.check_size,
+            check_etag=self.check_etag,
+            check_mtime_and_etag=self.check_mtime_and_etag,
+            check_checksum=self.check_additional_checksum is not None,
+            check_mtime_and_checksum=self.check_mtime_and_additional_checksum is not None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +219,21 @@ class Deletion:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectSettings:
+    """The part of the configuration the per-object path reads (update check, transfer, verification)."""
+
+    transfer: Transfer
+    verification: Verification
+    encryption: EncryptionSettings
+    update_check: UpdateCheck
+    force_retry: ForceRetry
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
-    """All settings of one run. Build it, call validate(), then pass it to run_sync()."""
+    """All settings of one run. `validate()` checks the cross-option rules; the CLI's builder and the library's
+    `sync()` call it before anything runs, so no run starts from an invalid config."""
 
     source: StorageLocation
     target: StorageLocation
@@ -238,12 +252,21 @@ class SyncConfig:
     no_guess_mime_type: bool = False
 
     @property
-    def source_is_s3(self) -> bool:
-        return isinstance(self.source, S3Location)
+    def object_settings(self) -> ObjectSettings:
+        """What the per-object services read."""
+        return ObjectSettings(
+            transfer=self.transfer,
+            verification=self.verification,
+            encryption=self.encryption,
+            update_check=self.update_check,
+            force_retry=self.force_retry,
+            dry_run=self.dry_run,
+        )
 
     @property
-    def target_is_s3(self) -> bool:
-        return isinstance(self.target, S3Location)
+    def direction(self) -> Direction:
+        """Local to S3, S3 to local, or S3 to S3."""
+        return Direction.between(self.source, self.target)
 
     @property
     def source_checksum_mode(self) -> bool:
@@ -264,8 +287,7 @@ class SyncConfig:
         Raises:
             ConfigError: a conflict or a missing requirement, with a one-line message.
         """
-        if isinstance(self.source, LocalLocation) and isinstance(self.target, LocalLocation):
-            raise ConfigError("either SOURCE or TARGET must be s3://<BUCKET_NAME>[/prefix]; both are local paths")
+        direction = self.direction  # refuses two local paths
         validate_part_size("--multipart-threshold", self.transfer.multipart_threshold)
         validate_part_size("--multipart-chunksize", self.transfer.multipart_chunksize)
         if not 1 <= self.transfer.max_keys <= 32767:
@@ -283,35 +305,25 @@ class SyncConfig:
                 raise ConfigError("--max-delete requires --delete")
             if self.deletion.max_delete < 1:
                 raise ConfigError("--max-delete must be at least 1")
-        if self.deletion.delete and isinstance(self.source, LocalLocation) and self.source.single_file:
+        if self.deletion.delete and is_single_file(self.source):
             raise ConfigError("--delete requires SOURCE to be a directory, not a single file")
         self._validate_update_check()
         self._validate_checksums()
         self._validate_encryption()
-        if self.transfer.auto_chunksize and isinstance(self.source, LocalLocation):
+        if self.transfer.auto_chunksize and direction.from_local:
             uc = self.update_check
             if not (uc.check_etag or uc.check_mtime_and_etag):
                 raise ConfigError("with --auto-chunksize, source storage must be s3://")
-        if self.ignore_symlinks and not isinstance(self.source, LocalLocation):
+        if self.ignore_symlinks and not direction.from_local:
             raise ConfigError("--ignore-symlinks requires a local SOURCE")
-        if self.no_guess_mime_type and not isinstance(self.source, LocalLocation):
+        if self.no_guess_mime_type and not direction.from_local:
             raise ConfigError("--no-guess-mime-type requires a local SOURCE")
 
     def _validate_update_check(self) -> None:
         uc = self.update_check
-        chosen = [
-            name
-            for name, on in (
-                ("--check-size", uc.check_size),
-                ("--check-etag", uc.check_etag),
-                ("--check-mtime-and-etag", uc.check_mtime_and_etag),
-                ("--check-additional-checksum", uc.check_additional_checksum is not None),
-                ("--check-mtime-and-additional-checksum", uc.check_mtime_and_additional_checksum is not None),
-            )
-            if on
-        ]
+        chosen = uc.rules
         if len(chosen) > 1:
-            raise ConfigError(f"{chosen[0]} cannot be used with {chosen[1]}")
+            raise ConfigError(f"{chosen[0].option} cannot be used with {chosen[1].option}")
         if uc.remove_modified_filter and uc.check_size and not uc.head_each_target:
             raise ConfigError("--check-size with --remove-modified-filter requires --head-each-target")
         if uc.remove_modified_filter and uc.check_etag and not uc.head_each_target:
@@ -334,8 +346,8 @@ class SyncConfig:
 
     def _validate_checksums(self) -> None:
         v = self.verification
-        local_source = isinstance(self.source, LocalLocation)
-        local_target = isinstance(self.target, LocalLocation)
+        local_source = self.direction.from_local
+        local_target = self.direction.to_local
         if v.additional_checksum_algorithm is not None and local_target:
             raise ConfigError("with --additional-checksum-algorithm, target storage must be s3://")
         if v.enable_additional_checksum and local_source:
@@ -352,17 +364,17 @@ class SyncConfig:
         enc = self.encryption
         if enc.sse is not None and enc.sse not in SSE_CHOICES:
             raise ConfigError(f"invalid value '{enc.sse}' for '--sse': valid choices: AES256 | aws:kms | aws:kms:dsse")
-        if (enc.sse is not None or enc.sse_kms_key_id is not None) and isinstance(self.target, LocalLocation):
+        if (enc.sse is not None or enc.sse_kms_key_id is not None) and self.direction.to_local:
             raise ConfigError("with --sse/--sse-kms-key-id, target storage must be s3://")
         if enc.sse_kms_key_id is not None and enc.sse not in KMS_SSE:
             raise ConfigError("--sse-kms-key-id must be used with --sse aws:kms | aws:kms:dsse")
-        for side, key, location in (
-            ("source", enc.source_sse_c, self.source),
-            ("target", enc.target_sse_c, self.target),
+        for side, key, local in (
+            ("source", enc.source_sse_c, self.direction.from_local),
+            ("target", enc.target_sse_c, self.direction.to_local),
         ):
             if key is None:
                 continue
-            if isinstance(location, LocalLocation):
+            if local:
                 raise ConfigError("with --source-sse-c/--target-sse-c, remote storage must be s3://")
             if enc.sse is not None:
                 raise ConfigError(f"--{side}-sse-c cannot be used with --sse")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import DigestSource, FileDigests, PutResult
 from s3syncpy.application.run_context import RunContext, log_enabled, logger
 from s3syncpy.domain import checksums
@@ -33,8 +33,8 @@ _NO_ENCRYPTION = Encryption()
 
 
 def verify_upload(
-    config: SyncConfig,
-    source_is_local: bool,
+    config: ObjectSettings,
+    source_has_etags: bool,
     obj: ObjectInfo,
     source_details: ObjectDetails,
     result: PutResult,
@@ -48,7 +48,8 @@ def verify_upload(
 
     Args:
         config: the run's settings.
-        source_is_local: whether the source values come from the bytes sent (local) or the source object (S3).
+        source_has_etags: whether the source values come from the source object (an S3 source) or from the bytes
+            sent (a source without stored ETags: local files).
         obj: the listed source object.
         source_details: the source's GET headers (encryption decides whether ETags are MD5s).
         result: what the target reported.
@@ -60,8 +61,8 @@ def verify_upload(
     """
     verification = config.verification
     auto_chunksize = config.transfer.auto_chunksize and parts_known
-    source_etag = obj.e_tag if not source_is_local else None
-    if source_is_local and result.part_md5s:
+    source_etag = obj.e_tag if source_has_etags else None
+    if not source_has_etags and result.part_md5s:
         source_etag = etag_math.etag_from_part_digests(result.part_md5s, multipart=bool(part_sizes))
     source_multipart = etag_math.is_multipart_etag(source_etag)
     if not (verification.disable_etag_verify or verification.disable_content_md5_header) and source_etag:
@@ -74,13 +75,13 @@ def verify_upload(
             disable_multipart_verify=verification.disable_multipart_verify,
         )
         message = etag_mismatch_message(
-            source_is_s3=not source_is_local, source_etag_multipart=source_multipart, auto_chunksize=auto_chunksize
+            source_is_s3=source_has_etags, source_etag_multipart=source_multipart, auto_chunksize=auto_chunksize
         )
         _count_etag(outcome, obj, source_etag, result.e_tag, run, message)
     if verification.disable_additional_checksum_verify:
         return
     algorithm = verification.additional_checksum_algorithm
-    if source_is_local:
+    if not source_has_etags:
         source_value = result.sent_checksum
     else:
         source_value = source_checksum
@@ -89,12 +90,12 @@ def verify_upload(
     outcome = verify_checksum(
         source_value,
         result.checksum,
-        source_is_s3=not source_is_local,
+        source_is_s3=source_has_etags,
         source_etag_multipart=source_multipart,
         disable_multipart_verify=verification.disable_multipart_verify,
     )
     message = checksum_mismatch_message(
-        source_is_s3=not source_is_local, source_etag_multipart=source_multipart, auto_chunksize=auto_chunksize
+        source_is_s3=source_has_etags, source_etag_multipart=source_multipart, auto_chunksize=auto_chunksize
     )
     _count_checksum(outcome, obj, algorithm, source_value, result.checksum, run, message)
 
@@ -146,7 +147,7 @@ class DownloadVerifier:
 
     def __init__(
         self,
-        config: SyncConfig,
+        config: ObjectSettings,
         obj: ObjectInfo,
         details: ObjectDetails,
         run: RunContext,

@@ -11,7 +11,6 @@ from typing import Any
 
 from s3syncpy.application.report import SyncReport
 
-TRACE = 5
 logger = logging.getLogger("s3syncpy.sync")
 
 # Keep memory bounded on runs with millions of warnings: the count is exact, the messages are a sample.
@@ -26,19 +25,32 @@ class RunContext:
         stop: set when the run must end early (an error, or a user cancellation).
     """
 
-    def __init__(self, report: SyncReport) -> None:
+    def __init__(self, report: SyncReport, *, warn_as_error: bool = False) -> None:
+        """Args:
+            report: the report to fill.
+            warn_as_error: --warn-as-error: the warnings the reference converts (`skip_warning`) become errors.
+        """
         self.report = report
         self.stats = report.stats
         self.stop = asyncio.Event()
+        self._warn_as_error = warn_as_error
 
     @property
     def stopping(self) -> bool:
-        # An adapter-reported error (e.g. a listing warning under --warn-as-error) ends the run too.
-        return self.stop.is_set() or bool(self.report.errors)
+        """The run must end early (an error was recorded, or the user cancelled)."""
+        return self.stop.is_set()
 
     def warn(self, message: str, **fields: Any) -> None:
-        """Record a warning (sets the warning flag: exit 3 unless an error occurs)."""
+        """Record a warning that --warn-as-error leaves alone (mismatches, force retries, --max-delete reached)."""
         record_warning(self.report, message, **fields)
+
+    def skip_warning(self, message: str, **fields: Any) -> None:
+        """Record one of the warnings --warn-as-error turns into an error: a listing warning, not found, access
+        denied, a failed precondition, InvalidObjectState, a directory-traversal key."""
+        if self._warn_as_error:
+            self.error(message, **fields)
+        else:
+            self.warn(message, **fields)
 
     def error(self, message: str, *, count_object: bool = True, **fields: Any) -> None:
         """Record an error and stop the run (exit 1).
@@ -64,17 +76,8 @@ class RunContext:
         self.stop.set()
 
 
-def record_warning(report: SyncReport, message: str, *, error_instead: bool = False, **fields: Any) -> None:
-    """Count and log a warning, or an error when --warn-as-error applies (listing warnings, skips).
-
-    Adapters reach this through a callback the composition root gives them, since they run outside any stage.
-    """
-    if error_instead:
-        report.stats.errors += 1
-        if len(report.errors) < MAX_KEPT_MESSAGES:
-            report.errors.append(_with_key(message, fields))
-        logger.error(message, extra={"fields": fields})
-        return
+def record_warning(report: SyncReport, message: str, **fields: Any) -> None:
+    """Count and log a warning (the warning flag: exit 3 unless an error occurs)."""
     report.stats.warnings += 1
     if len(report.warnings) < MAX_KEPT_MESSAGES:
         report.warnings.append(_with_key(message, fields))

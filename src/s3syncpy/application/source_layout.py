@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectStorage
+from s3syncpy.application.run_context import logger
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import ObjectNotFoundError
-from s3syncpy.domain.model import ObjectDetails, ObjectInfo
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
+from s3syncpy.domain.plan import upload_layout
 
 
 class LayoutError(Exception):
@@ -31,18 +33,22 @@ class LayoutError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SourceLayout:
-    """What is known about the source object's multipart layout.
+    """What is known about the source object once its first GET answered.
 
     Attributes:
         first_range: (offset, length) of the first GET, or None for a single-stream read.
         parts: the source's real part sizes when fetched (auto-chunksize or composite checksum), else None.
+        checksum: the source's whole-object additional checksum (checksum mode), else None.
+        algorithm: the algorithm `checksum` is verified with.
     """
 
     first_range: tuple[int, int] | None
-    parts: list[int] | None
+    parts: list[int] | None = None
+    checksum: str | None = None
+    algorithm: ChecksumAlgorithm | None = None
 
 
-async def first_range(config: SyncConfig, source: ObjectStorage, obj: ObjectInfo) -> tuple[int, int] | None:
+async def first_range(config: ObjectSettings, source: ObjectStorage, obj: ObjectInfo) -> tuple[int, int] | None:
     """The first GET's byte range (reference `get_first_chunk_range`).
 
     Args:
@@ -59,7 +65,7 @@ async def first_range(config: SyncConfig, source: ObjectStorage, obj: ObjectInfo
     # S3 rule: parts other than the last are at least 5 MiB, so a smaller object is never read in ranges.
     if obj.size < etag_math.MINIMUM_PART_SIZE:
         return None
-    if config.transfer.auto_chunksize and not source.is_local:
+    if config.transfer.auto_chunksize and source.features.supports_parts:
         head = await source.head_object(obj.key, version_id=obj.version_id, part_number=1)
         if head is None:
             raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
@@ -87,7 +93,7 @@ def check_content_range(details: ObjectDetails, requested: tuple[int, int] | Non
 
 
 async def source_parts(
-    config: SyncConfig,
+    config: ObjectSettings,
     source: ObjectStorage,
     obj: ObjectInfo,
     details: ObjectDetails,
@@ -120,7 +126,7 @@ async def source_parts(
         LayoutError: under --auto-chunksize, a multipart ETag without parts, or a first part whose size differs
             from the first GET's length.
     """
-    if source.is_local:
+    if not source.features.supports_parts:
         return None
     e_tag = obj.e_tag or details.info.e_tag
     multipart_etag = etag_math.is_multipart_etag(e_tag)
@@ -151,13 +157,13 @@ async def source_parts(
     return parts
 
 
-def _single_part(config: SyncConfig, obj: ObjectInfo, requested: tuple[int, int] | None) -> list[int] | None:
+def _single_part(config: ObjectSettings, obj: ObjectInfo, requested: tuple[int, int] | None) -> list[int] | None:
     if not config.transfer.auto_chunksize:
         return None
     return [requested[1] if requested is not None else obj.size]
 
 
-def upload_parts(config: SyncConfig, source: ObjectStorage, obj: ObjectInfo, parts: list[int] | None) -> list[int]:
+def upload_parts(config: ObjectSettings, source: ObjectStorage, obj: ObjectInfo, parts: list[int] | None) -> list[int]:
     """PutRequest.part_sizes for an S3 target: [] for one PutObject, else the multipart layout.
 
     Under --auto-chunksize with an S3 source: the source's exact parts for a multipart source ("-1" included),
@@ -165,9 +171,10 @@ def upload_parts(config: SyncConfig, source: ObjectStorage, obj: ObjectInfo, par
 
     Raises:
         LayoutError: a single-part source whose size differs from its one part.
+        ObjectTooLargeError: the object exceeds S3's maximum object size.
     """
     transfer = config.transfer
-    if transfer.auto_chunksize and not source.is_local and parts:
+    if transfer.auto_chunksize and source.features.supports_parts and parts:
         e_tag = obj.e_tag
         if etag_math.is_multipart_etag(e_tag):
             return list(parts)
@@ -177,10 +184,18 @@ def upload_parts(config: SyncConfig, source: ObjectStorage, obj: ObjectInfo, par
                 f"source_total_size = {obj.size}, first object part size = {parts[0]}"
             )
         return []
-    return etag_math.part_sizes(obj.size, transfer.multipart_threshold, transfer.multipart_chunksize)
+    planned = upload_layout(obj.size, transfer.multipart_threshold, transfer.multipart_chunksize)
+    if planned.raised:
+        # S3 allows 10,000 parts: the chunk size grows instead of failing at part 10,001 after sending the rest.
+        logger.warning(
+            "multipart chunksize raised to fit the object in 10,000 parts.",
+            extra={"fields": {"key": obj.key, "size": obj.size, "multipart_chunksize": transfer.multipart_chunksize,
+                              "used_chunksize": planned.chunksize}},
+        )
+    return planned.part_sizes
 
 
-def download_parts(config: SyncConfig, obj: ObjectInfo, requested: tuple[int, int] | None) -> list[int]:
+def download_parts(config: ObjectSettings, obj: ObjectInfo, requested: tuple[int, int] | None) -> list[int]:
     """PutRequest.part_sizes for a local target: the read layout (first range, then configured chunks).
 
     Even under --auto-chunksize the rest of the object is read in configured chunks (reference §2.5).

@@ -20,16 +20,30 @@ from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only
 from s3syncpy.application.object_syncer import ObjectSyncer
+from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, StrategyFactory
 from s3syncpy.application.update_check import UpdateChecker
-from s3syncpy.domain.errors import StorageError
-from s3syncpy.domain.filters import build_filter_chain, first_rejecting_filter
+from s3syncpy.domain.decisions.listing import TargetEntry
+from s3syncpy.domain.errors import StorageError, UserCallbackError
+from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.model import ObjectInfo
+from s3syncpy.domain.plan import (
+    ObjectPlan,
+    PlanRules,
+    Skip,
+    SkipReason,
+    plan_after_filters,
+    plan_filters,
+    plan_object,
+)
+from s3syncpy.domain.timeparse import format_rfc3339_millis
 
 _END = None  # queue sentinel: no more objects
+_Work = tuple[ObjectInfo, ObjectPlan]
 
 
 async def run_sync(
@@ -39,6 +53,10 @@ async def run_sync(
     clock: Clock,
     cancel: asyncio.Event,
     report: SyncReport | None = None,
+    *,
+    run: RunContext | None = None,
+    strategy: StrategyFactory | None = None,
+    callbacks: SyncCallbacks | None = None,
 ) -> SyncReport:
     """Synchronise `source` into `target` as `config` says.
 
@@ -48,17 +66,23 @@ async def run_sync(
         clock: time source for durations and retry pauses.
         cancel: set it to stop the run (Ctrl-C); the report is then marked cancelled.
         report: a report to fill (its stats are live, for progress displays); a new one when None.
+        run: the run context, when the caller created it first (the composition root hands it to adapters that
+            report warnings); it must fill `report`.
+        strategy: how objects travel (default: the strategy of the config's direction).
+        callbacks: user code; its filter runs after the built-in filters (an error in it ends the run).
 
     Returns:
         The report: counters, warnings, errors, cancelled flag, elapsed time.
     """
-    report = report if report is not None else SyncReport()
+    if run is None:
+        run = RunContext(report if report is not None else SyncReport(), warn_as_error=config.warn_as_error)
+    report = run.report
     report.dry_run = config.dry_run
-    run = RunContext(report)
+    factory = strategy or STRATEGY_BY_DIRECTION[config.direction]
     started = clock.monotonic()
     watcher = asyncio.create_task(_watch_cancel(cancel, run))
     try:
-        await _run_phases(config, source, target, clock, run)
+        await _run_phases(config, source, target, factory, callbacks or SyncCallbacks(), clock, run)
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -73,7 +97,13 @@ async def _watch_cancel(cancel: asyncio.Event, run: RunContext) -> None:
 
 
 async def _run_phases(
-    config: SyncConfig, source: ObjectStorage, target: ObjectStorage, clock: Clock, run: RunContext
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    strategy: StrategyFactory,
+    callbacks: SyncCallbacks,
+    clock: Clock,
+    run: RunContext,
 ) -> None:
     delete = config.deletion.delete
     uc = config.update_check
@@ -84,9 +114,28 @@ async def _run_phases(
         if not ok:
             return
     source_map = KeyMap(store_keys=True) if delete else None
-    checker = UpdateChecker(config, source, target, target_map, run)
-    syncer = ObjectSyncer(config, source, target, checker, run, clock)
-    if not await _until_stopped(run, lambda: _sync_phase(config, source, syncer, checker, source_map, run)):
+    settings = config.object_settings
+    checker = UpdateChecker(settings, config.direction, source, target, target_map, run)
+    rules = PlanRules(
+        filters=build_filter_chain(config.filters),
+        mode=checker.mode,
+        head_required=checker.head_required,
+        target_stores_directories=target.features.stores_directories,
+    )
+    syncer = ObjectSyncer(
+        strategy=strategy(settings, source, target, run),
+        target=target,
+        checker=checker,
+        rules=rules,
+        force_retry=config.force_retry,
+        dry_run=config.dry_run,
+        run=run,
+        clock=clock,
+    )
+    listed_target = target_map if target_map is not None and checker.mode.lists_target else None
+    if not await _until_stopped(
+        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, run)
+    ):
         return
     if delete and target_map is not None and source_map is not None:
         await _until_stopped(run, lambda: delete_target_only(config, target, target_map, source_map, run))
@@ -123,17 +172,20 @@ def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
     if isinstance(exc, StorageError):
         run.error(f"{exc}", count_object=False, operation=exc.operation)
         return
+    if isinstance(exc, UserCallbackError):
+        run.error(str(exc), count_object=False)
+        return
     raise exc
 
 
 def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptions:
-    """Local storages compute ETags during listing in --check-etag mode (reference §3.1).
+    """Storages without stored ETags (local files) compute them while listing in --check-etag mode.
 
     Not with --auto-chunksize: the comparison then happens per object with the S3 side's part sizes.
     """
     transfer = config.transfer
     uc = config.update_check
-    if storage.is_local and uc.check_etag and not transfer.auto_chunksize and not uc.remove_modified_filter:
+    if not storage.features.has_etags and uc.check_etag and not transfer.auto_chunksize and not uc.remove_modified_filter:
         return ListingOptions(
             etag_threshold=transfer.multipart_threshold,
             etag_chunksize=transfer.multipart_chunksize,
@@ -153,14 +205,19 @@ async def _sync_phase(
     config: SyncConfig,
     source: ObjectStorage,
     syncer: ObjectSyncer,
-    checker: UpdateChecker,
+    rules: PlanRules,
+    callbacks: SyncCallbacks,
+    target_map: KeyMap | None,
     source_map: KeyMap | None,
     run: RunContext,
 ) -> None:
     workers = config.transfer.worker_size
-    queue: asyncio.Queue[ObjectInfo | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
+    queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
+    user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     async with asyncio.TaskGroup() as group:
-        group.create_task(_produce(config, source, checker, source_map, queue, workers, run))
+        group.create_task(
+            _produce(config, source, syncer, rules, user_filter, target_map, source_map, queue, workers)
+        )
         for _ in range(workers):
             group.create_task(_work(queue, syncer))
 
@@ -168,37 +225,69 @@ async def _sync_phase(
 async def _produce(
     config: SyncConfig,
     source: ObjectStorage,
-    checker: UpdateChecker,
+    syncer: ObjectSyncer,
+    rules: PlanRules,
+    user_filter: _UserFilter | None,
+    target_map: KeyMap | None,
     source_map: KeyMap | None,
-    queue: asyncio.Queue[ObjectInfo | None],
+    queue: asyncio.Queue[_Work | None],
     workers: int,
-    run: RunContext,
 ) -> None:
-    chain = build_filter_chain(config.filters)
-    stats = run.stats
-    debug = logger.isEnabledFor(logging.DEBUG)
+    listed_target = target_map is not None
     async for obj in source.list_objects(_listing_options(config, source)):
-        if not obj.key:
-            # The key equals the prefix itself (e.g. a "dir/" marker under prefix "dir/"): nothing to name.
-            stats.skipped += 1
-            continue
-        if source_map is not None:
+        if source_map is not None and obj.key:
             # Taken before filtering, so filtered source objects still protect their target copies.
             source_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
-        rejected_by = first_rejecting_filter(chain, obj) if chain else None
-        if rejected_by is None and not checker.listing_says_modified(obj):
-            rejected_by = "update-check"
-        if rejected_by is not None:
-            stats.skipped += 1
-            if debug:
-                logger.debug("object filtered.", extra={"fields": {"key": obj.key, "filter": rejected_by}})
+        found = target_map.get(obj.key) if target_map is not None else None
+        entry = TargetEntry(*found) if found is not None else None
+        plan: ObjectPlan | None
+        if user_filter is None:
+            plan = plan_object(obj, entry, rules, listed_target=listed_target)
+        else:
+            plan = plan_filters(obj, rules) or await user_filter.plan(obj)
+            if plan is None:
+                plan = plan_after_filters(obj, entry, rules, listed_target=listed_target)
+        if isinstance(plan, Skip):
+            syncer.record_skip(obj, plan)
             continue
-        await queue.put(obj)
+        await queue.put((obj, plan))
     # Reached only when the listing completed: a failing or cancelled listing ends the whole TaskGroup.
     for _ in range(workers):
         await queue.put(_END)
 
 
-async def _work(queue: asyncio.Queue[ObjectInfo | None], syncer: ObjectSyncer) -> None:
-    while (obj := await queue.get()) is not None:
-        await syncer.sync(obj)
+class _UserFilter:
+    """The user-defined filter between the built-in filters and the target listing check."""
+
+    def __init__(self, callbacks: SyncCallbacks, run: RunContext) -> None:
+        self._callbacks = callbacks
+        self._run = run
+
+    async def plan(self, obj: ObjectInfo) -> Skip | None:
+        """Skip(USER_FILTERED) when the callback drops the object, None when it keeps it.
+
+        Raises:
+            UserCallbackError: the callback failed (the run then ends with an error).
+        """
+        try:
+            keep = await self._callbacks.filter(filter_object(obj))
+        except Exception as exc:
+            raise UserCallbackError(f"User defined filter error: {exc}") from exc
+        return None if keep else Skip(SkipReason.USER_FILTERED)
+
+
+def filter_object(obj: ObjectInfo) -> FilterObject:
+    """What a user-defined filter sees of one listed object."""
+    return FilterObject(
+        key=obj.key,
+        last_modified=format_rfc3339_millis(obj.mtime_ns),
+        version_id=obj.version_id,
+        e_tag=obj.e_tag,
+        checksum_algorithm=obj.checksum_algorithm,
+        size=obj.size,
+    )
+
+
+async def _work(queue: asyncio.Queue[_Work | None], syncer: ObjectSyncer) -> None:
+    while (item := await queue.get()) is not None:
+        await syncer.sync(*item)

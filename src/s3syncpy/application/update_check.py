@@ -12,7 +12,7 @@ import dataclasses
 import logging
 
 from s3syncpy._speedups import KeyMap
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.local_values import local_checksum, local_etag
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
@@ -25,8 +25,8 @@ from s3syncpy.domain.decisions.head import (
     head_says_modified,
     needs_source_encryption,
 )
-from s3syncpy.domain.decisions.listing import TargetEntry, listing_says_modified
 from s3syncpy.domain.decisions.mode import UpdateMode
+from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 
 
@@ -35,7 +35,8 @@ class UpdateChecker:
 
     def __init__(
         self,
-        config: SyncConfig,
+        config: ObjectSettings,
+        direction: Direction,
         source: ObjectStorage,
         target: ObjectStorage,
         target_map: KeyMap | None,
@@ -47,8 +48,7 @@ class UpdateChecker:
             check_etag=uc.check_etag,
             remove_modified_filter=uc.remove_modified_filter,
             head_each_target=uc.head_each_target,
-            source_is_local=source.is_local,
-            target_is_local=target.is_local,
+            direction=direction,
             check_mtime_and_etag=uc.check_mtime_and_etag,
             check_checksum=uc.check_additional_checksum is not None,
             check_mtime_and_checksum=uc.check_mtime_and_additional_checksum is not None,
@@ -68,23 +68,21 @@ class UpdateChecker:
         """The run's update mode."""
         return self._mode
 
-    def listing_says_modified(self, obj: ObjectInfo) -> bool:
-        """Layer A: False when the target listing shows an up-to-date copy."""
-        if self._target_map is None or not self._mode.lists_target:
-            return True
-        found = self._target_map.get(obj.key)
-        entry = TargetEntry(*found) if found is not None else None
-        return listing_says_modified(obj, entry, self._mode)
+    @property
+    def head_required(self) -> bool:
+        """Layer B runs in this mode (a HEAD of the target, or a stat of a local file, per object)."""
+        return self._head_required
 
     async def needs_transfer(self, obj: ObjectInfo) -> bool:
         """Layer B (when this run has it): HEAD the target and ask the diff detector."""
         if not self._head_required:
             return True
         details = await self._target.head_object(obj.key)
-        if details is not None and obj.is_directory_marker and self._target.is_local and self._detector in (
+        if details is not None and obj.is_directory_marker and self._target.features.stores_directories and (
+            self._detector in (
             HeadDetector.ETAG,
             HeadDetector.CHECKSUM,
-        ):
+        )):
             # The directory exists and a directory has no bytes to hash: nothing to update.
             return False
         source_checksum: str | None = None
@@ -126,12 +124,12 @@ class UpdateChecker:
     # ---- the ETag detector's local side -------------------------------------------------------------------
 
     async def _with_local_etags(self, obj: ObjectInfo, details: ObjectDetails) -> tuple[ObjectInfo, ObjectDetails]:
-        """Put the computed ETag of a local side where the detector reads it (§3.2 ETagDiffDetector)."""
-        if self._source.is_local and (obj.e_tag is None or self._mode.auto_chunksize):
+        """Put the computed ETag of a side without stored ETags (a local file) where the detector reads it."""
+        if not self._source.features.has_etags and (obj.e_tag is None or self._mode.auto_chunksize):
             parts = await self._s3_parts_for_etag(self._target, obj.key, None, details.info.e_tag)
             value = await self._local_etag(self._source, obj.key, obj.size, parts)
             obj = dataclasses.replace(obj, e_tag=value)
-        elif self._target.is_local:
+        elif not self._target.features.has_etags:
             listed = self._with_listed_etag(details)
             if listed.info.e_tag is not None and not self._mode.auto_chunksize:
                 return obj, listed
@@ -172,8 +170,9 @@ class UpdateChecker:
     async def _checksums(
         self, obj: ObjectInfo, details: ObjectDetails, algorithm: ChecksumAlgorithm
     ) -> tuple[str | None, str | None]:
-        """Both sides' values (§3.2 ChecksumDiffDetector); None for an S3 side without one."""
-        if self._source.is_local:
+        """Both sides' values (the checksum detector's); None for an S3 side without one. A side that stores no
+        checksums (a local file) is hashed the way the other side's value was made."""
+        if not self._source.features.stores_checksums:
             stored_target = details.checksum(algorithm)
             if stored_target is None:
                 return None, None
@@ -183,7 +182,7 @@ class UpdateChecker:
             return computed_source, stored_target
         source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
         stored_source = source_details.checksum(algorithm) if source_details is not None else None
-        if not self._target.is_local:
+        if self._target.features.stores_checksums:
             return stored_source, details.checksum(algorithm)
         if stored_source is None:
             return None, None

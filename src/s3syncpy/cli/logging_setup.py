@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from s3syncpy.application.config import LogLevel
+from s3syncpy.cli.log_level import LogLevel
 
 LOGGER_NAME = "s3syncpy"
 TRACE = 5  # below DEBUG, like tracing's TRACE level (-vvv)

@@ -27,9 +27,10 @@ from typing import TextIO
 import click
 
 import s3syncpy
-from s3syncpy.application.config import LogLevel, SyncConfig
+from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
 from s3syncpy.cli.command import build_command
+from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
 from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
 from s3syncpy.cli.progress import ProgressDisplay, progress_enabled
@@ -59,7 +60,7 @@ def run(
 
     Args:
         argv: the arguments without the program name (default: sys.argv[1:]).
-        execute: the sync runner (default: s3syncpy.cli.bootstrap.execute); tests inject their own.
+        execute: the sync runner (default: s3syncpy.bootstrap.sync); tests inject their own.
         environ: the environment whose AWS secrets are redacted from logs (default: os.environ). Option values
             from S3SYNC_* variables are read by click from os.environ.
 
@@ -267,7 +268,10 @@ def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
 
 def _default_execute() -> Execute:
     # Imported here so parsing, --help and the unit tests never load the adapters (botocore imports slowly).
-    from s3syncpy.cli.bootstrap import execute
+    from s3syncpy.bootstrap import sync
+
+    async def execute(config: SyncConfig, cancel: asyncio.Event, report: SyncReport) -> None:
+        await sync(config, cancel=cancel, report=report)
 
     return execute
 

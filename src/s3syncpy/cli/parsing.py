@@ -22,12 +22,12 @@ from s3syncpy.application.config import (
     Deletion,
     EncryptionSettings,
     ForceRetry,
-    LogLevel,
     SyncConfig,
     Transfer,
     UpdateCheck,
     Verification,
 )
+from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
 
-from s3syncpy.application.config import LogLevel
+from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.domain.humanize import human_bytes, human_count
 from s3syncpy.domain.stats import SyncStats
 

@@ -9,7 +9,7 @@
     │   ├── InvalidObjectStateError
     │   └── TransientStorageError   network-level failure worth a force retry
     ├── DirectoryTraversalError    a key would escape the target directory
-    └── SyncCancelledError         the run was cancelled (Ctrl-C)
+    └── UserCallbackError          a user-defined filter or preprocess callback failed (the run ends, exit 1)
 
 Adapters translate vendor errors into these at their boundary (`raise StorageError(...) from exc`).
 """
@@ -63,5 +63,5 @@ class DirectoryTraversalError(S3SyncError):
     """A key contains "." or ".." segments that would write outside the target directory."""
 
 
-class SyncCancelledError(S3SyncError):
-    """The run was cancelled before this operation completed."""
+class UserCallbackError(S3SyncError):
+    """A user-defined callback (Lua or Python) failed where the reference treats that as fatal."""

@@ -51,10 +51,13 @@ def part_sizes(size: int, threshold: int, chunksize: int) -> list[int]:
         chunksize: the part size.
 
     Returns:
-        The list of part sizes (empty for a single-part upload).
+        The list of part sizes (empty for a single-part upload). When `chunksize` would need more than 10,000
+        parts, the smallest part size that fits is used instead (`fitting_chunksize`), so uploads, computed ETags
+        and download checks agree on the layout of very large files.
     """
     if not is_multipart(size, threshold):
         return []
+    chunksize = fitting_chunksize(size, chunksize)
     full, rest = divmod(size, chunksize)
     sizes = [chunksize] * full
     if rest:
@@ -62,11 +65,18 @@ def part_sizes(size: int, threshold: int, chunksize: int) -> list[int]:
     return sizes
 
 
+def fitting_chunksize(size: int, chunksize: int) -> int:
+    """`chunksize`, or the smallest part size that cuts `size` bytes into at most 10,000 parts (S3's limit)."""
+    if -(-size // chunksize) <= MAXIMUM_PARTS:
+        return chunksize
+    return -(-size // MAXIMUM_PARTS)
+
+
 def parts_count(size: int, threshold: int, chunksize: int) -> int:
-    """0 for a single-part upload, else ceil(size / chunksize)."""
+    """0 for a single-part upload, else the number of parts `part_sizes` cuts."""
     if not is_multipart(size, threshold):
         return 0
-    return -(-size // chunksize)
+    return -(-size // fitting_chunksize(size, chunksize))
 
 
 def normalize_etag(e_tag: str | None) -> str | None:

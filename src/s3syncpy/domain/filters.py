@@ -7,8 +7,9 @@ precision: keep iff mtime < before, keep iff mtime >= after.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -72,18 +73,22 @@ def exclude_regex(pattern: regex.Pattern[str]) -> Predicate:
     return lambda obj: pattern.search(obj.key) is None
 
 
-# The reference's order for steps 1-6 (README "Filtering order"); later steps run elsewhere.
-FILTER_ORDER: tuple[str, ...] = (
-    "filter-mtime-before",
-    "filter-mtime-after",
-    "filter-smaller-size",
-    "filter-larger-size",
-    "filter-include-regex",
-    "filter-exclude-regex",
+# The reference's order for steps 1-6 (README "Filtering order"); later steps run elsewhere. Each row: the
+# filter's name (its option without dashes), the FilterSettings field that enables it, the predicate factory.
+_STEPS: tuple[tuple[str, str, Callable[[Any], Predicate]], ...] = (
+    ("filter-mtime-before", "mtime_before_ms", mtime_before),
+    ("filter-mtime-after", "mtime_after_ms", mtime_after),
+    ("filter-smaller-size", "smaller_size", smaller_size),
+    ("filter-larger-size", "larger_size", larger_size),
+    ("filter-include-regex", "include_regex", include_regex),
+    ("filter-exclude-regex", "exclude_regex", exclude_regex),
 )
+FILTER_ORDER: tuple[str, ...] = tuple(name for name, _, _ in _STEPS)
+
+FilterStep = tuple[str, Predicate]
 
 
-def build_filter_chain(settings: FilterSettings) -> list[tuple[str, Predicate]]:
+def build_filter_chain(settings: FilterSettings) -> list[FilterStep]:
     """The enabled filters, named, in FILTER_ORDER.
 
     Args:
@@ -92,18 +97,15 @@ def build_filter_chain(settings: FilterSettings) -> list[tuple[str, Predicate]]:
     Returns:
         (name, predicate) pairs; an object is kept only if every predicate keeps it.
     """
-    candidates: list[tuple[str, object, Callable[[object], Predicate]]] = [
-        ("filter-mtime-before", settings.mtime_before_ms, mtime_before),  # type: ignore[list-item]
-        ("filter-mtime-after", settings.mtime_after_ms, mtime_after),  # type: ignore[list-item]
-        ("filter-smaller-size", settings.smaller_size, smaller_size),  # type: ignore[list-item]
-        ("filter-larger-size", settings.larger_size, larger_size),  # type: ignore[list-item]
-        ("filter-include-regex", settings.include_regex, include_regex),  # type: ignore[list-item]
-        ("filter-exclude-regex", settings.exclude_regex, exclude_regex),  # type: ignore[list-item]
-    ]
-    return [(name, factory(value)) for name, value, factory in candidates if value is not None]
+    chain: list[FilterStep] = []
+    for name, field_name, factory in _STEPS:
+        value = getattr(settings, field_name)
+        if value is not None:
+            chain.append((name, factory(value)))
+    return chain
 
 
-def first_rejecting_filter(chain: list[tuple[str, Predicate]], obj: ObjectInfo) -> str | None:
+def first_rejecting_filter(chain: Sequence[FilterStep], obj: ObjectInfo) -> str | None:
     """The name of the first filter that drops `obj`, or None when every filter keeps it."""
     for name, keep in chain:
         if not keep(obj):

@@ -44,6 +44,11 @@ class LocalLocation:
 StorageLocation = S3Location | LocalLocation
 
 
+def is_single_file(location: StorageLocation) -> bool:
+    """Whether the location names one local file rather than a directory or a prefix."""
+    return isinstance(location, LocalLocation) and location.single_file is not None
+
+
 class InvalidLocationError(ValueError):
     """The text is not a valid storage location."""
 

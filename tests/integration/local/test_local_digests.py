@@ -86,7 +86,7 @@ async def test_compute_digests_of_missing_or_unsafe_keys(storage: LocalObjectSto
 async def test_part_number_is_ignored_by_head(storage: LocalObjectStorage) -> None:
     details = await storage.head_object("dir/file.bin", part_number=2)
     assert details is not None and details.info.size == len(DATA) and details.parts_count is None
-    assert not storage.supports_parts
+    assert not storage.features.supports_parts
     assert await storage.get_object_parts("dir/file.bin") == []
 
 

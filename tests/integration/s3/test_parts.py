@@ -35,7 +35,7 @@ async def sha256_storage(open_storage: OpenStorage) -> Any:
 
 
 async def test_supports_parts(storage: S3ObjectStorage) -> None:
-    assert storage.supports_parts
+    assert storage.features.supports_parts
 
 
 async def test_part_head_describes_one_part(storage: S3ObjectStorage, data: bytes) -> None:

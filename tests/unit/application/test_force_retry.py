@@ -26,6 +26,7 @@ from s3syncpy.domain.errors import (
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 SECOND = 1_000_000_000
@@ -43,7 +44,7 @@ def _config(count: int = 3, interval_ms: int = 250, **changes: object) -> SyncCo
 
 
 def _source(files: dict[str, bytes] = FILES) -> InMemoryObjectStorage:
-    storage = InMemoryObjectStorage(is_local=True)
+    storage = InMemoryObjectStorage(features=FILE_TREE)
     for key, data in files.items():
         storage.seed(key, data, mtime_ns=T0)
     return storage
@@ -144,7 +145,7 @@ class _Hanging(InMemoryObjectStorage):
     """A source whose reads of some keys never finish (a stalled server); records cancellations."""
 
     def __init__(self, hanging: set[str]) -> None:
-        super().__init__(is_local=True)
+        super().__init__(features=FILE_TREE)
         self.hanging = hanging
         self.cancelled: list[str] = []
         self.started = asyncio.Event()

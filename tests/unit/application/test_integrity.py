@@ -31,6 +31,7 @@ from s3syncpy.domain.verification import (
     ETAG_MISMATCH_HELP_UPLOAD,
 )
 from tests.fakes.clock import FakeClock
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 SECOND = 1_000_000_000
@@ -59,7 +60,7 @@ async def sync(config: SyncConfig, source: InMemoryObjectStorage, target: InMemo
 
 
 def local(files: dict[str, bytes], mtime_ns: int = T0) -> InMemoryObjectStorage:
-    storage = InMemoryObjectStorage(is_local=True)
+    storage = InMemoryObjectStorage(features=FILE_TREE)
     for key, data in files.items():
         storage.seed(key, data, mtime_ns=mtime_ns)
     return storage
@@ -224,7 +225,7 @@ async def test_auto_chunksize_multipart_etag_without_parts_is_a_hard_error() -> 
 )
 async def test_download_verifies_checksum_and_etag(algorithm: Alg, data: bytes, parts: list[int]) -> None:
     source = s3_source(algorithm, obj=(data, parts))
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     config = cfg(S3, LOCAL, verification=verification(enable_additional_checksum=True))
 
     report = await sync(config, source, target)
@@ -238,7 +239,7 @@ async def test_download_verifies_checksum_and_etag(algorithm: Alg, data: bytes, 
 async def test_download_full_object_checksum_verifies_but_rechunked_etag_mismatches() -> None:
     # The asymmetry of §2.5: a full-object value fetches no parts, so the ETag is computed with the config.
     source = s3_source(Alg.CRC64NVME, obj=(OVER, [3, 3, 3]))
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     target.seed("obj", b"old", mtime_ns=0)
     config = cfg(S3, LOCAL, verification=verification(enable_additional_checksum=True))
 
@@ -251,7 +252,7 @@ async def test_download_full_object_checksum_verifies_but_rechunked_etag_mismatc
 
 async def test_download_with_auto_chunksize_verifies_against_source_parts() -> None:
     source = s3_source(Alg.CRC64NVME, obj=(OVER, [3, 3, 3]))
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     config = cfg(S3, LOCAL, transfer=dataclasses.replace(SMALL, auto_chunksize=True),
                  verification=verification(enable_additional_checksum=True))
 
@@ -265,7 +266,7 @@ async def test_download_with_auto_chunksize_verifies_against_source_parts() -> N
 async def test_corrupted_checksum_is_a_mismatch_and_keeps_the_local_file() -> None:
     source = InMemoryObjectStorage(checksum_algorithm=Alg.SHA256)
     source.seed("obj", SINGLE, mtime_ns=T0, checksum=checksums.encode(checksums.digest(Alg.SHA256, b"other")))
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     target.seed("obj", b"previous", mtime_ns=0)
     config = cfg(S3, LOCAL, verification=verification(enable_additional_checksum=True))
 
@@ -281,7 +282,7 @@ async def test_corrupted_checksum_is_a_mismatch_and_keeps_the_local_file() -> No
 async def test_download_without_enable_additional_checksum_ignores_checksums() -> None:
     source = InMemoryObjectStorage(checksum_algorithm=Alg.SHA256)
     source.seed("obj", SINGLE, mtime_ns=T0, checksum="bogus")
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
 
     report = await sync(cfg(S3, LOCAL), source, target)
 
@@ -292,7 +293,7 @@ async def test_download_without_enable_additional_checksum_ignores_checksums() -
 async def test_download_of_single_part_object_over_threshold_mismatches_the_config_etag() -> None:
     # No parts are known for a single-part object: the local ETag uses the configured layout ("-3").
     source = s3_source(None, obj=(OVER, []))
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
 
     report = await sync(cfg(S3, LOCAL), source, target)
 
@@ -343,7 +344,7 @@ async def test_auto_chunksize_first_part_size_mismatch_is_a_hard_error() -> None
 
 async def test_auto_chunksize_download_of_ranged_object_verifies() -> None:
     source = s3_source(Alg.SHA256, obj=(BIG, BIG_PARTS))
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     config = cfg(S3, LOCAL, transfer=AUTO_5MIB,
                  verification=verification(enable_additional_checksum=True))
 

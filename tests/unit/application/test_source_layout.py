@@ -8,6 +8,7 @@ from s3syncpy.application.config import SyncConfig, Transfer
 from s3syncpy.application.source_layout import LayoutError, check_content_range, download_parts, upload_parts
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 MiB = 1024 * 1024
@@ -36,7 +37,7 @@ def test_download_parts(size: int, requested: tuple[int, int] | None, expected: 
     assert download_parts(config(), obj(size), requested) == expected
 
 
-S3_SOURCE, LOCAL_SOURCE = InMemoryObjectStorage(), InMemoryObjectStorage(is_local=True)
+S3_SOURCE, LOCAL_SOURCE = InMemoryObjectStorage(), InMemoryObjectStorage(features=FILE_TREE)
 
 
 @pytest.mark.parametrize(

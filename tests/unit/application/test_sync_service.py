@@ -16,6 +16,7 @@ from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 SECOND = 1_000_000_000
@@ -31,7 +32,7 @@ def config(**changes: object) -> SyncConfig:
 
 
 def local_source(files: dict[str, bytes], mtime_ns: int = T0) -> InMemoryObjectStorage:
-    storage = InMemoryObjectStorage(is_local=True)
+    storage = InMemoryObjectStorage(features=FILE_TREE)
     for key, data in files.items():
         storage.seed(key, data, mtime_ns=mtime_ns)
     return storage
@@ -192,7 +193,7 @@ async def test_error_classification(error: Exception, warn_as_error: bool, exit_
 async def test_download_with_mismatching_etag_keeps_the_existing_file() -> None:
     source = InMemoryObjectStorage()
     source.seed("f", b"new content", mtime_ns=T0 + 10 * SECOND, e_tag='"0123456789abcdef0123456789abcdef"')
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     target.seed("f", b"old", mtime_ns=T0)
     cfg = config(source=S3Location("bucket", ""), target=LocalLocation("/dst"))
 

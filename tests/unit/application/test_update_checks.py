@@ -16,6 +16,7 @@ from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import ChecksumAlgorithm as Alg
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
+from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
 
 SECOND = 1_000_000_000
@@ -41,7 +42,7 @@ async def sync(config: SyncConfig, source: InMemoryObjectStorage, target: InMemo
 
 
 def local(files: dict[str, bytes], mtime_ns: int = T0) -> InMemoryObjectStorage:
-    storage = InMemoryObjectStorage(is_local=True)
+    storage = InMemoryObjectStorage(features=FILE_TREE)
     for key, data in files.items():
         storage.seed(key, data, mtime_ns=mtime_ns)
     return storage
@@ -242,7 +243,7 @@ async def test_check_etag_auto_chunksize_detects_modified_local_target() -> None
 )
 async def test_existing_directory_marker_on_a_local_target_is_up_to_date(update: UpdateCheck) -> None:
     source = s3({"dir/": b""}, Alg.SHA256)
-    target = InMemoryObjectStorage(is_local=True)
+    target = InMemoryObjectStorage(features=FILE_TREE)
     target.directories.add("dir/")
 
     report = await sync(cfg(S3, LOCAL, update), source, target)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.config import LogLevel
+from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import (
     TRACE,
     CompactFormatter,

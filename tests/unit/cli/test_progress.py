@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from s3syncpy.application.config import LogLevel
 from s3syncpy.cli import progress as progress_module
+from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.progress import ProgressDisplay, RateAverager, progress_enabled, progress_text
 from s3syncpy.domain.stats import SyncStats
 

@@ -15,6 +15,7 @@ from s3syncpy.domain.decisions.head import (
 )
 from s3syncpy.domain.decisions.listing import TargetEntry, listing_says_modified
 from s3syncpy.domain.decisions.mode import UpdateMode, UpdateRule
+from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.model import Encryption, ObjectDetails, ObjectInfo
 
 SEC = 1_000_000_000
@@ -101,8 +102,7 @@ def test_from_options(check_size: bool, check_etag: bool, rule: UpdateRule) -> N
         check_etag=check_etag,
         remove_modified_filter=True,
         head_each_target=True,
-        source_is_local=True,
-        target_is_local=False,
+        direction=Direction.LOCAL_TO_S3,
     )
     assert mode == UpdateMode(rule, True, True, True, False)
 
@@ -114,8 +114,7 @@ def test_from_options_rejects_size_and_etag() -> None:
             check_etag=True,
             remove_modified_filter=False,
             head_each_target=False,
-            source_is_local=False,
-            target_is_local=False,
+            direction=Direction.S3_TO_S3,
         )
 
 
@@ -410,16 +409,16 @@ MT_ETAG, CHECKSUM, MT_CHECKSUM = UpdateRule.MTIME_AND_ETAG, UpdateRule.CHECKSUM,
     ],
 )
 def test_from_options_new_rules(flags: dict[str, bool], rule: UpdateRule, auto: bool) -> None:
-    base = {"check_size": False, "check_etag": False, "remove_modified_filter": False, "head_each_target": False,
-            "source_is_local": True, "target_is_local": False}
-    mode = UpdateMode.from_options(**{**base, **flags})
+    base: dict[str, object] = {"check_size": False, "check_etag": False, "remove_modified_filter": False, "head_each_target": False,
+            "direction": Direction.LOCAL_TO_S3}
+    mode = UpdateMode.from_options(**{**base, **flags})  # type: ignore[arg-type]
     assert mode.rule is rule and mode.auto_chunksize is auto
 
 
 def test_from_options_rejects_two_checksum_rules() -> None:
     with pytest.raises(ValueError, match="checksum and mtime-and-checksum"):
         UpdateMode.from_options(check_size=False, check_etag=False, remove_modified_filter=False,
-                                head_each_target=False, source_is_local=False, target_is_local=False,
+                                head_each_target=False, direction=Direction.S3_TO_S3,
                                 check_checksum=True, check_mtime_and_checksum=True)
 
 

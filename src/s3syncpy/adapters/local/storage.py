@@ -28,6 +28,7 @@ from s3syncpy.application.ports.storage import (
     ObjectStorage,
     PutRequest,
     PutResult,
+    StorageFeatures,
 )
 from s3syncpy.domain.errors import (
     DirectoryTraversalError,
@@ -44,6 +45,20 @@ DEFAULT_IO_CONCURRENCY = 8
 DEFAULT_PARALLEL_PARTS = 16
 
 WarningSink = Callable[[str], None]
+
+
+_FILE_TREE_FEATURES = StorageFeatures(
+    has_etags=False,
+    stores_checksums=False,
+    supports_parts=False,
+    computes_digests=True,
+    stores_directories=True,
+    sets_mtime=True,
+    validates_before_commit=True,
+    supports_tagging=False,
+    supports_versioning=False,
+    supports_server_side_copy=False,
+)
 
 
 class LocalObjectStorage(ObjectStorage):
@@ -84,9 +99,10 @@ class LocalObjectStorage(ObjectStorage):
         self._in_flight: set[str] = set()
 
     @property
-    def is_local(self) -> bool:
-        """Always True: ETags are computed from file contents, not reported."""
-        return True
+    def features(self) -> StorageFeatures:
+        """A directory tree: no stored ETags, checksums, parts or tags; files hashed in place, mtimes kept, and
+        downloads validated in a temp file before the rename."""
+        return _FILE_TREE_FEATURES
 
     @property
     def root(self) -> str:

@@ -34,6 +34,7 @@ from s3syncpy.application.ports.storage import (
     ObjectStorage,
     PutRequest,
     PutResult,
+    StorageFeatures,
 )
 from s3syncpy.domain.errors import ObjectNotFoundError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
@@ -41,6 +42,9 @@ from s3syncpy.domain.paths import S3Location
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
+
+
+_BUCKET_FEATURES = StorageFeatures()
 
 
 class S3ObjectStorage(ObjectStorage):
@@ -84,8 +88,9 @@ class S3ObjectStorage(ObjectStorage):
             checksums.skip_response_checksum_validation(client)
 
     @property
-    def is_local(self) -> bool:
-        return False
+    def features(self) -> StorageFeatures:
+        """An S3 bucket: stored ETags, checksums, parts, tags, versions and server-side copy."""
+        return _BUCKET_FEATURES
 
     @property
     def location(self) -> S3Location:
@@ -138,11 +143,6 @@ class S3ObjectStorage(ObjectStorage):
         async with self._errors.request("HeadObject", key):
             response = await self._client.head_object(**kwargs)
         return details_from_response(key, response, part=part_number is not None)
-
-    @property
-    def supports_parts(self) -> bool:
-        """S3 describes multipart layouts (partNumber HEAD, GetObjectAttributes)."""
-        return True
 
     async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
         """Every part's size, from HeadObject partNumber=1..N (reference §2.2); [] for a single-part object.

@@ -123,7 +123,7 @@ class SyncCallbacks:
 
     async def on_event(self, event: SyncEvent) -> None:
         """Receive one event."""
-        return None
+        return
 
     async def preprocess(
         self, key: str, source: Mapping[str, SourceField], upload: UploadMetadata
@@ -133,4 +133,4 @@ class SyncCallbacks:
 
     async def aclose(self) -> None:
         """Release what the callbacks hold (Lua states)."""
-        return None
+        return

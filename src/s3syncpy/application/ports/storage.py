@@ -21,6 +21,7 @@ import abc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Self
 
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 
@@ -75,7 +76,7 @@ Validator = Callable[[DigestSource], Awaitable[bool]]
 ByteCounter = Callable[[int], None]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PutRequest:
     """What to write and how.
 
@@ -155,7 +156,7 @@ class ObjectContent(abc.ABC):
     async def aclose(self) -> None:
         """Release the open response body / file handle."""
 
-    async def __aenter__(self) -> ObjectContent:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -164,13 +165,44 @@ class ObjectContent(abc.ABC):
         await self.aclose()
 
 
+@dataclass(frozen=True, slots=True)
+class StorageFeatures:
+    """What a storage can do, named by behaviour (the application asks these, never which backend it holds).
+
+    Attributes:
+        has_etags: listings and HEADs report an ETag the storage keeps; without it an ETag must be computed from
+            the bytes (with the multipart rule), e.g. while listing in --check-etag mode.
+        stores_checksums: objects keep additional checksums (reported with checksum mode).
+        supports_parts: multipart layouts can be described (partNumber HEAD, GetObjectAttributes parts).
+        computes_digests: `compute_digests` hashes stored bytes cheaply (they are on a local disk).
+        stores_directories: keys map onto a directory tree: a "x/" marker is a directory (it cannot hold bytes)
+            and keys that would climb out of the tree are refused.
+        sets_mtime: a write keeps the requested modification time (else the storage stamps its own).
+        validates_before_commit: put_object runs `PutRequest.validate` on the complete bytes before they replace
+            the existing object.
+        supports_tagging / supports_versioning / supports_server_side_copy: object tags, version listings, and
+            copies made by the storage itself without the bytes passing through us.
+    """
+
+    has_etags: bool = True
+    stores_checksums: bool = True
+    supports_parts: bool = True
+    computes_digests: bool = False
+    stores_directories: bool = False
+    sets_mtime: bool = False
+    validates_before_commit: bool = False
+    supports_tagging: bool = True
+    supports_versioning: bool = True
+    supports_server_side_copy: bool = True
+
+
 class ObjectStorage(abc.ABC):
     """A place objects are listed, read, written and deleted (an S3 bucket prefix or a local directory)."""
 
     @property
     @abc.abstractmethod
-    def is_local(self) -> bool:
-        """True for the local filesystem (ETags are computed, not reported)."""
+    def features(self) -> StorageFeatures:
+        """What this storage can do; the application reads these flags, never the storage's kind."""
 
     @abc.abstractmethod
     def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
@@ -186,11 +218,6 @@ class ObjectStorage(abc.ABC):
         `parts_count` the object's x-amz-mp-parts-count (None for a single-part object). Checksums are included
         when the storage was opened with checksum mode.
         """
-
-    @property
-    def supports_parts(self) -> bool:
-        """Whether the storage can describe multipart layouts (get_object_parts / get_object_part_attributes)."""
-        return False
 
     async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
         """The size of every part of a multipart object, in order, found with one HEAD per part
@@ -271,4 +298,3 @@ class ObjectStorage(abc.ABC):
 
     async def aclose(self) -> None:
         """Release clients and connections."""
-        return None

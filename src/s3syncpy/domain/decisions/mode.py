@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from s3syncpy.domain.direction import Direction
+
 
 class UpdateRule(enum.Enum):
     """Which attribute decides that an existing target object is stale."""
@@ -19,6 +21,43 @@ class UpdateRule(enum.Enum):
     MTIME_AND_ETAG = "mtime-and-etag"  # --check-mtime-and-etag
     CHECKSUM = "checksum"  # --check-additional-checksum ALG
     MTIME_AND_CHECKSUM = "mtime-and-checksum"  # --check-mtime-and-additional-checksum ALG
+
+    @property
+    def option(self) -> str:
+        """The command-line option that selects the rule ("" for the default)."""
+        return _OPTIONS[self]
+
+
+_OPTIONS = {
+    UpdateRule.MTIME: "",
+    UpdateRule.SIZE: "--check-size",
+    UpdateRule.ETAG: "--check-etag",
+    UpdateRule.MTIME_AND_ETAG: "--check-mtime-and-etag",
+    UpdateRule.CHECKSUM: "--check-additional-checksum",
+    UpdateRule.MTIME_AND_CHECKSUM: "--check-mtime-and-additional-checksum",
+}
+
+
+def chosen_rules(
+    *,
+    check_size: bool = False,
+    check_etag: bool = False,
+    check_mtime_and_etag: bool = False,
+    check_checksum: bool = False,
+    check_mtime_and_checksum: bool = False,
+) -> list[UpdateRule]:
+    """The rules the flags ask for, in the reference's order (more than one is a conflict for the caller)."""
+    return [
+        rule
+        for rule, on in (
+            (UpdateRule.SIZE, check_size),
+            (UpdateRule.ETAG, check_etag),
+            (UpdateRule.MTIME_AND_ETAG, check_mtime_and_etag),
+            (UpdateRule.CHECKSUM, check_checksum),
+            (UpdateRule.MTIME_AND_CHECKSUM, check_mtime_and_checksum),
+        )
+        if on
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +87,7 @@ class UpdateMode:
         check_etag: bool,
         remove_modified_filter: bool,
         head_each_target: bool,
-        source_is_local: bool,
-        target_is_local: bool,
+        direction: Direction,
         check_mtime_and_etag: bool = False,
         check_checksum: bool = False,
         check_mtime_and_checksum: bool = False,
@@ -60,21 +98,19 @@ class UpdateMode:
         Raises:
             ValueError: more than one rule at once (SyncConfig.validate rejects it first).
         """
-        rules = [
-            rule
-            for rule, on in (
-                (UpdateRule.SIZE, check_size),
-                (UpdateRule.ETAG, check_etag),
-                (UpdateRule.MTIME_AND_ETAG, check_mtime_and_etag),
-                (UpdateRule.CHECKSUM, check_checksum),
-                (UpdateRule.MTIME_AND_CHECKSUM, check_mtime_and_checksum),
-            )
-            if on
-        ]
+        rules = chosen_rules(
+            check_size=check_size,
+            check_etag=check_etag,
+            check_mtime_and_etag=check_mtime_and_etag,
+            check_checksum=check_checksum,
+            check_mtime_and_checksum=check_mtime_and_checksum,
+        )
         if len(rules) > 1:
             raise ValueError(f"update-check rules {rules[0].value} and {rules[1].value} cannot be combined")
         rule = rules[0] if rules else UpdateRule.MTIME
-        return cls(rule, remove_modified_filter, head_each_target, source_is_local, target_is_local, auto_chunksize)
+        return cls(
+            rule, remove_modified_filter, head_each_target, direction.from_local, direction.to_local, auto_chunksize
+        )
 
     @property
     def compares_listed_etags(self) -> bool:

@@ -13,7 +13,7 @@ from s3syncpy.application.config import (
     UpdateCheck,
     Verification,
 )
-from s3syncpy.cli.bootstrap import storage_options_for
+from s3syncpy.bootstrap import storage_options_for
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import S3Location
 

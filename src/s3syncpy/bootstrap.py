@@ -1,4 +1,12 @@
-"""The composition root: builds the adapters for one run and hands them to the sync service."""
+"""The composition root: builds the adapters for one run, picks its transfer strategy, runs the sync service.
+
+`sync` is the library's one entry point (the `s3sync` command calls it too)::
+
+    import asyncio, s3syncpy
+    config = s3syncpy.SyncConfig(source=s3syncpy.parse_location("/data"),
+                                 target=s3syncpy.parse_location("s3://bucket/data/"))
+    report = asyncio.run(s3syncpy.sync(config))
+"""
 
 from __future__ import annotations
 
@@ -11,31 +19,66 @@ from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.s3 import S3StorageOptions, SseCustomerKey, open_s3_storage
 from s3syncpy.application.config import ClientSettings, CustomerKey, SyncConfig
+from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import record_warning
+from s3syncpy.application.run_context import RunContext
+from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.paths import LocalLocation, StorageLocation
 
 
-async def execute(config: SyncConfig, cancel: asyncio.Event, report: SyncReport) -> None:
-    """Run one sync as `config` says, filling `report` (its stats are live during the run).
+async def sync(
+    config: SyncConfig,
+    *,
+    callbacks: SyncCallbacks | None = None,
+    cancel: asyncio.Event | None = None,
+    report: SyncReport | None = None,
+) -> SyncReport:
+    """Run one sync as `config` says.
 
     Args:
-        config: validated settings.
-        cancel: set it to stop the run (Ctrl-C).
-        report: the report to fill.
+        config: the settings (a SyncConfig is valid by construction).
+        callbacks: user code the run consults and informs (filter, events, preprocess); None for none.
+        cancel: set it to stop the run early (the report is then marked cancelled, exit code 130).
+        report: a report to fill while the run goes on (its stats are live, for progress displays).
+
+    Returns:
+        The report: counters, warnings, errors, whether it was cancelled; `exit_code` maps it as the CLI does.
+
+    Raises:
+        ConfigError: the config breaks one of the reference's option rules (nothing was started).
     """
-    # One semaphore bounds multipart parts across source, target and all objects (reference §1.2).
+    config.validate()
+    report = report if report is not None else SyncReport()
+    run = RunContext(report, warn_as_error=config.warn_as_error)
+    # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
     async with contextlib.AsyncExitStack() as stack:
         source = await stack.enter_async_context(
-            _open_storage(config.source, config.source_client, config, part_slots, report, "source")
+            _open_storage(config.source, config.source_client, config, part_slots, run, "source")
         )
         target = await stack.enter_async_context(
-            _open_storage(config.target, config.target_client, config, part_slots, report, "target")
+            _open_storage(config.target, config.target_client, config, part_slots, run, "target")
         )
-        await run_sync(config, source, target, SystemClock(), cancel, report)
+        await run_sync(
+            config,
+            source,
+            target,
+            SystemClock(),
+            cancel if cancel is not None else asyncio.Event(),
+            run=run,
+            strategy=STRATEGY_BY_DIRECTION[config.direction],
+            callbacks=callbacks,
+        )
+    return report
+
+
+def sync_blocking(
+    config: SyncConfig, *, callbacks: SyncCallbacks | None = None, cancel: asyncio.Event | None = None
+) -> SyncReport:
+    """`sync` for code without an event loop: runs it with asyncio.run and returns the report."""
+    return asyncio.run(sync(config, callbacks=callbacks, cancel=cancel))
 
 
 Side = Literal["source", "target"]
@@ -85,19 +128,17 @@ async def _open_storage(
     settings: ClientSettings,
     config: SyncConfig,
     part_slots: asyncio.Semaphore,
-    report: SyncReport,
+    run: RunContext,
     side: Side,
 ) -> AsyncIterator[ObjectStorage]:
     if isinstance(location, LocalLocation):
-        def on_warning(message: str) -> None:
-            record_warning(report, message, error_instead=config.warn_as_error)
-
         yield LocalObjectStorage(
             location,
             ignore_symlinks=config.ignore_symlinks,
             guess_mime_type=not config.no_guess_mime_type,
             max_parallel_parts=config.transfer.max_parallel_uploads,
-            on_warning=on_warning,
+            # Listing warnings (an unreadable entry) are among those --warn-as-error converts.
+            on_warning=run.skip_warning,
         )
         return
     async with open_s3_storage(

@@ -1,0 +1,53 @@
+"""S3 to local files: the bytes land in a temp file that is verified before it replaces the existing file."""
+
+from __future__ import annotations
+
+from s3syncpy.application import source_layout
+from s3syncpy.application.integrity import DownloadVerifier
+from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.application.source_layout import SourceLayout
+from s3syncpy.application.strategies.base import FromS3Source, LogFields
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
+
+
+class DownloadToFiles(FromS3Source):
+    """The read layout is the first range, then configured chunks; the file gets the source's mtime."""
+
+    # A download verifies against whatever algorithm the source object carries, learnt from the HEAD.
+    _reads_checksum_without_algorithm = True
+
+    def _checksum_algorithm(self, obj: ObjectInfo, details: ObjectDetails) -> ChecksumAlgorithm | None:
+        return _source_algorithm(obj, details)
+
+    async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
+        verifier = DownloadVerifier(
+            self._settings,
+            obj,
+            details,
+            self._run,
+            source_parts=layout.parts,
+            source_checksum=layout.checksum,
+            checksum_algorithm=layout.algorithm,
+        )
+        return PutRequest(
+            size=obj.size,
+            part_sizes=source_layout.download_parts(self._settings, obj, layout.first_range),
+            content_md5=not self._settings.verification.disable_content_md5_header,
+            on_bytes=self._count_bytes,
+            mtime_ns=obj.mtime_ns,
+            validate=verifier.validate,
+        )
+
+    def completion_fields(self, obj: ObjectInfo) -> LogFields:
+        return {"key": obj.key, "real_path": self._target.describe(obj.key), "size": obj.size}
+
+
+def _source_algorithm(obj: ObjectInfo, details: ObjectDetails) -> ChecksumAlgorithm | None:
+    """The algorithm of the source's checksum: as listed, else the one the GET / HEAD returned."""
+    names = [obj.checksum_algorithm] if obj.checksum_algorithm else list(details.checksums)
+    for name in names:
+        try:
+            return ChecksumAlgorithm.parse(name)
+        except ValueError:
+            continue
+    return None
