@@ -1,4 +1,4 @@
-"""Update checks (reference §3): one row per truth-table row of domain/decisions/."""
+"""Layer B of the update check: when it runs, its detector and its decisions (domain/decisions/head.py)."""
 
 from __future__ import annotations
 
@@ -13,110 +13,29 @@ from s3syncpy.domain.decisions.head import (
     head_says_modified,
     needs_source_encryption,
 )
-from s3syncpy.domain.decisions.listing import TargetEntry, listing_says_modified
 from s3syncpy.domain.decisions.mode import UpdateMode, UpdateRule
-from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.model import Encryption, ObjectDetails, ObjectInfo
-
-SEC = 1_000_000_000
-E1, E2 = '"aaaa"', '"bbbb"'
-KMS = Encryption(algorithm="aws:kms")
-AES = Encryption(algorithm="AES256")
-
-MTIME, SIZE, ETAG = UpdateRule.MTIME, UpdateRule.SIZE, UpdateRule.ETAG
-
-
-def src(size: int = 10, secs: float = 100, e_tag: str | None = E1) -> ObjectInfo:
-    return ObjectInfo(key="k", size=size, mtime_ns=int(secs * SEC), e_tag=e_tag)
-
-
-def entry(size: int = 10, secs: int = 100, e_tag: str | None = E1) -> TargetEntry:
-    return TargetEntry(size, secs, e_tag)
-
-
-def head(
-    size: int = 10, secs: float = 100, e_tag: str | None = E1, encryption: Encryption | None = None
-) -> ObjectDetails:
-    info = ObjectInfo(key="k", size=size, mtime_ns=int(secs * SEC), e_tag=e_tag)
-    return ObjectDetails(info=info, encryption=encryption or Encryption())
-
-
-# ---------------------------------------------------------------- layer A
-
-
-@pytest.mark.parametrize(
-    ("rule", "source", "target", "modified"),
-    [
-        pytest.param(MTIME, src(), None, True, id="mtime-target-absent"),
-        pytest.param(MTIME, src(secs=101), entry(secs=100), True, id="mtime-source-newer"),
-        pytest.param(MTIME, src(secs=100), entry(secs=100), False, id="mtime-equal-seconds"),
-        pytest.param(MTIME, src(secs=100.999), entry(secs=100), False, id="mtime-sub-second-newer-ignored"),
-        pytest.param(MTIME, src(secs=99), entry(secs=100), False, id="mtime-source-older"),
-        pytest.param(MTIME, src(size=1, secs=100), entry(size=2, secs=100), False, id="mtime-ignores-size"),
-        pytest.param(SIZE, src(), None, True, id="size-target-absent"),
-        pytest.param(SIZE, src(size=10), entry(size=11), True, id="size-differs"),
-        pytest.param(
-            SIZE, src(size=10, secs=200), entry(size=10, secs=100), False, id="size-equal-newer-ignored"
-        ),
-        pytest.param(ETAG, src(), None, True, id="etag-target-absent"),
-        pytest.param(ETAG, src(e_tag=E1), entry(e_tag=E2), True, id="etag-differs"),
-        pytest.param(ETAG, src(e_tag=E1, secs=200), entry(e_tag=E1), False, id="etag-equal-newer-ignored"),
-        pytest.param(ETAG, src(e_tag=E1), entry(e_tag=E1.strip('"')), False, id="etag-quotes-ignored"),
-        pytest.param(ETAG, src(e_tag=None), entry(e_tag=E1), True, id="etag-source-missing"),
-        pytest.param(ETAG, src(e_tag=E1), entry(e_tag=None), True, id="etag-target-missing"),
-        pytest.param(ETAG, src(e_tag=None), entry(e_tag=None), True, id="etag-both-missing"),
-    ],
+from tests.unit.domain.decisions.values import (
+    AES,
+    CHECKSUM,
+    E1,
+    E2,
+    ETAG,
+    KMS,
+    LOCAL_TO_S3,
+    MT_CHECKSUM,
+    MT_ETAG,
+    MTIME,
+    S3_TO_LOCAL,
+    S3_TO_S3,
+    SIZE,
+    F,
+    R,
+    T,
+    head,
+    mode_of,
+    src,
 )
-def test_listing_says_modified(
-    rule: UpdateRule, source: ObjectInfo, target: TargetEntry | None, modified: bool
-) -> None:
-    assert listing_says_modified(source, target, UpdateMode(rule)) is modified
-
-
-@pytest.mark.parametrize("rule", [MTIME, SIZE, ETAG])
-def test_listing_filter_absent_with_remove_modified_filter(rule: UpdateRule) -> None:
-    mode = UpdateMode(rule, remove_modified_filter=True)
-    assert not mode.lists_target
-    assert listing_says_modified(src(secs=1), entry(secs=100), mode) is True
-
-
-def test_target_entry_of_listed_object() -> None:
-    listed = ObjectInfo(key="k", size=5, mtime_ns=7 * SEC + 999, e_tag=E2)
-    assert TargetEntry.of(listed) == TargetEntry(5, 7, E2)
-
-
-# ---------------------------------------------------------------- mode construction
-
-
-@pytest.mark.parametrize(
-    ("check_size", "check_etag", "rule"),
-    [
-        pytest.param(False, False, MTIME, id="default"),
-        pytest.param(True, False, SIZE, id="check-size"),
-        pytest.param(False, True, ETAG, id="check-etag"),
-    ],
-)
-def test_from_options(check_size: bool, check_etag: bool, rule: UpdateRule) -> None:
-    mode = UpdateMode.from_options(
-        check_size=check_size,
-        check_etag=check_etag,
-        remove_modified_filter=True,
-        head_each_target=True,
-        direction=Direction.LOCAL_TO_S3,
-    )
-    assert mode == UpdateMode(rule, True, True, True, False)
-
-
-def test_from_options_rejects_size_and_etag() -> None:
-    with pytest.raises(ValueError, match="size and etag cannot be combined"):
-        UpdateMode.from_options(
-            check_size=True,
-            check_etag=True,
-            remove_modified_filter=False,
-            head_each_target=False,
-            direction=Direction.S3_TO_S3,
-        )
-
 
 # ---------------------------------------------------------------- layer B: when and which detector
 
@@ -161,19 +80,6 @@ def test_head_detector(rule: UpdateRule, head_each_target: bool, detector: HeadD
     assert head_detector(UpdateMode(rule, head_each_target=head_each_target)) is detector
 
 
-# ---------------------------------------------------------------- layer B: decisions
-
-S3_TO_S3 = {"source_is_local": False, "target_is_local": False}
-LOCAL_TO_S3 = {"source_is_local": True, "target_is_local": False}
-S3_TO_LOCAL = {"source_is_local": False, "target_is_local": True}
-
-
-def mode_of(rule: UpdateRule, sides: dict[str, bool], head_each_target: bool = True) -> UpdateMode:
-    return UpdateMode(rule, head_each_target=head_each_target, **sides)
-
-
-T, F = True, False
-R = HeadReason
 
 
 @pytest.mark.parametrize(
@@ -394,52 +300,7 @@ def test_reasons_carry_distinct_messages() -> None:
     )
 
 
-# ---------------------------------------------------------------- the ETag-with-HEAD and checksum rules
 
-MT_ETAG, CHECKSUM, MT_CHECKSUM = UpdateRule.MTIME_AND_ETAG, UpdateRule.CHECKSUM, UpdateRule.MTIME_AND_CHECKSUM
-
-
-@pytest.mark.parametrize(
-    ("flags", "rule", "auto"),
-    [
-        pytest.param({"check_mtime_and_etag": True}, MT_ETAG, False, id="mtime-and-etag"),
-        pytest.param({"check_checksum": True}, CHECKSUM, False, id="checksum"),
-        pytest.param({"check_mtime_and_checksum": True}, MT_CHECKSUM, False, id="mtime-and-checksum"),
-        pytest.param({"check_etag": True, "auto_chunksize": True}, ETAG, True, id="etag-auto-chunksize"),
-    ],
-)
-def test_from_options_new_rules(flags: dict[str, bool], rule: UpdateRule, auto: bool) -> None:
-    base: dict[str, object] = {"check_size": False, "check_etag": False, "remove_modified_filter": False, "head_each_target": False,
-            "direction": Direction.LOCAL_TO_S3}
-    mode = UpdateMode.from_options(**{**base, **flags})  # type: ignore[arg-type]
-    assert mode.rule is rule and mode.auto_chunksize is auto
-
-
-def test_from_options_rejects_two_checksum_rules() -> None:
-    with pytest.raises(ValueError, match="checksum and mtime-and-checksum"):
-        UpdateMode.from_options(check_size=False, check_etag=False, remove_modified_filter=False,
-                                head_each_target=False, direction=Direction.S3_TO_S3,
-                                check_checksum=True, check_mtime_and_checksum=True)
-
-
-@pytest.mark.parametrize(
-    ("mode", "source", "target", "modified"),
-    [
-        pytest.param(UpdateMode(MT_ETAG), src(secs=101, e_tag=E1), entry(secs=100, e_tag=E1), True,
-                     id="mtime-and-etag-newer-goes-on-even-with-equal-etags"),
-        pytest.param(UpdateMode(MT_ETAG), src(secs=100, e_tag=E1), entry(secs=100, e_tag=E2), False,
-                     id="mtime-and-etag-not-newer-skips-even-with-different-etags"),
-        pytest.param(UpdateMode(MT_CHECKSUM), src(secs=101), entry(secs=100), True, id="mtime-and-checksum-newer"),
-        pytest.param(UpdateMode(MT_CHECKSUM), src(secs=100), entry(secs=100), False, id="mtime-and-checksum-same"),
-        pytest.param(UpdateMode(CHECKSUM), src(secs=1), entry(secs=100), True, id="checksum-always-goes-on"),
-        pytest.param(UpdateMode(ETAG, auto_chunksize=True), src(e_tag=E1), entry(e_tag=E1), True,
-                     id="etag-auto-chunksize-goes-on"),
-        pytest.param(UpdateMode(ETAG), src(e_tag=E1), entry(e_tag=E1), False, id="etag-listing-compares"),
-    ],
-)
-def test_listing_layer_of_new_rules(mode: UpdateMode, source: ObjectInfo, target: TargetEntry,
-                                    modified: bool) -> None:
-    assert listing_says_modified(source, target, mode) is modified
 
 
 @pytest.mark.parametrize(
