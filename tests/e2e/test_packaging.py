@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str | Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(
+        [str(a) for a in args], check=False, capture_output=True, text=True, env=env, timeout=900
+    )
     assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
