@@ -17,8 +17,8 @@ from typing import Literal
 
 from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
-from s3syncpy.adapters.s3 import S3StorageOptions, SseCustomerKey, open_s3_storage
-from s3syncpy.application.config import ClientSettings, CustomerKey, SyncConfig
+from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
+from s3syncpy.application.config import ClientSettings, SyncConfig
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.report import SyncReport
@@ -84,12 +84,6 @@ def sync_blocking(
 Side = Literal["source", "target"]
 
 
-def _customer_key(key: CustomerKey | None) -> SseCustomerKey | None:
-    if key is None:
-        return None
-    return SseCustomerKey(algorithm=key.algorithm, key=key.key, key_md5=key.key_md5)
-
-
 def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
     """The request options of the S3 storage playing `side` in this run.
 
@@ -109,7 +103,7 @@ def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
     if side == "source":
         return S3StorageOptions(
             checksum_mode=config.source_checksum_mode,
-            sse_c=_customer_key(encryption.source_sse_c),
+            sse_c=encryption.source_sse_c,
         )
     verification = config.verification
     return S3StorageOptions(
@@ -118,7 +112,7 @@ def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
         checksum_mode=config.target_checksum_mode,
         sse=encryption.sse,
         sse_kms_key_id=encryption.sse_kms_key_id,
-        sse_c=_customer_key(encryption.target_sse_c),
+        sse_c=encryption.target_sse_c,
     )
 
 

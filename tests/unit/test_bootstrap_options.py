@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from s3syncpy.adapters.s3 import S3StorageOptions, SseCustomerKey
+from s3syncpy.adapters.s3 import S3StorageOptions
 from s3syncpy.application.config import (
     CustomerKey,
     EncryptionSettings,
@@ -45,7 +45,7 @@ def test_source_gets_its_key_and_checksum_mode_only() -> None:
 
     assert source.checksum_mode
     assert source.checksum_algorithm is None and source.sse is None
-    assert source.sse_c == SseCustomerKey("AES256", _key(RAW_A).key, _key(RAW_A).key_md5)
+    assert source.sse_c == CustomerKey(key=_key(RAW_A).key, key_md5=_key(RAW_A).key_md5, algorithm="AES256")
 
 
 def test_target_gets_checksum_encryption_and_its_key() -> None:

@@ -131,6 +131,22 @@ class CustomerKey:
     key_md5: str | None = field(default=None, repr=False)
     algorithm: str = "AES256"
 
+    def md5(self) -> str:
+        """The key's MD5 header value: `key_md5`, or computed from the decoded key when not given.
+
+        Why always send it: botocore treats a key without an MD5 as raw bytes and base64-encodes it once more.
+
+        Raises:
+            ConfigError: the key is not valid base64 (the message never contains the key).
+        """
+        if self.key_md5:
+            return self.key_md5
+        try:
+            raw = base64.b64decode(self.key, validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigError("the SSE-C key is not valid base64") from None
+        return base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode("ascii")
+
     def checked(self, side: str) -> CustomerKey:
         """Validate the key and return it with its MD5 filled in.
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.adapters.s3 import S3ObjectStorage, S3StorageOptions, SseCustomerKey
+from s3syncpy.adapters.s3 import S3ObjectStorage, S3StorageOptions
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, WriteResponse
+from s3syncpy.application.config import CustomerKey
 from s3syncpy.application.ports.storage import PutRequest
 from s3syncpy.domain.errors import StorageError, TransientStorageError
 from s3syncpy.domain.etag import MiB, multipart_etag, single_etag
@@ -277,8 +278,8 @@ async def test_additional_checksum_multipart_composite_and_full_object(
 
 async def test_sse_c_round_trip(open_storage: OpenStorage) -> None:
     key = os.urandom(32)
-    sse_c = SseCustomerKey(
-        "AES256", base64.b64encode(key).decode(), base64.b64encode(hashlib.md5(key).digest()).decode()
+    sse_c = CustomerKey(
+        key=base64.b64encode(key).decode(), key_md5=base64.b64encode(hashlib.md5(key).digest()).decode()
     )
     data = b"secret payload"
     async with open_storage(options=S3StorageOptions(sse_c=sse_c)) as storage:

@@ -11,8 +11,9 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from s3syncpy.adapters.s3 import S3StorageOptions, SseCustomerKey
+from s3syncpy.adapters.s3 import S3StorageOptions
 from s3syncpy.adapters.s3.errors import ErrorMapper
+from s3syncpy.application.config import CustomerKey
 from s3syncpy.application.ports.storage import PutRequest
 from s3syncpy.domain.errors import AccessDeniedError, ConfigError, StorageError
 from s3syncpy.domain.etag import MiB
@@ -25,13 +26,13 @@ PART = 5 * MiB
 LAYOUT = [PART, 1]
 
 
-def new_key(with_md5: bool = True) -> SseCustomerKey:
+def new_key(with_md5: bool = True) -> CustomerKey:
     raw = os.urandom(32)
     md5 = base64.b64encode(hashlib.md5(raw).digest()).decode() if with_md5 else None
-    return SseCustomerKey("AES256", base64.b64encode(raw).decode(), md5)
+    return CustomerKey(key=base64.b64encode(raw).decode(), key_md5=md5)
 
 
-def secrets_of(*keys: SseCustomerKey) -> list[str]:
+def secrets_of(*keys: CustomerKey) -> list[str]:
     return [value for key in keys for value in (key.key, key.md5())]
 
 
@@ -159,7 +160,7 @@ def test_options_never_show_the_key() -> None:
 
 def test_sse_c_md5_is_computed_from_the_decoded_key() -> None:
     raw = os.urandom(32)
-    key = SseCustomerKey("AES256", base64.b64encode(raw).decode())
+    key = CustomerKey(key=base64.b64encode(raw).decode())
     assert key.md5() == base64.b64encode(hashlib.md5(raw).digest()).decode()
     assert S3StorageOptions(sse_c=key).read_params()["SSECustomerKeyMD5"] == key.md5()
 
@@ -175,7 +176,7 @@ def test_sse_c_goes_on_every_request_that_touches_object_data() -> None:
 
 
 def test_an_sse_c_key_that_is_not_base64_is_a_config_error() -> None:
-    key = SseCustomerKey("AES256", "not base64 secret!")
+    key = CustomerKey(key="not base64 secret!")
     with pytest.raises(ConfigError) as raised:
         S3StorageOptions(sse_c=key).read_params()
     assert key.key not in str(raised.value)

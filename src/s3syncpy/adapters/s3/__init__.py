@@ -5,7 +5,6 @@ Public API (import from here):
                     options=None) -> AsyncContextManager[S3ObjectStorage]
     S3ObjectStorage        the ObjectStorage port on one bucket prefix
     S3StorageOptions       per-side request options (SSE, SSE-C, checksums, storage class, ACL, request payer)
-    SseCustomerKey         an SSE-C key
     map_botocore_errors    the vendor-to-domain error boundary (context manager)
 
 Modules: client (client lifetime and configuration), storage, content (reads), multipart (uploads),
@@ -14,7 +13,7 @@ datapath (the swappable per-object request path), details (response conversion),
 
 from s3syncpy.adapters.s3.errors import map_botocore_errors
 from s3syncpy.adapters.s3.factory import open_s3_storage
-from s3syncpy.adapters.s3.options import S3StorageOptions, SseCustomerKey
+from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.storage import S3ObjectStorage
 
-__all__ = ["S3ObjectStorage", "S3StorageOptions", "SseCustomerKey", "map_botocore_errors", "open_s3_storage"]
+__all__ = ["S3ObjectStorage", "S3StorageOptions", "map_botocore_errors", "open_s3_storage"]

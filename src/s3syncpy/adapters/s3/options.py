@@ -1,7 +1,6 @@
 """Per-storage S3 request options that ClientSettings does not carry (encryption, checksums, storage class).
 
 Public API:
-    SseCustomerKey(algorithm, key, key_md5)
     S3StorageOptions(...)                    frozen; the default sends none of these headers
     S3StorageOptions.read_params() / write_params() / create_params() / part_params() / complete_params() /
         attributes_params() / plain_params()      botocore parameters to merge into calls
@@ -14,45 +13,12 @@ One storage plays one role (source or target), so the source options (--source-s
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from s3syncpy.application.config import CustomerKey
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.model import ChecksumAlgorithm
-
-
-@dataclass(frozen=True, slots=True)
-class SseCustomerKey:
-    """An SSE-C key. Never shown in repr(), and redacted from error messages.
-
-    Attributes:
-        algorithm: "AES256".
-        key: the base64-encoded 256-bit key.
-        key_md5: the base64-encoded MD5 of the key (botocore computes it when None).
-    """
-
-    algorithm: str
-    key: str = field(repr=False)
-    key_md5: str | None = field(default=None, repr=False)
-
-    def md5(self) -> str:
-        """The key's MD5 header value: `key_md5`, or computed from the decoded key when not given.
-
-        Why always send it: botocore treats a key without an MD5 as raw bytes and base64-encodes it once more.
-
-        Raises:
-            ConfigError: the key is not valid base64 (the message never contains the key).
-        """
-        if self.key_md5:
-            return self.key_md5
-        try:
-            raw = base64.b64decode(self.key, validate=True)
-        except (binascii.Error, ValueError):
-            raise ConfigError("the SSE-C key is not valid base64") from None
-        return base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +45,7 @@ class S3StorageOptions:
     storage_class: str | None = None
     sse: str | None = None
     sse_kms_key_id: str | None = field(default=None, repr=False)
-    sse_c: SseCustomerKey | None = None
+    sse_c: CustomerKey | None = None
     request_payer: bool = False
     acl: str | None = None
     accelerate: bool = False
