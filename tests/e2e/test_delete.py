@@ -86,3 +86,18 @@ def test_delete_on_a_local_target_removes_files_only(tmp_path: Path, bucket: str
     assert read_tree(tmp_path / "out") == SOURCE
     assert (tmp_path / "out" / "sub").is_dir()
     assert result.count("deleted") == 2
+
+
+def test_delete_on_a_local_target_keeps_files_of_keys_that_are_not_their_paths(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    # The prefix "data" has no trailing "/": the keys come relative as "/keep1", "/dir/keep2".
+    put_objects(s3_admin, bucket, {f"data/{key}": data for key, data in SOURCE.items()})
+    out = tmp_path / "out"
+
+    first = run_s3sync("--delete", f"s3://{bucket}/data", str(out))
+    second = run_s3sync("--delete", f"s3://{bucket}/data", str(out))
+
+    assert read_tree(out) == SOURCE
+    assert first.count("deleted") == 0
+    assert second.count("deleted") == 0

@@ -1,7 +1,8 @@
 """--delete: remove target objects the source does not have (reference §5.1, DECISIONS.md #2).
 
 Candidates are the target keys absent from the source map, which was taken from the raw source listing, so
-filtered source objects protect their copies. Of the filters only --filter-exclude-regex protects target-only
+filtered source objects protect their copies; for a local target it holds the keys the written files are listed
+under (`/a` as `a`), so both sides are compared in the same form. Of the filters only --filter-exclude-regex protects target-only
 keys, and --delete-excluded lifts that protection. --max-delete N deletes at most N objects; when more were due,
 deletion stops with a warning (exit 3).
 """

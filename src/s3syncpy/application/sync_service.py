@@ -27,6 +27,7 @@ from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.update_check import UpdateChecker
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.filters import build_filter_chain, first_rejecting_filter
+from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo
 
 _END = None  # queue sentinel: no more objects
@@ -83,13 +84,14 @@ async def _run_phases(
         ok = await _until_stopped(run, lambda: _fill_map(target, _listing_options(config, target), target_map, run))
         if not ok:
             return
-    source_map = KeyMap(store_keys=True) if delete else None
+    source_map = _SourceKeys(target.is_local) if delete else None
     checker = UpdateChecker(config, source, target, target_map, run)
     syncer = ObjectSyncer(config, source, target, checker, run, clock)
     if not await _until_stopped(run, lambda: _sync_phase(config, source, syncer, checker, source_map, run)):
         return
     if delete and target_map is not None and source_map is not None:
-        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, source_map, run))
+        keys = source_map.keys
+        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
 
 
 async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:
@@ -142,9 +144,37 @@ def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptio
     return ListingOptions(max_keys=transfer.max_keys)
 
 
+class _SourceKeys:
+    """The source keys --delete keeps, in the form the target lists them under.
+
+    A local target lists the file a key was written to, which collapses empty segments (`/a` -> `a`); an S3
+    target lists keys as they are. Two source keys may then name one file (`a//b`, `a/b`): kept once.
+    """
+
+    def __init__(self, target_is_local: bool) -> None:
+        self.keys = KeyMap(store_keys=True)
+        self._local = target_is_local
+
+    def add(self, obj: ObjectInfo) -> None:
+        if not self._local:
+            _add_listed(self.keys, obj, obj.key, "source")
+            return
+        key = local_listing_key(obj.key)
+        if key not in self.keys:
+            _add_listed(self.keys, obj, key, "source")
+
+
+def _add_listed(key_map: KeyMap, obj: ObjectInfo, key: str, side: str) -> None:
+    """Add one listed object; a key listed twice (a server fault) is a listing error, not a crash."""
+    try:
+        key_map.add(key, obj.size, obj.mtime_secs, obj.e_tag)
+    except ValueError as exc:
+        raise StorageError(f"the {side} listing cannot be used: {exc}", operation="list", key=obj.key) from exc
+
+
 async def _fill_map(storage: ObjectStorage, options: ListingOptions, key_map: KeyMap, run: RunContext) -> None:
     async for obj in storage.list_objects(options):
-        key_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+        _add_listed(key_map, obj, obj.key, "target")
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("target listing finished.", extra={"fields": {"objects": len(key_map)}})
 
@@ -154,7 +184,7 @@ async def _sync_phase(
     source: ObjectStorage,
     syncer: ObjectSyncer,
     checker: UpdateChecker,
-    source_map: KeyMap | None,
+    source_map: _SourceKeys | None,
     run: RunContext,
 ) -> None:
     workers = config.transfer.worker_size
@@ -169,7 +199,7 @@ async def _produce(
     config: SyncConfig,
     source: ObjectStorage,
     checker: UpdateChecker,
-    source_map: KeyMap | None,
+    source_map: _SourceKeys | None,
     queue: asyncio.Queue[ObjectInfo | None],
     workers: int,
     run: RunContext,
@@ -184,7 +214,7 @@ async def _produce(
             continue
         if source_map is not None:
             # Taken before filtering, so filtered source objects still protect their target copies.
-            source_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+            source_map.add(obj)
         rejected_by = first_rejecting_filter(chain, obj) if chain else None
         if rejected_by is None and not checker.listing_says_modified(obj):
             rejected_by = "update-check"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
 
 import pytest
 import regex
 
 from s3syncpy.application.config import Deletion, ForceRetry, SyncConfig, Transfer, UpdateCheck
+from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.errors import AccessDeniedError, ObjectNotFoundError, StorageError, TransientStorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
 from tests.fakes.storage import InMemoryObjectStorage
@@ -224,3 +227,44 @@ async def test_many_objects_with_few_workers_and_a_small_queue() -> None:
 
     assert {k: target.data(k) for k in files} == files
     assert report.stats.transferred_objects == 300
+
+
+async def test_delete_to_a_local_target_compares_the_keys_the_files_are_listed_under() -> None:
+    # "/a" (a source prefix without "/") and "x//b" are written as the files "a" and "x/b", and listed so.
+    source = InMemoryObjectStorage()
+    for key in ("/a", "x//b", "x/b", "dir/"):
+        source.seed(key, b"", mtime_ns=T0)
+    target = InMemoryObjectStorage(is_local=True)
+    for key in ("a", "x/b", "stale"):
+        target.seed(key, b"", mtime_ns=T0 + 100 * SECOND)
+    cfg = config(source=S3Location("bucket", "data"), target=LocalLocation("/dst"), deletion=Deletion(delete=True))
+
+    report = await sync(cfg, source, target)
+
+    assert [c for c in target.calls if c[0] == "delete"] == [("delete", "stale")]
+    assert report.stats.deleted == 1
+    assert report.exit_code is ExitCode.SUCCESS
+
+
+class _ListsTwice(InMemoryObjectStorage):
+    """A listing that returns its first key a second time (a broken server or a continuation fault)."""
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        listed = [info async for info in super().list_objects(options)]
+        for info in [*listed, listed[0]]:
+            yield info
+
+
+@pytest.mark.parametrize("side", ["source", "target"])
+async def test_a_key_listed_twice_is_a_listing_error_and_nothing_is_deleted(side: str) -> None:
+    source = _ListsTwice(is_local=True) if side == "source" else InMemoryObjectStorage(is_local=True)
+    for key, data in FILES.items():
+        source.seed(key, data, mtime_ns=T0)
+    target = _ListsTwice() if side == "target" else InMemoryObjectStorage()
+    target.seed("stale", b"x", mtime_ns=T0)
+
+    report = await sync(config(deletion=Deletion(delete=True)), source, target)
+
+    assert "stale" in target.objects
+    assert report.exit_code is ExitCode.ERROR
+    assert any(f"the {side} listing cannot be used: duplicate key in listing" in e for e in report.errors)
