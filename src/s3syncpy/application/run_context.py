@@ -81,6 +81,23 @@ def record_warning(report: SyncReport, message: str, *, error_instead: bool = Fa
     logger.warning(message, extra={"fields": fields})
 
 
+def record_listing_skip(report: SyncReport, message: str, *, source: bool, error_instead: bool = False) -> None:
+    """Record an entry a listing had to skip (unreadable file or directory, symlink loop, non-UTF-8 name).
+
+    A warning as record_warning makes it; on the source side it also marks the source listing incomplete, which
+    stops --delete for the run: the skipped entry's copies on the target would look target-only.
+
+    Args:
+        report: the run's report.
+        message: the one-line warning.
+        source: the skipping listing is the source's.
+        error_instead: --warn-as-error applies.
+    """
+    if source:
+        report.source_listing_incomplete = True
+    record_warning(report, message, error_instead=error_instead)
+
+
 def _with_key(message: str, fields: dict[str, Any]) -> str:
     key = fields.get("key")
     return f"{message} key={key}" if key is not None else message

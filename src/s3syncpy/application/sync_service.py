@@ -3,7 +3,8 @@
 1. The target is listed first, into a compact key map (when an update check or --delete needs it).
 2. The source is streamed: listing -> [source key map, with --delete] -> filters 1-6 -> update check layer A ->
    a bounded queue -> N workers (ObjectSyncer).
-3. Only when the sync phase ended without error or cancellation: --delete removes target-only keys.
+3. Only when the sync phase ended without error or cancellation, and the source listing skipped nothing: --delete
+   removes target-only keys.
 Every stage runs under one TaskGroup; setting the run's stop event (an error, or Ctrl-C) cancels the phase, which
 aborts in-flight multipart uploads and removes temp files in the adapters.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.deletion import delete_target_only
+from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
@@ -78,6 +79,8 @@ async def _run_phases(
 ) -> None:
     delete = config.deletion.delete
     uc = config.update_check
+    if delete:
+        warn_about_target_prefix(config, run)
     target_map: KeyMap | None = None
     if delete or not uc.remove_modified_filter:
         target_map = KeyMap(store_keys=delete)
@@ -89,7 +92,7 @@ async def _run_phases(
     syncer = ObjectSyncer(config, source, target, checker, run, clock)
     if not await _until_stopped(run, lambda: _sync_phase(config, source, syncer, checker, source_map, run)):
         return
-    if delete and target_map is not None and source_map is not None:
+    if delete and target_map is not None and source_map is not None and deletion_allowed(run):
         keys = source_map.keys
         await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
 

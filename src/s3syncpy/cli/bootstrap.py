@@ -13,7 +13,7 @@ from s3syncpy.adapters.s3 import S3StorageOptions, SseCustomerKey, open_s3_stora
 from s3syncpy.application.config import ClientSettings, CustomerKey, SyncConfig
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import record_warning
+from s3syncpy.application.run_context import record_listing_skip
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.paths import LocalLocation, StorageLocation
 
@@ -90,7 +90,7 @@ async def _open_storage(
 ) -> AsyncIterator[ObjectStorage]:
     if isinstance(location, LocalLocation):
         def on_warning(message: str) -> None:
-            record_warning(report, message, error_instead=config.warn_as_error)
+            record_listing_skip(report, message, source=side == "source", error_instead=config.warn_as_error)
 
         yield LocalObjectStorage(
             location,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import regex
@@ -12,6 +12,7 @@ import regex
 from s3syncpy.application.config import Deletion, ForceRetry, SyncConfig, Transfer, UpdateCheck
 from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run_context import record_listing_skip
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.errors import AccessDeniedError, ObjectNotFoundError, StorageError, TransientStorageError
 from s3syncpy.domain.exit_codes import ExitCode
@@ -268,3 +269,73 @@ async def test_a_key_listed_twice_is_a_listing_error_and_nothing_is_deleted(side
     assert "stale" in target.objects
     assert report.exit_code is ExitCode.ERROR
     assert any(f"the {side} listing cannot be used: duplicate key in listing" in e for e in report.errors)
+
+
+class _SkipsAnEntry(InMemoryObjectStorage):
+    """A local listing that met an entry it could not read: it reports it the way the local adapter does."""
+
+    def __init__(self, on_skip: Callable[[str], None]) -> None:
+        super().__init__(is_local=True)
+        self.on_skip = on_skip
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        async for info in super().list_objects(options):
+            yield info
+        self.on_skip("failed to list local files. path: /src/closed, error: Permission denied")
+
+
+async def test_a_source_listing_that_skipped_entries_deletes_nothing() -> None:
+    report = SyncReport()
+    source = _SkipsAnEntry(lambda message: record_listing_skip(report, message, source=True))
+    for key, data in FILES.items():
+        source.seed(key, data, mtime_ns=T0)
+    target = InMemoryObjectStorage()
+    target.seed("closed/inside.txt", b"x", mtime_ns=T0)
+
+    await run_sync(config(deletion=Deletion(delete=True)), source, target, FakeClock(0.0), asyncio.Event(), report)
+
+    assert "closed/inside.txt" in target.objects
+    assert report.stats.transferred_objects == 3
+    assert report.stats.deleted == 0
+    assert report.exit_code is ExitCode.WARNING
+    assert any(w.startswith("--delete skipped:") for w in report.warnings), report.warnings
+
+
+async def test_a_target_listing_that_skipped_entries_still_deletes() -> None:
+    # Target entries it could not list are simply not deletion candidates.
+    report = SyncReport()
+    target = _SkipsAnEntry(lambda message: record_listing_skip(report, message, source=False))
+    target.seed("stale", b"x", mtime_ns=T0)
+    cfg = config(source=S3Location("bucket", ""), target=LocalLocation("/dst"), deletion=Deletion(delete=True))
+
+    await run_sync(cfg, InMemoryObjectStorage(), target, FakeClock(0.0), asyncio.Event(), report)
+
+    assert "stale" not in target.objects
+    assert report.stats.deleted == 1
+
+
+@pytest.mark.parametrize(
+    ("prefix", "delete", "warned"),
+    [
+        pytest.param("backup", True, True, id="no-slash-with-delete"),
+        pytest.param("backup/", True, False, id="slash"),
+        pytest.param("", True, False, id="whole-bucket"),
+        pytest.param("backup", False, False, id="no-delete"),
+    ],
+)
+async def test_a_target_prefix_without_a_trailing_slash_is_warned_about_with_delete(
+    prefix: str, delete: bool, warned: bool
+) -> None:
+    target = InMemoryObjectStorage()
+    target.seed("2/other", b"x", mtime_ns=T0)  # what s3://bucket/backup also covers: backup2/other
+
+    report = await sync(config(target=S3Location("bucket", prefix), deletion=Deletion(delete=delete)),
+                        local_source(FILES), target)
+
+    warnings = [w for w in report.warnings if "has no trailing '/'" in w]
+    assert len(warnings) == (1 if warned else 0)
+    if warned:
+        assert warnings[0] == (
+            "the target prefix s3://bucket/backup has no trailing '/': --delete also applies to keys that only "
+            "start with it (e.g. s3://bucket/backup2/...)."
+        )
