@@ -126,13 +126,16 @@ async def _open_storage(
     side: Side,
 ) -> AsyncIterator[ObjectStorage]:
     if isinstance(location, LocalLocation):
+        def on_warning(message: str) -> None:
+            run.listing_skip(message, source=side == "source")
+
         yield LocalObjectStorage(
             location,
             ignore_symlinks=config.ignore_symlinks,
             guess_mime_type=not config.no_guess_mime_type,
             max_parallel_parts=config.transfer.max_parallel_uploads,
             # Listing warnings (an unreadable entry) are among those --warn-as-error converts.
-            on_warning=run.skip_warning,
+            on_warning=on_warning,
         )
         return
     async with open_s3_storage(

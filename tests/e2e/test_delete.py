@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,45 @@ def test_delete_on_a_local_target_removes_files_only(tmp_path: Path, bucket: str
     assert read_tree(tmp_path / "out") == SOURCE
     assert (tmp_path / "out" / "sub").is_dir()
     assert result.count("deleted") == 2
+
+
+def test_delete_on_a_local_target_keeps_files_of_keys_that_are_not_their_paths(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    # The prefix "data" has no trailing "/": the keys come relative as "/keep1", "/dir/keep2".
+    put_objects(s3_admin, bucket, {f"data/{key}": data for key, data in SOURCE.items()})
+    out = tmp_path / "out"
+
+    first = run_s3sync("--delete", f"s3://{bucket}/data", str(out))
+    second = run_s3sync("--delete", f"s3://{bucket}/data", str(out))
+
+    assert read_tree(out) == SOURCE
+    assert first.count("deleted") == 0
+    assert second.count("deleted") == 0
+
+
+def test_a_source_entry_that_could_not_be_listed_stops_the_deletion(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    write_tree(tmp_path, SOURCE)
+    # A name that is not UTF-8 cannot be listed as a key: the listing skips it, with a warning.
+    descriptor = os.open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.close(descriptor)
+    put_objects(s3_admin, bucket, EXTRA)
+
+    result = run_s3sync("--delete", str(tmp_path), f"s3://{bucket}/", expect=3)
+
+    assert set(bucket_objects(s3_admin, bucket)) == set(SOURCE) | set(EXTRA)
+    assert result.count("deleted") == 0
+    assert "--delete skipped: the source listing skipped entries it could not read" in result.stdout
+
+
+def test_a_target_prefix_without_a_slash_is_warned_about(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    write_tree(tmp_path, SOURCE)
+
+    result = run_s3sync("--delete", str(tmp_path), f"s3://{bucket}/backup", expect=3)
+
+    assert f"the target prefix s3://{bucket}/backup has no trailing '/'" in result.stdout
+    assert set(bucket_objects(s3_admin, bucket)) == {f"backup{key}" for key in SOURCE}

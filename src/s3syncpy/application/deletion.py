@@ -1,9 +1,11 @@
 """--delete: remove target objects the source does not have (reference §5.1, DECISIONS.md #2).
 
 Candidates are the target keys absent from the source map, which was taken from the raw source listing, so
-filtered source objects protect their copies. Of the filters only --filter-exclude-regex protects target-only
+filtered source objects protect their copies; for a local target it holds the keys the written files are listed
+under (`/a` as `a`), so both sides are compared in the same form. Of the filters only --filter-exclude-regex protects target-only
 keys, and --delete-excluded lifts that protection. --max-delete N deletes at most N objects; when more were due,
-deletion stops with a warning (exit 3).
+deletion stops with a warning (exit 3). When the source listing skipped entries it could not read (unreadable
+files or directories), nothing is deleted in that run: the copies of those entries would look target-only.
 """
 
 from __future__ import annotations
@@ -16,8 +18,34 @@ from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain.errors import PreconditionFailedError, StorageError
+from s3syncpy.domain.paths import S3Location
 
 MAX_DELETE_REACHED = "--max_delete has been reached. delete operation has been cancelled."
+SOURCE_LISTING_INCOMPLETE = (
+    "--delete skipped: the source listing skipped entries it could not read, so nothing is deleted in this run."
+)
+
+
+def warn_about_target_prefix(config: SyncConfig, run: RunContext) -> None:
+    """Warn when --delete works under an S3 target prefix that does not end in "/".
+
+    Prefixes are joined textually, so `s3://b/backup` lists `backup2/...` too, and those keys, absent from the
+    source, would be deleted.
+    """
+    target = config.target
+    if isinstance(target, S3Location) and target.prefix and not target.prefix.endswith("/"):
+        run.warn(
+            f"the target prefix {target} has no trailing '/': --delete also applies to keys that only start with "
+            f"it (e.g. {target}2/...)."
+        )
+
+
+def deletion_allowed(run: RunContext) -> bool:
+    """False, with a warning, when the source listing skipped entries: their target copies must not be deleted."""
+    if run.report.source_listing_incomplete:
+        run.warn(SOURCE_LISTING_INCOMPLETE)
+        return False
+    return True
 
 
 async def delete_target_only(

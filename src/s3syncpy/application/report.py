@@ -19,6 +19,7 @@ class SyncReport:
         cancelled: the run was interrupted (Ctrl-C / SIGTERM / library cancel).
         elapsed_secs: wall time, set when the run ends.
         dry_run: whether nothing was written.
+        source_listing_incomplete: the source listing skipped entries it could not read, so --delete did not run.
     """
 
     stats: SyncStats = field(default_factory=SyncStats)
@@ -27,6 +28,7 @@ class SyncReport:
     cancelled: bool = False
     elapsed_secs: float = 0.0
     dry_run: bool = False
+    source_listing_incomplete: bool = False
 
     @property
     def has_error(self) -> bool:

@@ -68,6 +68,16 @@ class RunContext:
         logger.error(message, extra={"fields": fields})
         self.stop.set()
 
+    def listing_skip(self, message: str, *, source: bool) -> None:
+        """Record an entry a listing had to skip (unreadable file or directory, symlink loop, non-UTF-8 name).
+
+        A warning --warn-as-error converts; on the source side it also marks the source listing incomplete,
+        which stops --delete for the run: the skipped entry's copies on the target would look target-only.
+        """
+        if source:
+            self.report.source_listing_incomplete = True
+        self.skip_warning(message)
+
     def cancel(self) -> None:
         """The user asked to stop (Ctrl-C): stop taking work; not an error."""
         if not self.report.cancelled:

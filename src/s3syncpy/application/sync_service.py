@@ -3,7 +3,8 @@
 1. The target is listed first, into a compact key map (when an update check or --delete needs it).
 2. The source is streamed: listing -> [source key map, with --delete] -> filters 1-6 -> update check layer A ->
    a bounded queue -> N workers (ObjectSyncer).
-3. Only when the sync phase ended without error or cancellation: --delete removes target-only keys.
+3. Only when the sync phase ended without error or cancellation, and the source listing skipped nothing: --delete
+   removes target-only keys.
 Every stage runs under one TaskGroup; setting the run's stop event (an error, or Ctrl-C) cancels the phase, which
 aborts in-flight multipart uploads and removes temp files in the adapters.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.deletion import delete_target_only
+from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
@@ -30,6 +31,7 @@ from s3syncpy.application.update_check import UpdateChecker
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
+from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.plan import (
     ObjectPlan,
@@ -107,13 +109,15 @@ async def _run_phases(
 ) -> None:
     delete = config.deletion.delete
     uc = config.update_check
+    if delete:
+        warn_about_target_prefix(config, run)
     target_map: KeyMap | None = None
     if delete or not uc.remove_modified_filter:
         target_map = KeyMap(store_keys=delete)
         ok = await _until_stopped(run, lambda: _fill_map(target, _listing_options(config, target), target_map, run))
         if not ok:
             return
-    source_map = KeyMap(store_keys=True) if delete else None
+    source_map = _SourceKeys(target.features.stores_directories) if delete else None
     settings = config.object_settings
     checker = UpdateChecker(settings, config.direction, source, target, target_map, run)
     rules = PlanRules(
@@ -137,8 +141,9 @@ async def _run_phases(
         run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, run)
     ):
         return
-    if delete and target_map is not None and source_map is not None:
-        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, source_map, run))
+    if delete and target_map is not None and source_map is not None and deletion_allowed(run):
+        keys = source_map.keys
+        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
 
 
 async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:
@@ -194,9 +199,37 @@ def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptio
     return ListingOptions(max_keys=transfer.max_keys)
 
 
+class _SourceKeys:
+    """The source keys --delete keeps, in the form the target lists them under.
+
+    A local target lists the file a key was written to, which collapses empty segments (`/a` -> `a`); an S3
+    target lists keys as they are. Two source keys may then name one file (`a//b`, `a/b`): kept once.
+    """
+
+    def __init__(self, target_stores_directories: bool) -> None:
+        self.keys = KeyMap(store_keys=True)
+        self._local = target_stores_directories
+
+    def add(self, obj: ObjectInfo) -> None:
+        if not self._local:
+            _add_listed(self.keys, obj, obj.key, "source")
+            return
+        key = local_listing_key(obj.key)
+        if key not in self.keys:
+            _add_listed(self.keys, obj, key, "source")
+
+
+def _add_listed(key_map: KeyMap, obj: ObjectInfo, key: str, side: str) -> None:
+    """Add one listed object; a key listed twice (a server fault) is a listing error, not a crash."""
+    try:
+        key_map.add(key, obj.size, obj.mtime_secs, obj.e_tag)
+    except ValueError as exc:
+        raise StorageError(f"the {side} listing cannot be used: {exc}", operation="list", key=obj.key) from exc
+
+
 async def _fill_map(storage: ObjectStorage, options: ListingOptions, key_map: KeyMap, run: RunContext) -> None:
     async for obj in storage.list_objects(options):
-        key_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+        _add_listed(key_map, obj, obj.key, "target")
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("target listing finished.", extra={"fields": {"objects": len(key_map)}})
 
@@ -208,7 +241,7 @@ async def _sync_phase(
     rules: PlanRules,
     callbacks: SyncCallbacks,
     target_map: KeyMap | None,
-    source_map: KeyMap | None,
+    source_map: _SourceKeys | None,
     run: RunContext,
 ) -> None:
     workers = config.transfer.worker_size
@@ -229,7 +262,7 @@ async def _produce(
     rules: PlanRules,
     user_filter: _UserFilter | None,
     target_map: KeyMap | None,
-    source_map: KeyMap | None,
+    source_map: _SourceKeys | None,
     queue: asyncio.Queue[_Work | None],
     workers: int,
 ) -> None:
@@ -237,7 +270,7 @@ async def _produce(
     async for obj in source.list_objects(_listing_options(config, source)):
         if source_map is not None and obj.key:
             # Taken before filtering, so filtered source objects still protect their target copies.
-            source_map.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+            source_map.add(obj)
         found = target_map.get(obj.key) if target_map is not None else None
         entry = TargetEntry(*found) if found is not None else None
         plan: ObjectPlan | None

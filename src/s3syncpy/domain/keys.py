@@ -54,3 +54,21 @@ def key_to_relative_path_parts(key: str) -> list[str]:
         The segments, to be joined with the OS separator under the target directory.
     """
     return key.lstrip("/").split("/")
+
+
+def local_listing_key(key: str) -> str:
+    """The key a local directory listing reports for the file `key` is written to.
+
+    Writing joins the key's segments under the directory and the OS collapses empty ones, so `/a` lands at `a` and
+    `a//b` at `a/b`; listing that directory then yields `a` and `a/b`. --delete compares the target listing with
+    the source keys in this form, otherwise those files look target-only and are deleted after every download. A
+    directory-marker key keeps its trailing "/" (a local listing never yields it, so it protects no file).
+
+    Args:
+        key: the object key relative to the source prefix.
+
+    Returns:
+        The "/"-joined non-empty segments (plus the trailing "/" of a marker); "" when nothing is left.
+    """
+    joined = "/".join(segment for segment in key.split("/") if segment)
+    return joined + "/" if joined and key.endswith("/") else joined

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from s3syncpy.adapters.local.hashing import hash_entries
 from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.adapters.local.walk import FileEntry
 from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation
@@ -276,3 +278,16 @@ async def test_names_that_are_not_utf8_are_skipped_with_a_warning(tmp_path: Path
     assert keys == ["fine.txt"]
     assert len(warnings) == 1
     assert "not valid UTF-8" in warnings[0]
+
+
+async def test_check_etag_mode_lists_a_file_that_changed_size_with_an_unknown_etag(tmp_path: Path) -> None:
+    # Dropping it from the listing would make --delete remove its copy on the target.
+    make_tree(tmp_path, {"grows.log": b"0123456789"})
+    path = tmp_path / "grows.log"
+    entry = FileEntry("grows.log", str(path), 4, 7)  # the size the walk saw before the file grew
+    warnings: list[str] = []
+
+    listed = await hash_entries([entry], 5 * MiB, 5 * MiB, asyncio.Semaphore(1), warnings.append)
+
+    assert listed == [ObjectInfo(key="grows.log", size=4, mtime_ns=7, e_tag=None)]
+    assert warnings == []

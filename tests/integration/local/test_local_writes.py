@@ -208,3 +208,33 @@ async def test_delete_of_a_symlinked_file_removes_the_link_not_the_target(tmp_pa
 
     assert not (target / "link").exists()
     assert outside.read_bytes() == b"keep me"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="names descriptors through /proc/self/fd")
+@pytest.mark.parametrize(
+    ("size", "part_sizes"),
+    [pytest.param(10, [], id="one-stream"), pytest.param(3 * MiB, [MiB, MiB, MiB], id="parts")],
+)
+async def test_the_written_bytes_reach_the_disk_before_the_rename(
+    storage: LocalObjectStorage, target: Path, monkeypatch: pytest.MonkeyPatch, size: int, part_sizes: list[int]
+) -> None:
+    # Without the fsync, a crash soon after the rename can leave an empty or partial file under the final name.
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(source: str, destination: str) -> None:
+        events.append(("replace", os.path.realpath(source)))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+
+    await put(storage, "f.bin", os.urandom(size), part_sizes=part_sizes)
+
+    assert [kind for kind, _ in events] == ["fsync", "replace"]
+    assert events[0][1] == events[1][1]  # the temp file itself was synced
+    assert (target / "f.bin").stat().st_size == size

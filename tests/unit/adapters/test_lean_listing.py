@@ -10,6 +10,7 @@ import pytest
 
 from s3syncpy.adapters.s3.details import info_from_listing
 from s3syncpy.adapters.s3.lean.listing import iso8601_to_ns, parse_list_page
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.paths import S3Location
 
 _NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -122,3 +123,33 @@ def test_empty_page() -> None:
 )
 def test_iso8601_to_ns(text: str, expected: int) -> None:
     assert iso8601_to_ns(text) == expected
+
+
+def test_truncated_page_without_a_token_says_it_is_truncated() -> None:
+    # The pager must not mistake it for the last page: with --delete, every key past it would be deleted.
+    body = _page([_entry("data/a", 1, "2026-11-25T18:58:40Z")], truncated=True, token=None, encoded=True)
+    page = parse_list_page(body, S3Location("bkt", "data/"))
+    assert page.truncated
+    assert page.next_token is None
+
+
+def test_last_page_is_not_truncated() -> None:
+    body = _page([_entry("data/a", 1, "2026-11-25T18:58:40Z")], truncated=False, token=None, encoded=True)
+    assert not parse_list_page(body, S3Location("bkt", "data/")).truncated
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"<ListBucketResult><Contents><Key>a</Key>", id="cut-short"),
+        pytest.param(b"<html>Service Unavailable</html", id="not-xml"),
+        pytest.param(_page([_entry("data/a", -1, "2026-11-25T18:58:40Z").replace("-1", "x")], truncated=False,
+                           token=None, encoded=True), id="bad-size"),
+        pytest.param(_page([_entry("data/a", 1, "yesterday")], truncated=False, token=None, encoded=True),
+                     id="bad-time"),
+    ],
+)
+def test_an_unreadable_page_is_a_storage_error(body: bytes) -> None:
+    with pytest.raises(StorageError, match=r"^ListObjectsV2 s3://bkt/data/ returned an unreadable page: ") as info:
+        parse_list_page(body, S3Location("bkt", "data/"))
+    assert info.value.operation == "ListObjectsV2"

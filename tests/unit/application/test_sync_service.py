@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import regex
 
 from s3syncpy.application.config import Deletion, ForceRetry, SyncConfig, Transfer, UpdateCheck
+from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.errors import AccessDeniedError, ObjectNotFoundError, StorageError, TransientStorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
 from tests.fakes.features import FILE_TREE
@@ -225,3 +229,116 @@ async def test_many_objects_with_few_workers_and_a_small_queue() -> None:
 
     assert {k: target.data(k) for k in files} == files
     assert report.stats.transferred_objects == 300
+
+
+async def test_delete_to_a_local_target_compares_the_keys_the_files_are_listed_under() -> None:
+    # "/a" (a source prefix without "/") and "x//b" are written as the files "a" and "x/b", and listed so.
+    source = InMemoryObjectStorage()
+    for key in ("/a", "x//b", "x/b", "dir/"):
+        source.seed(key, b"", mtime_ns=T0)
+    target = InMemoryObjectStorage(features=FILE_TREE)
+    for key in ("a", "x/b", "stale"):
+        target.seed(key, b"", mtime_ns=T0 + 100 * SECOND)
+    cfg = config(source=S3Location("bucket", "data"), target=LocalLocation("/dst"), deletion=Deletion(delete=True))
+
+    report = await sync(cfg, source, target)
+
+    assert [c for c in target.calls if c[0] == "delete"] == [("delete", "stale")]
+    assert report.stats.deleted == 1
+    assert report.exit_code is ExitCode.SUCCESS
+
+
+class _ListsTwice(InMemoryObjectStorage):
+    """A listing that returns its first key a second time (a broken server or a continuation fault)."""
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        listed = [info async for info in super().list_objects(options)]
+        for info in [*listed, listed[0]]:
+            yield info
+
+
+@pytest.mark.parametrize("side", ["source", "target"])
+async def test_a_key_listed_twice_is_a_listing_error_and_nothing_is_deleted(side: str) -> None:
+    source = _ListsTwice(features=FILE_TREE) if side == "source" else InMemoryObjectStorage(features=FILE_TREE)
+    for key, data in FILES.items():
+        source.seed(key, data, mtime_ns=T0)
+    target = _ListsTwice() if side == "target" else InMemoryObjectStorage()
+    target.seed("stale", b"x", mtime_ns=T0)
+
+    report = await sync(config(deletion=Deletion(delete=True)), source, target)
+
+    assert "stale" in target.objects
+    assert report.exit_code is ExitCode.ERROR
+    assert any(f"the {side} listing cannot be used: duplicate key in listing" in e for e in report.errors)
+
+
+class _SkipsAnEntry(InMemoryObjectStorage):
+    """A local listing that met an entry it could not read: it reports it the way the local adapter does."""
+
+    def __init__(self, on_skip: Callable[[str], None]) -> None:
+        super().__init__(features=FILE_TREE)
+        self.on_skip = on_skip
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        async for info in super().list_objects(options):
+            yield info
+        self.on_skip("failed to list local files. path: /src/closed, error: Permission denied")
+
+
+async def test_a_source_listing_that_skipped_entries_deletes_nothing() -> None:
+    report = SyncReport()
+    run = RunContext(report)
+    source = _SkipsAnEntry(lambda message: run.listing_skip(message, source=True))
+    for key, data in FILES.items():
+        source.seed(key, data, mtime_ns=T0)
+    target = InMemoryObjectStorage()
+    target.seed("closed/inside.txt", b"x", mtime_ns=T0)
+
+    await run_sync(config(deletion=Deletion(delete=True)), source, target, FakeClock(0.0), asyncio.Event(), run=run)
+
+    assert "closed/inside.txt" in target.objects
+    assert report.stats.transferred_objects == 3
+    assert report.stats.deleted == 0
+    assert report.exit_code is ExitCode.WARNING
+    assert any(w.startswith("--delete skipped:") for w in report.warnings), report.warnings
+
+
+async def test_a_target_listing_that_skipped_entries_still_deletes() -> None:
+    # Target entries it could not list are simply not deletion candidates.
+    report = SyncReport()
+    run = RunContext(report)
+    target = _SkipsAnEntry(lambda message: run.listing_skip(message, source=False))
+    target.seed("stale", b"x", mtime_ns=T0)
+    cfg = config(source=S3Location("bucket", ""), target=LocalLocation("/dst"), deletion=Deletion(delete=True))
+
+    await run_sync(cfg, InMemoryObjectStorage(), target, FakeClock(0.0), asyncio.Event(), run=run)
+
+    assert "stale" not in target.objects
+    assert report.stats.deleted == 1
+
+
+@pytest.mark.parametrize(
+    ("prefix", "delete", "warned"),
+    [
+        pytest.param("backup", True, True, id="no-slash-with-delete"),
+        pytest.param("backup/", True, False, id="slash"),
+        pytest.param("", True, False, id="whole-bucket"),
+        pytest.param("backup", False, False, id="no-delete"),
+    ],
+)
+async def test_a_target_prefix_without_a_trailing_slash_is_warned_about_with_delete(
+    prefix: str, delete: bool, warned: bool
+) -> None:
+    target = InMemoryObjectStorage()
+    target.seed("2/other", b"x", mtime_ns=T0)  # what s3://bucket/backup also covers: backup2/other
+
+    report = await sync(config(target=S3Location("bucket", prefix), deletion=Deletion(delete=delete)),
+                        local_source(FILES), target)
+
+    warnings = [w for w in report.warnings if "has no trailing '/'" in w]
+    assert len(warnings) == (1 if warned else 0)
+    if warned:
+        assert warnings[0] == (
+            "the target prefix s3://bucket/backup has no trailing '/': --delete also applies to keys that only "
+            "start with it (e.g. s3://bucket/backup2/...)."
+        )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from s3syncpy.domain.errors import DirectoryTraversalError
-from s3syncpy.domain.keys import ensure_safe_key, is_traversal_key, key_to_relative_path_parts
+from s3syncpy.domain.keys import (
+    ensure_safe_key,
+    is_traversal_key,
+    key_to_relative_path_parts,
+    local_listing_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,3 +59,19 @@ def test_traversal_guard(key: str, rejected: bool) -> None:
 )
 def test_key_to_relative_path_parts(key: str, parts: list[str]) -> None:
     assert key_to_relative_path_parts(key) == parts
+
+
+@pytest.mark.parametrize(
+    ("key", "listed"),
+    [
+        pytest.param("a/b", "a/b", id="plain"),
+        pytest.param("/a", "a", id="leading-slash"),
+        pytest.param("//a", "a", id="leading-slashes"),
+        pytest.param("a//b", "a/b", id="empty-segment"),
+        pytest.param("dir/", "dir/", id="marker-keeps-its-slash"),
+        pytest.param("/dir//", "dir/", id="marker-with-empty-segments"),
+        pytest.param("/", "", id="nothing-left"),
+    ],
+)
+def test_local_listing_key(key: str, listed: str) -> None:
+    assert local_listing_key(key) == listed

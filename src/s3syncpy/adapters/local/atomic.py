@@ -1,8 +1,9 @@
 """Atomic file writes for LocalObjectStorage.put_object (reference §11.2, DECISIONS 3).
 
 Bytes go to a hidden temp file (`.tmpXXXXXXXX`) in the destination's directory, so the final os.replace is a
-same-filesystem rename: readers see the old file or the complete new one. The temp file is removed on every path
-that does not end in the rename (validation refused, error, cancellation).
+same-filesystem rename: readers see the old file or the complete new one, and the bytes are fsynced before it so a
+crash cannot leave a short file under the final name. The temp file is removed on every path that does not end in
+the rename (validation refused, error, cancellation).
 
 Writes of more than a few hundred KiB run in worker threads. A cancelled put cannot stop such a thread, so the
 descriptor is closed only once no thread uses it any more: closing it earlier would let a late pwrite land in
@@ -17,7 +18,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from s3syncpy.adapters.local import positional_io
 from s3syncpy.adapters.local.content import INLINE_READ_LIMIT
@@ -77,12 +78,16 @@ class TempFile:
             raise
 
     def _pwrite_in_thread(self, data: bytes, offset: int) -> None:
+        self._in_thread(positional_io.pwrite, data, offset)
+
+    def _in_thread(self, call: Callable[..., object], *args: object) -> None:
+        """Run call(fd, *args) in a worker thread, keeping the descriptor open until it returns."""
         with self._lock:
             if self._closed:
                 return  # the put was abandoned; the descriptor number may already belong to another file
             self._active += 1
         try:
-            positional_io.pwrite(self._fd, data, offset)
+            call(self._fd, *args)
         finally:
             with self._lock:
                 self._active -= 1
@@ -100,6 +105,18 @@ class TempFile:
             return
         async with io_limit:
             await asyncio.to_thread(self._pwrite_in_thread, data, offset)
+
+    async def flush_to_disk(self, io_limit: asyncio.Semaphore) -> None:
+        """fsync the written bytes, in a thread bounded by `io_limit`; call it once every write has returned.
+
+        WHY: file systems may commit the rename before the data (ext4, XFS and btrfs with delayed allocation), so
+        after a crash the final name could hold an empty or partial file although the run reported it written.
+
+        Raises:
+            OSError: the bytes could not be written out (an I/O error, a full disk on some file systems).
+        """
+        async with io_limit:
+            await asyncio.to_thread(self._in_thread, os.fsync)
 
     def close(self) -> None:
         """Close the descriptor now, or as soon as the last writing thread is done (idempotent)."""

@@ -60,10 +60,10 @@ def _hash_group(
             if not is_not_found(exc):
                 warnings.append(warning_text(ACCESS_WARNING, entry.path, exc))
             continue
-        except ValueError as exc:
-            # Changed size between stat and hash: an ETag of other bytes would mislead the comparison.
-            warnings.append(warning_text(ACCESS_WARNING, entry.path, exc))
-            continue
+        except ValueError:
+            # Changed size between stat and hash: an ETag of other bytes would mislead the comparison, and
+            # leaving the file out would let --delete remove its copy. An unknown ETag gets it transferred.
+            e_tag = None
         infos.append(ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns, e_tag=e_tag))
     return infos, warnings
 
@@ -92,7 +92,8 @@ async def hash_entries(
 ) -> list[ObjectInfo]:
     """ObjectInfos with computed ETags for a batch of listed files, hashed in parallel threads.
 
-    Files that vanished are dropped silently; files that cannot be read are dropped with a warning.
+    Files that vanished are dropped silently; files that cannot be read are dropped with a warning; files whose
+    size changed since the walk are listed with an unknown ETag (e_tag None), so the update check transfers them.
 
     Args:
         entries: files from the walk.
@@ -101,7 +102,7 @@ async def hash_entries(
         on_warning: receives one line per unreadable file (on the event-loop thread).
 
     Returns:
-        One ObjectInfo per readable file.
+        One ObjectInfo per readable file (the walk's size and mtime).
     """
 
     async def run(group: list[FileEntry]) -> tuple[list[ObjectInfo], list[str]]:

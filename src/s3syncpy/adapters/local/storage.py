@@ -335,6 +335,7 @@ class LocalObjectStorage(ObjectStorage):
                 )
             else:
                 written = await write_stream(temp, content, request.size, self._io_limit, request.on_bytes)
+            await temp.flush_to_disk(self._io_limit)
             temp.close()
             if request.validate is not None:
                 digest_source = TempFileDigestSource(temp.path, request.size, self._io_limit, written)

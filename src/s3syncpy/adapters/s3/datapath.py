@@ -2,7 +2,8 @@
 
 Public API:
     ResponseBody           protocol of an open GET body (aiobotocore's StreamingBody satisfies it)
-    GetResponse(details, body), WriteResponse(e_tag, checksums, version_id), ListPage(objects, next_token)
+    GetResponse(details, body), WriteResponse(e_tag, checksums, version_id),
+    ListPage(objects, next_token, truncated)
     S3DataPath             the seam (abc): list_page, get_object, put_object, upload_part
     BotocoreDataPath       the implementation on the aiobotocore client
 
@@ -57,10 +58,15 @@ class WriteResponse:
 
 @dataclass(frozen=True, slots=True)
 class ListPage:
-    """One listing page: objects with relative keys (keys equal to the prefix already dropped)."""
+    """One listing page: objects with relative keys (keys equal to the prefix already dropped).
+
+    `truncated` is the page's IsTruncated, kept apart from `next_token` so the pager can tell the last page from
+    a truncated page that came without a token (a server fault it must not take for the end of the listing).
+    """
 
     objects: list[ObjectInfo]
     next_token: str | None
+    truncated: bool = False
 
 
 def write_response(response: Mapping[str, Any]) -> WriteResponse:
@@ -126,8 +132,9 @@ class BotocoreDataPath(S3DataPath):
             key = location.relative_key(entry["Key"])
             if key:
                 objects.append(info_from_listing(key, entry))
-        token = response.get("NextContinuationToken") if response.get("IsTruncated") else None
-        return ListPage(objects=objects, next_token=token)
+        truncated = bool(response.get("IsTruncated"))
+        token = response.get("NextContinuationToken") if truncated else None
+        return ListPage(objects=objects, next_token=token or None, truncated=truncated)
 
     async def get_object(
         self,

@@ -6,7 +6,7 @@
     botocore ClientError InvalidObjectState                      -> InvalidObjectStateError
     connection, timeout and truncated-body errors                -> TransientStorageError
     botocore ClientError 5xx / SlowDown / RequestTimeout         -> TransientStorageError (after the SDK retries)
-    anything else from the vendor libraries                      -> StorageError
+    anything else from the vendor libraries (and unparseable bodies) -> StorageError
 
 Only the error code `AccessDenied` counts as access denied (as in the reference): SignatureDoesNotMatch and
 InvalidAccessKeyId are configuration problems that must fail the run, not skip one object. NoSuchBucket is a
@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, asynccontextmanager, contextmanag
 
 import aiohttp
 import botocore.exceptions  # type: ignore[import-untyped]
+import botocore.parsers  # type: ignore[import-untyped]
 
 from s3syncpy.domain.errors import (
     AccessDeniedError,
@@ -134,6 +135,8 @@ def map_botocore_errors(
     except (
         botocore.exceptions.ClientError,
         botocore.exceptions.BotoCoreError,
+        # A response body botocore cannot parse (e.g. a listing page that is not XML); not a BotoCoreError.
+        botocore.parsers.ResponseParserError,
         *_TRANSIENT_VENDOR_ERRORS,
     ) as exc:
         raise translate_error(exc, operation, where, key=key, secrets=secrets) from exc

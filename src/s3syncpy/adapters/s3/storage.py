@@ -36,7 +36,7 @@ from s3syncpy.application.ports.storage import (
     PutResult,
     StorageFeatures,
 )
-from s3syncpy.domain.errors import ObjectNotFoundError
+from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import S3Location
 
@@ -105,7 +105,8 @@ class S3ObjectStorage(ObjectStorage):
         """Yield every object under the prefix (ListObjectsV2 pages of `options.max_keys`).
 
         Raises:
-            StorageError: a listing request failed.
+            StorageError: a listing request failed, or the listing cannot be followed to its end (a truncated
+                page without a continuation token, or a token that repeats the previous one).
         """
         token: str | None = None
         while True:
@@ -113,9 +114,31 @@ class S3ObjectStorage(ObjectStorage):
                 page = await self._datapath.list_page(token, options.max_keys)
             for info in page.objects:
                 yield info
-            token = page.next_token
-            if token is None:
+            if not page.truncated:
                 return
+            self._check_continuation(token, page.next_token)
+            token = page.next_token
+
+    def _check_continuation(self, previous: str | None, token: str | None) -> None:
+        """Refuse to take a listing that cannot continue for a complete one.
+
+        WHY: the run deletes, with --delete, every target key the listings leave out; stopping silently at a
+        broken page would delete everything past it. Resuming with StartAfter = the last key seen is not done
+        either: the server already ignored our own continuation protocol, and where its key order differs from
+        UTF-8 byte order, StartAfter would skip keys without any sign.
+        """
+        where = self._errors.where(None)
+        if token is None:
+            raise StorageError(
+                f"ListObjectsV2 {where}: a page is truncated but has no continuation token; the listing is "
+                "incomplete",
+                operation="ListObjectsV2",
+            )
+        if token == previous:
+            raise StorageError(
+                f"ListObjectsV2 {where}: the server repeated its continuation token; the listing cannot advance",
+                operation="ListObjectsV2",
+            )
 
     async def head_object(
         self, key: str, *, version_id: str | None = None, part_number: int | None = None

@@ -21,6 +21,7 @@ import botocore.utils  # type: ignore[import-untyped]
 
 from s3syncpy.adapters.s3.datapath import ListPage
 from s3syncpy.adapters.s3.details import datetime_to_ns
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import S3Location
 
@@ -50,9 +51,18 @@ def parse_list_page(body: bytes, location: S3Location) -> ListPage:
         The page.
 
     Raises:
-        xml.etree.ElementTree.ParseError: the body is not XML.
-        ValueError: a Size or LastModified is malformed.
+        StorageError: the body is not XML, or a Size or LastModified is malformed (a listing that cannot be
+            trusted ends the run as an error, not as a crash).
     """
+    try:
+        return _parse(body, location)
+    except (ElementTree.ParseError, ValueError) as exc:
+        raise StorageError(
+            f"ListObjectsV2 {location} returned an unreadable page: {exc}", operation="ListObjectsV2"
+        ) from exc
+
+
+def _parse(body: bytes, location: S3Location) -> ListPage:
     root = ElementTree.fromstring(body)
     tag = root.tag
     ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
@@ -97,4 +107,4 @@ def parse_list_page(body: bytes, location: S3Location) -> ListPage:
                     storage_class=storage_class,
                 )
             )
-    return ListPage(objects=objects, next_token=token or None)
+    return ListPage(objects=objects, next_token=token or None, truncated=truncated)
