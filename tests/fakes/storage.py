@@ -233,7 +233,7 @@ class InMemoryObjectStorage(ObjectStorage):
                 e_tag = self._etag(stored.data, sizes)
         algorithm = stored.checksum_algorithm
         return ObjectInfo(key=key, size=len(stored.data), mtime_ns=stored.mtime_ns, e_tag=e_tag,
-                          checksum_algorithm=algorithm.value if algorithm and self._features.stores_checksums else None)
+                          checksum_algorithm=algorithm if self._features.stores_checksums else None)
 
     # ---- the port ---------------------------------------------------------------------------------------------
 

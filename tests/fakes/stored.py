@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from s3syncpy import _speedups
 from s3syncpy.application.ports.storage import DigestSource, FileDigests
 from s3syncpy.domain import checksums
-from s3syncpy.domain.model import ChecksumAlgorithm, SystemMetadata
+from s3syncpy.domain.model import ChecksumAlgorithm, ChecksumType, SystemMetadata
 
 
 @dataclass(slots=True)
@@ -27,11 +27,11 @@ class StoredObject:
     full_object: bool = False
 
     @property
-    def checksum_type(self) -> str | None:
-        """"FULL_OBJECT" or "COMPOSITE" for a multipart object with a checksum (as S3 reports it), else None."""
+    def checksum_type(self) -> ChecksumType | None:
+        """FULL_OBJECT or COMPOSITE for a multipart object with a checksum (as S3 reports it), else None."""
         if self.checksum is None or not self.part_sizes:
             return None
-        return "FULL_OBJECT" if self.full_object else "COMPOSITE"
+        return ChecksumType.FULL_OBJECT if self.full_object else ChecksumType.COMPOSITE
 
     def part_checksums(self) -> list[str]:
         """The base64 checksum of each part (empty without an algorithm or for a single-part object)."""

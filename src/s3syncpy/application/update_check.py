@@ -25,6 +25,7 @@ from s3syncpy.domain.decisions.head import (
     head_says_modified,
     needs_source_encryption,
 )
+from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.decisions.mode import UpdateMode
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
@@ -161,9 +162,10 @@ class UpdateChecker:
         if self._target_map is None or details.info.e_tag is not None:
             return details
         found = self._target_map.get(details.info.key)
-        if found is None or found[2] is None:
+        listed = TargetEntry(*found) if found is not None else None
+        if listed is None or listed.e_tag is None:
             return details
-        return dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=found[2]))
+        return dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=listed.e_tag))
 
     # ---- the checksum detector ----------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
 import os
 import signal
@@ -36,7 +35,7 @@ from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, re
 from s3syncpy.cli.progress import ProgressDisplay, progress_enabled
 from s3syncpy.domain.errors import ConfigError, S3SyncError
 from s3syncpy.domain.exit_codes import ExitCode
-from s3syncpy.domain.stats import summary_line
+from s3syncpy.domain.stats import summary_line, transfer_rates
 
 Execute = Callable[[SyncConfig, asyncio.Event, SyncReport], Awaitable[None]]
 
@@ -231,15 +230,7 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
 def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
     """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4)."""
     stats, elapsed = report.stats, report.elapsed_secs
-    if report.dry_run:
-        byte_rate, object_rate = 0, 0
-    elif elapsed < 1.0:
-        byte_rate, object_rate = stats.transferred_bytes, stats.transferred_objects
-    else:
-        byte_rate, object_rate = (
-            int(stats.transferred_bytes / elapsed),
-            int(stats.transferred_objects / elapsed),
-        )
+    byte_rate, object_rate = transfer_rates(stats, elapsed, report.dry_run)
     _logger.info(
         "sync summary",
         extra={
@@ -277,13 +268,7 @@ def _default_execute() -> Execute:
 
 
 def _version() -> str:
-    version = getattr(s3syncpy, "__version__", None)
-    if isinstance(version, str) and version:
-        return version
-    try:
-        return importlib.metadata.version("s3syncpy")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    return str(s3syncpy.__version__)
 
 
 def _print_error(message: str) -> None:

@@ -14,8 +14,7 @@ from typing import Any
 import regex
 
 from s3syncpy.domain.model import ObjectInfo
-
-NANOS_PER_MILLI = 1_000_000
+from s3syncpy.domain.time_units import NANOS_PER_MILLI
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import math
 
 _BINARY_PREFIXES = ("Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi")
 
-NANOS_PER_SECOND = 1_000_000_000
+from s3syncpy.domain.time_units import NANOS_PER_SECOND
 
 
 def human_bytes(n: int) -> str:

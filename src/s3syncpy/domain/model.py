@@ -9,11 +9,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-NANOS_PER_SECOND = 1_000_000_000
+from s3syncpy.domain.time_units import NANOS_PER_SECOND
+
+__all__ = ["NANOS_PER_SECOND"]
 
 
-class ChecksumAlgorithm(enum.Enum):
-    """The additional checksum algorithms S3 accepts (anything else is rejected at parse time)."""
+class ChecksumAlgorithm(enum.StrEnum):
+    """The additional checksum algorithms S3 accepts (anything else is rejected at parse time).
+
+    A StrEnum: a member equals its S3 name, so it can key the dict of checksums an S3 response carries.
+    """
 
     SHA1 = "SHA1"
     SHA256 = "SHA256"
@@ -34,6 +39,33 @@ class ChecksumAlgorithm(enum.Enum):
             valid = ", ".join(a.value for a in cls)
             raise ValueError(f"invalid checksum algorithm '{text}' (valid: {valid})") from None
 
+    @classmethod
+    def reported(cls, text: str | None) -> ChecksumAlgorithm | None:
+        """The algorithm a server reports (a listing's ChecksumAlgorithm), or None for none or an unknown name."""
+        if text is None:
+            return None
+        try:
+            return cls(text)
+        except ValueError:
+            return None
+
+
+class ChecksumType(enum.StrEnum):
+    """How a multipart object's additional checksum is built (S3's ChecksumType)."""
+
+    COMPOSITE = "COMPOSITE"  # a checksum of the part checksums, shown with a "-N" suffix
+    FULL_OBJECT = "FULL_OBJECT"  # the CRC of the whole object
+
+    @classmethod
+    def reported(cls, text: str | None) -> ChecksumType | None:
+        """The type a server reports, or None for none or an unknown name."""
+        if text is None:
+            return None
+        try:
+            return cls(text)
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:
@@ -53,7 +85,7 @@ class ObjectInfo:
     size: int
     mtime_ns: int
     e_tag: str | None = None
-    checksum_algorithm: str | None = None
+    checksum_algorithm: ChecksumAlgorithm | None = None
     version_id: str | None = None
     storage_class: str | None = None
 
@@ -121,7 +153,7 @@ class ObjectDetails:
     metadata: SystemMetadata = field(default_factory=SystemMetadata)
     user_metadata: dict[str, str] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
-    checksum_type: str | None = None
+    checksum_type: ChecksumType | None = None
     parts_count: int | None = None
     tag_count: int = 0
     encryption: Encryption = field(default_factory=Encryption)

@@ -24,10 +24,20 @@ class SyncStats:
     warnings: int = 0
 
 
-def summary_line(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> str:
-    """The final line, formatted exactly as the reference prints it (reference §10).
+def transfer_rates(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> tuple[int, int]:
+    """(bytes per second, objects per second) of a finished run, as the reference computes them.
 
     Rates are totals / elapsed; under one second the totals themselves are the rates; dry-run shows 0 rates.
+    """
+    if dry_run:
+        return 0, 0
+    if elapsed_secs < 1.0:
+        return stats.transferred_bytes, stats.transferred_objects
+    return int(stats.transferred_bytes / elapsed_secs), int(stats.transferred_objects / elapsed_secs)
+
+
+def summary_line(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> str:
+    """The final line, formatted exactly as the reference prints it (reference §10).
 
     Args:
         stats: the run's counters.
@@ -37,13 +47,7 @@ def summary_line(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> str:
     Returns:
         The line without a trailing newline.
     """
-    if dry_run:
-        byte_rate, object_rate = 0, 0
-    elif elapsed_secs < 1.0:
-        byte_rate, object_rate = stats.transferred_bytes, stats.transferred_objects
-    else:
-        byte_rate = int(stats.transferred_bytes / elapsed_secs)
-        object_rate = int(stats.transferred_objects / elapsed_secs)
+    byte_rate, object_rate = transfer_rates(stats, elapsed_secs, dry_run)
     return (
         # The reference formats this with "{:>3}" everywhere, but indicatif's HumanBytes/HumanCount ignore the
         # width: only the plain object count is padded ("transferred   1 objects | 0 objects/sec").

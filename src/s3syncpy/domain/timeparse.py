@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 
-NANOS_PER_MILLI = 1_000_000
+from s3syncpy.domain.time_units import NANOS_PER_MILLI
+
 _MILLIS_PER_SECOND = 1000
 _SECONDS_PER_DAY = 86_400
 

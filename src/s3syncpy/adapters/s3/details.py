@@ -17,11 +17,19 @@ from email.utils import format_datetime
 from typing import Any
 
 from s3syncpy.application.ports.storage import ObjectPart
-from s3syncpy.domain.model import NANOS_PER_SECOND, Encryption, ObjectDetails, ObjectInfo, SystemMetadata
+from s3syncpy.domain.model import (
+    NANOS_PER_SECOND,
+    ChecksumAlgorithm,
+    ChecksumType,
+    Encryption,
+    ObjectDetails,
+    ObjectInfo,
+    SystemMetadata,
+)
+from s3syncpy.domain.time_units import NANOS_PER_MICRO
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECONDS_PER_DAY = 86_400
-_NANOS_PER_MICRO = 1_000
 
 # botocore output field -> the algorithm name ObjectDetails.checksums is keyed by.
 CHECKSUM_FIELDS: dict[str, str] = {
@@ -61,7 +69,7 @@ def datetime_to_ns(value: datetime) -> int:
         value = value.replace(tzinfo=UTC)
     delta = value - _EPOCH
     seconds = delta.days * _SECONDS_PER_DAY + delta.seconds
-    return seconds * NANOS_PER_SECOND + delta.microseconds * _NANOS_PER_MICRO
+    return seconds * NANOS_PER_SECOND + delta.microseconds * NANOS_PER_MICRO
 
 
 def info_from_listing(key: str, entry: Mapping[str, Any]) -> ObjectInfo:
@@ -80,7 +88,7 @@ def info_from_listing(key: str, entry: Mapping[str, Any]) -> ObjectInfo:
         size=entry["Size"],
         mtime_ns=datetime_to_ns(entry["LastModified"]),
         e_tag=entry.get("ETag"),
-        checksum_algorithm=algorithms[0] if algorithms else None,
+        checksum_algorithm=ChecksumAlgorithm.reported(algorithms[0]) if algorithms else None,
         storage_class=entry.get("StorageClass"),
     )
 
@@ -125,7 +133,7 @@ def details_from_response(key: str, response: Mapping[str, Any], *, part: bool =
         size=int(response.get("ContentLength", 0)) if part else total_size(response),
         mtime_ns=datetime_to_ns(last_modified) if isinstance(last_modified, datetime) else 0,
         e_tag=response.get("ETag"),
-        checksum_algorithm=next(iter(checksums), None),
+        checksum_algorithm=ChecksumAlgorithm.reported(next(iter(checksums), None)),
         version_id=response.get("VersionId"),
         storage_class=response.get("StorageClass"),
     )
@@ -148,7 +156,7 @@ def details_from_response(key: str, response: Mapping[str, Any], *, part: bool =
         metadata=metadata,
         user_metadata={k.lower(): v for k, v in response.get("Metadata", {}).items()},
         checksums=checksums,
-        checksum_type=response.get("ChecksumType"),
+        checksum_type=ChecksumType.reported(response.get("ChecksumType")),
         parts_count=int(parts_count) if parts_count else None,
         tag_count=int(response.get("TagCount") or 0),
         encryption=encryption,

@@ -18,7 +18,7 @@ from typing import Any
 
 from s3syncpy.application.config import CustomerKey
 from s3syncpy.domain.errors import ConfigError
-from s3syncpy.domain.model import ChecksumAlgorithm
+from s3syncpy.domain.model import ChecksumAlgorithm, ChecksumType
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +60,11 @@ class S3StorageOptions:
         )
 
     @property
-    def checksum_type(self) -> str | None:
-        """The CreateMultipartUpload ChecksumType: "FULL_OBJECT", "COMPOSITE", or None without an algorithm."""
+    def checksum_type(self) -> ChecksumType | None:
+        """The CreateMultipartUpload ChecksumType, or None without an algorithm."""
         if self.checksum_algorithm is None:
             return None
-        return "FULL_OBJECT" if self.full_object else "COMPOSITE"
+        return ChecksumType.FULL_OBJECT if self.full_object else ChecksumType.COMPOSITE
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -123,7 +123,7 @@ class S3StorageOptions:
     def create_params(self) -> dict[str, Any]:
         """The checksum type parameter CreateMultipartUpload adds to write_params() (empty without an algorithm)."""
         checksum_type = self.checksum_type
-        return {} if checksum_type is None else {"ChecksumType": checksum_type}
+        return {} if checksum_type is None else {"ChecksumType": checksum_type.value}
 
     def part_params(self) -> dict[str, Any]:
         """Parameters for UploadPart (SSE-C must be repeated on every part; the value is added per body)."""

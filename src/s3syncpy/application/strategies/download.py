@@ -44,10 +44,10 @@ class DownloadToFiles(FromS3Source):
 
 def _source_algorithm(obj: ObjectInfo, details: ObjectDetails) -> ChecksumAlgorithm | None:
     """The algorithm of the source's checksum: as listed, else the one the GET / HEAD returned."""
-    names = [obj.checksum_algorithm] if obj.checksum_algorithm else list(details.checksums)
-    for name in names:
-        try:
-            return ChecksumAlgorithm.parse(name)
-        except ValueError:
-            continue
+    if obj.checksum_algorithm is not None:
+        return obj.checksum_algorithm
+    for name in details.checksums:
+        algorithm = ChecksumAlgorithm.reported(name)
+        if algorithm is not None:
+            return algorithm
     return None

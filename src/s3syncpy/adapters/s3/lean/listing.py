@@ -22,7 +22,7 @@ import botocore.utils  # type: ignore[import-untyped]
 from s3syncpy.adapters.s3.datapath import ListPage
 from s3syncpy.adapters.s3.details import datetime_to_ns
 from s3syncpy.domain.errors import StorageError
-from s3syncpy.domain.model import ObjectInfo
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectInfo
 from s3syncpy.domain.paths import S3Location
 
 
@@ -103,7 +103,7 @@ def _parse(body: bytes, location: S3Location) -> ListPage:
                     size=size,
                     mtime_ns=mtime_ns,
                     e_tag=e_tag,
-                    checksum_algorithm=algorithm,
+                    checksum_algorithm=ChecksumAlgorithm.reported(algorithm),
                     storage_class=storage_class,
                 )
             )
