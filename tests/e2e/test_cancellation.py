@@ -190,3 +190,44 @@ def test_an_error_in_one_worker_stops_the_others_promptly(
     assert "non force retryable error has occurred." in result.stdout
     assert result.count("error") == 1
     assert temp_files(target) == []
+
+
+def test_a_second_signal_still_aborts_the_open_uploads_before_exiting(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "src"
+    write_tree(source, _files())
+    refused: set[str] = set()
+
+    def first_abort_of_each_upload(request: ProxiedRequest) -> bool:
+        # Refused once (503, retried by the client), so the aborts are still under way when the second signal
+        # comes: an exit at that moment would leave every upload open.
+        if request.operation != "AbortMultipartUpload":
+            return False
+        upload_id = request.query.get("uploadId", [""])[0]
+        if upload_id in refused:
+            return False
+        refused.add(upload_id)
+        return True
+
+    def latency(request: ProxiedRequest) -> float:
+        return {"UploadPart": 60.0, "AbortMultipartUpload": 1.5}.get(request.operation, 0.0)
+
+    with FaultProxy(s3_endpoint.endpoint_url, latency=latency) as proxy:
+        proxy.add_rule(first_abort_of_each_upload, Fault.SLOW_DOWN, times=None)
+        process = runner.start(*ARGS, f"{source}/", f"s3://{bucket}/", target_url=proxy.url)
+        _wait_for(
+            lambda: (
+                len(open_uploads(s3_admin, bucket)) > 0
+                and proxy.stats.requests_by_operation["UploadPart"] > 0
+            )
+        )
+        process.send_signal(signal.SIGINT)
+        _wait_for(lambda: proxy.stats.requests_by_operation["AbortMultipartUpload"] > 0)
+        result, took = _interrupt(process, signal.SIGINT)
+
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert took < SIGNAL_DEADLINE
+    assert open_uploads(s3_admin, bucket) == []
+    assert "interrupted again; aborting open uploads and removing temp files before exiting" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.support.e2e import RunS3Sync, bucket_objects, put_objects, read_tree, write_tree
 
@@ -102,6 +105,8 @@ def test_delete_on_a_local_target_keeps_files_of_keys_that_are_not_their_paths(
     assert read_tree(out) == SOURCE
     assert first.count("deleted") == 0
     assert second.count("deleted") == 0
+    # The second run finds every file under its listed key: nothing is downloaded again.
+    assert second.count("transferred") == 0
 
 
 def test_a_source_entry_that_could_not_be_listed_stops_the_deletion(
@@ -129,3 +134,20 @@ def test_a_target_prefix_without_a_slash_is_warned_about(
 
     assert f"the target prefix s3://{bucket}/backup has no trailing '/'" in result.stdout
     assert set(bucket_objects(s3_admin, bucket)) == {f"backup{key}" for key in SOURCE}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
+def test_delete_on_a_local_target_leaves_files_behind_a_symlink_out_of_the_target(
+    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    put_objects(s3_admin, bucket, SOURCE)
+    write_tree(tmp_path / "outside", {"victim.txt": b"not ours"})
+    write_tree(tmp_path / "out", {"stale.txt": b"old"})
+    (tmp_path / "out" / "elsewhere").symlink_to(tmp_path / "outside", target_is_directory=True)
+
+    result = run_s3sync("--delete", f"s3://{bucket}/", str(tmp_path / "out"), expect=3)
+
+    assert (tmp_path / "outside" / "victim.txt").read_bytes() == b"not ours"
+    assert not (tmp_path / "out" / "stale.txt").exists()
+    assert result.count("deleted") == 1
+    assert "symlinked directory outside the target directory" in result.stdout

@@ -17,7 +17,7 @@ from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
-from s3syncpy.domain.errors import PreconditionFailedError, StorageError
+from s3syncpy.domain.errors import DirectoryTraversalError, PreconditionFailedError, StorageError
 from s3syncpy.domain.paths import S3Location
 
 MAX_DELETE_REACHED = "--max_delete has been reached. delete operation has been cancelled."
@@ -95,6 +95,10 @@ async def _delete_worker(
             continue
         try:
             await target.delete_object(key)
+        except DirectoryTraversalError as exc:
+            # A local target's file reached through a symlink out of its tree: not ours to delete.
+            run.warn(f"not deleted: {exc}.", key=key)
+            continue
         except PreconditionFailedError:
             if config.warn_as_error:
                 run.error("delete precondition failed.", key=key)

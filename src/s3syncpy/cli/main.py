@@ -190,16 +190,30 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> Callable[[], None]:
-    """SIGINT/SIGTERM set the cancel event (a graceful stop); a second signal exits at once with 130."""
+    """SIGINT/SIGTERM set the cancel event (a graceful stop); a third signal exits at once with 130.
+
+    The second one only says what the run is still doing: the stop is already under way, and what remains of it
+    is the cleanup (aborting open multipart uploads, removing temp files). Exiting then would leave uploads open,
+    which keep costing storage until a lifecycle rule removes them, so only a third signal skips it.
+    """
+    received = 0
 
     def on_signal() -> None:
-        if cancel.is_set():
-            # The user insists: skip the cleanup (temp files, multipart aborts) rather than hang.
-            sys.stderr.write("error: interrupted again; exiting without cleanup\n")
-            sys.stderr.flush()
-            os._exit(ExitCode.CANCELLED)
-        # The run logs the reference's "ctrl-c received, shutting down." when it sees the event.
-        cancel.set()
+        nonlocal received
+        received += 1
+        if received == 1:
+            # The run logs the reference's "ctrl-c received, shutting down." when it sees the event.
+            cancel.set()
+            return
+        if received == 2:
+            _write_line(
+                sys.stderr,
+                "error: interrupted again; aborting open uploads and removing temp files before exiting "
+                "(interrupt once more to exit at once, without cleanup)",
+            )
+            return
+        _write_line(sys.stderr, "error: interrupted a third time; exiting without cleanup")
+        os._exit(ExitCode.CANCELLED)
 
     signals = [signal.SIGINT, signal.SIGTERM]
     if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, and closing the console window

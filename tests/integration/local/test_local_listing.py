@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from s3syncpy.adapters.local.hashing import hash_entries
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.local.walk import FileEntry
 from s3syncpy.application.ports.storage import ListingOptions
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation
 from tests.support.unprivileged import run_unprivileged
@@ -290,4 +293,38 @@ async def test_check_etag_mode_lists_a_file_that_changed_size_with_an_unknown_et
     listed = await hash_entries([entry], 5 * MiB, 5 * MiB, asyncio.Semaphore(1), warnings.append)
 
     assert listed == [ObjectInfo(key="grows.log", size=4, mtime_ns=7, e_tag=None)]
+    assert warnings == []
+
+
+async def test_a_directory_that_fails_while_being_read_is_a_listing_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An I/O error in the middle of a directory (a failing disk, a dropped network mount) leaves the listing
+    # incomplete: it must end the run as an error, not as an internal crash, and never look complete.
+    make_tree(tmp_path, {"bad/a": b"a", "bad/b": b"b", "good/c": b"c"})
+    real_scandir = os.scandir
+    broken = str(tmp_path / "bad")
+
+    class Failing:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __iter__(self) -> Failing:
+            return self
+
+        def __next__(self) -> os.DirEntry[str]:
+            raise OSError(errno.EIO, "Input/output error")
+
+        def close(self) -> None:
+            self.inner.close()
+
+    def scandir(path: str) -> Any:
+        iterator = real_scandir(path)
+        return Failing(iterator) if path == broken else iterator
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    storage, warnings = storage_for(tmp_path)
+
+    with pytest.raises(StorageError, match=r"^failed to list local files\. path: .*bad, error: Input/output error$"):
+        await list_all(storage)
     assert warnings == []

@@ -238,3 +238,26 @@ async def test_the_written_bytes_reach_the_disk_before_the_rename(
     assert [kind for kind, _ in events] == ["fsync", "replace"]
     assert events[0][1] == events[1][1]  # the temp file itself was synced
     assert (target / "f.bin").stat().st_size == size
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
+async def test_delete_never_reaches_through_a_symlinked_directory_out_of_the_target(
+    tmp_path: Path, storage: LocalObjectStorage, target: Path
+) -> None:
+    # The listing follows the link, so `elsewhere/victim` looks like a target file; deleting it would remove a
+    # file that is not under the target directory at all.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim").write_bytes(b"keep me")
+    target.mkdir()
+    (target / "inside").mkdir()
+    (target / "inside" / "mine").write_bytes(b"x")
+    (target / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (target / "alias").symlink_to(target / "inside", target_is_directory=True)
+
+    with pytest.raises(DirectoryTraversalError, match="symlinked directory outside the target"):
+        await storage.delete_object("elsewhere/victim")
+    await storage.delete_object("alias/mine")  # a link that stays inside the tree is fine
+
+    assert (outside / "victim").read_bytes() == b"keep me"
+    assert not (target / "inside" / "mine").exists()

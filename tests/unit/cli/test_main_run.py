@@ -242,3 +242,27 @@ def test_elapsed_is_measured_when_execute_leaves_it(
     execute, _ = _fake(elapsed=0.0)
     run(_args(tmp_path), execute=execute)
     assert capsys.readouterr().out.rstrip().endswith("duration 0 seconds")
+
+
+@pytest.mark.parametrize(("signals", "exits"), [(2, []), (3, [130])], ids=["second-waits", "third-exits"])
+def test_a_second_signal_lets_the_cleanup_finish_and_a_third_exits_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], signals: int,
+    exits: list[int]
+) -> None:
+    exited: list[int] = []
+    monkeypatch.setattr(os, "_exit", exited.append)
+    cleaned: list[bool] = []
+
+    async def execute(_config: SyncConfig, cancel: asyncio.Event, _report: SyncReport) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.wait_for(cancel.wait(), timeout=10)
+        for _ in range(signals - 1):  # the user keeps pressing Ctrl-C while uploads are being aborted
+            os.kill(os.getpid(), signal.SIGINT)
+            await asyncio.sleep(0.05)
+        cleaned.append(True)
+
+    assert run(_args(tmp_path, "--show-no-progress", "-q"), execute=execute) == 130
+    assert cleaned == [True]
+    assert exited == exits
+    err = capsys.readouterr().err
+    assert "error: interrupted again; aborting open uploads and removing temp files before exiting" in err

@@ -369,10 +369,20 @@ class LocalObjectStorage(ObjectStorage):
         """Remove the file of `key`; a missing file, and any directory, are left alone.
 
         Raises:
-            DirectoryTraversalError: the key has a "." / ".." segment.
+            DirectoryTraversalError: the key has a "." / ".." segment, or its parent directory is reached through
+                a symlinked directory that leads outside the root (nothing is removed).
             AccessDeniedError / StorageError: the file exists but cannot be removed.
         """
         path = self._root.path_of(key)
+        # The listing follows symlinked directories, so a target-only key may name a file outside the tree; only
+        # the directory's own files are ours to delete. Checked here, at deletion time, so a directory swapped for
+        # a link after the listing is caught too.
+        parent = os.path.realpath(os.path.dirname(path))
+        root = os.path.realpath(self._root.directory)
+        if parent != root and not parent.startswith(os.path.join(root, "")):
+            raise DirectoryTraversalError(
+                f"{path} is reached through a symlinked directory outside the target directory"
+            )
         try:
             st = os.lstat(path)
             if stat.S_ISDIR(st.st_mode):

@@ -12,7 +12,8 @@ Rules, as the reference's walkdir(follow_links = !ignore_symlinks) applies them:
 * other errors (permission denied, ELOOP, ...) become warnings "failed to list local files." for directories
   and "failed to access file." for files, and the entry is skipped;
 * only regular files are returned; directories, FIFOs, sockets and devices never are;
-* temp files the storage is writing right now (named `.tmp*`, passed as `in_flight`) are not objects yet.
+* temp files the storage is writing right now (named `.tmp*`, passed as `in_flight`) are not objects yet;
+* an error while reading an opened directory is a StorageError: the listing cannot be completed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from s3syncpy.adapters.local.paths import is_not_found
+from s3syncpy.domain.errors import StorageError
 
 TEMP_PREFIX = ".tmp"
 LIST_WARNING = "failed to list local files."
@@ -121,6 +123,9 @@ class DirectoryWalker:
 
         Returns:
             (files, warnings); both empty means the walk is over.
+
+        Raises:
+            StorageError: a directory failed while being read (its entries are partly unknown).
         """
         with self._lock:
             files: list[FileEntry] = []
@@ -174,7 +179,13 @@ class DirectoryWalker:
                     if not is_not_found(exc):
                         warnings.append(warning_text(LIST_WARNING, frame.path, exc))
                     continue
-            if self._scan(frame, files, warnings):
+            try:
+                exhausted = self._scan(frame, files, warnings)
+            except OSError as exc:
+                # Reading an opened directory failed (an I/O error, a dropped network mount): part of it is
+                # unknown, and a listing that looks complete would let --delete remove its files' copies.
+                raise StorageError(warning_text(LIST_WARNING, frame.path, exc), operation="list") from exc
+            if exhausted:
                 self._stack.pop()
                 frame.iterator.close()  # type: ignore[attr-defined]
                 self._stack.extend(reversed(frame.subdirs))
