@@ -19,6 +19,7 @@ from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
 from s3syncpy.application.config import ClientSettings, SyncConfig
+from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.report import SyncReport
@@ -51,7 +52,9 @@ async def sync(
     """
     config.validate()
     report = report if report is not None else SyncReport()
-    run = RunContext(report, warn_as_error=config.warn_as_error)
+    run = RunContext(
+        report, warn_as_error=config.warn_as_error, events=EventBus(callbacks, dry_run=config.dry_run)
+    )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
     async with contextlib.AsyncExitStack() as stack:

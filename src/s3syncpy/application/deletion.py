@@ -15,6 +15,7 @@ import logging
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain.errors import DirectoryTraversalError, PreconditionFailedError, StorageError
@@ -90,6 +91,7 @@ async def _delete_worker(
         key = queue.get_nowait()
         if config.dry_run:
             run.stats.deleted += 1
+            run.events.emit(EventType.SYNC_DELETE, key=key)
             if info:
                 logger.info("[dry-run] delete completed.", extra={"fields": {"key": key}})
             continue
@@ -100,14 +102,12 @@ async def _delete_worker(
             run.warn(f"not deleted: {exc}.", key=key)
             continue
         except PreconditionFailedError:
-            if config.warn_as_error:
-                run.error("delete precondition failed.", key=key)
-            else:
-                run.warn("delete precondition failed. skipping.", key=key)
+            run.skip_warning("delete precondition failed. skipping.", key=key)
             continue
         except StorageError as exc:
             run.error("failed to delete object.", key=key, error=str(exc))
             return
         run.stats.deleted += 1
+        run.events.emit(EventType.SYNC_DELETE, key=key)
         if info:
             logger.info("delete completed.", extra={"fields": {"key": key, "target_key": target.describe(key)}})

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from s3syncpy.application.config import ObjectSettings
+from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import DigestSource, FileDigests, PutResult
 from s3syncpy.application.run_context import RunContext, log_enabled, logger
 from s3syncpy.domain import checksums
@@ -110,13 +111,18 @@ def _count_etag(
 ) -> None:
     if outcome is Verification.MATCH:
         run.stats.etag_verified += 1
+        run.events.emit(EventType.SYNC_ETAG_VERIFIED, key=obj.key, source_etag=source_etag, target_etag=target_etag)
         if log_enabled(logging.DEBUG):
             logger.debug(
                 "e_tag verified.",
                 extra={"fields": {"key": obj.key, "source_e_tag": source_etag, "target_e_tag": target_etag}},
             )
     elif outcome is Verification.MISMATCH:
-        run.warn(mismatch_message, key=obj.key, source_e_tag=source_etag, target_e_tag=target_etag)
+        run.count_warning(mismatch_message, key=obj.key, source_e_tag=source_etag, target_e_tag=target_etag)
+        run.events.emit(
+            EventType.SYNC_ETAG_MISMATCH, key=obj.key, source_etag=source_etag, target_etag=target_etag,
+            message=mismatch_message,
+        )
 
 
 def _count_checksum(
@@ -134,12 +140,20 @@ def _count_checksum(
         "source_checksum": source_checksum,
         "target_checksum": target_checksum,
     }
+    event_fields = {
+        "key": obj.key,
+        "checksum_algorithm": algorithm.value if algorithm else None,
+        "source_checksum": source_checksum,
+        "target_checksum": target_checksum,
+    }
     if outcome is Verification.MATCH:
         run.stats.checksum_verified += 1
+        run.events.emit(EventType.SYNC_CHECKSUM_VERIFIED, **event_fields)
         if log_enabled(logging.DEBUG):
             logger.debug("additional checksum verified.", extra={"fields": fields})
     elif outcome is Verification.MISMATCH:
-        run.warn(mismatch_message, **fields)
+        run.count_warning(mismatch_message, **fields)
+        run.events.emit(EventType.SYNC_CHECKSUM_MISMATCH, message=mismatch_message, **event_fields)
 
 
 class DownloadVerifier:

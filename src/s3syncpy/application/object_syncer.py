@@ -10,6 +10,7 @@ import logging
 
 from s3syncpy.application.config import ForceRetry
 from s3syncpy.application.content import EmptyContent
+from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ObjectStorage, PutRequest
 from s3syncpy.application.run_context import RunContext, log_enabled, logger
@@ -35,6 +36,7 @@ from s3syncpy.domain.plan import (
     SkipReason,
     plan_after_head,
 )
+from s3syncpy.domain.timeparse import format_rfc3339_millis
 
 
 class ObjectSyncer:
@@ -69,6 +71,7 @@ class ObjectSyncer:
             self._run.skip_warning(f"{reason.value} key={obj.key}", key=obj.key)
             return
         self._stats.skipped += 1
+        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=reason.value, **_source_fields(obj))
         if reason is SkipReason.INCOMPATIBLE_MARKER:
             # The reference logs this without raising the warning flag.
             logger.warning(reason.value, extra={"fields": {"key": obj.key}})
@@ -131,25 +134,31 @@ class ObjectSyncer:
 
     async def _sync_once(self, obj: ObjectInfo, plan: ObjectPlan) -> None:
         if isinstance(plan, NeedsHead):
-            if not await self._checker.needs_transfer(obj):
+            transfer, reason = await self._checker.needs_transfer(obj)
+            if not transfer:
                 self._stats.skipped += 1
+                self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=reason, **_source_fields(obj))
                 return
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
         if self._dry_run:
             self._stats.transferred_bytes += obj.size
             self._stats.transferred_objects += 1
+            self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
             logger.info("[dry-run] sync completed.", extra={"fields": self._strategy.completion_fields(obj)})
             return
+        self._run.events.emit(EventType.SYNC_START, key=obj.key, **_source_fields(obj))
         if plan.directory:
             # A directory marker on a directory tree: create the directory; nothing to read from the source.
             await self._put_directory(obj)
             self._stats.transferred_objects += 1
+            self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
             return
         transferred = await self._strategy.transfer(obj)
         if transferred is None:
             return
         self._stats.transferred_objects += 1
+        self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(transferred))
         if log_enabled(logging.INFO):
             logger.info("sync completed.", extra={"fields": self._strategy.completion_fields(transferred)})
 
@@ -159,3 +168,13 @@ class ObjectSyncer:
         except (StorageError, OSError) as exc:
             cause = exc if isinstance(exc, StorageError) else StorageError(str(exc), operation="put", key=obj.key)
             raise PutFailedError(cause) from exc
+
+
+def _source_fields(obj: ObjectInfo) -> dict[str, str | int | None]:
+    """The source side's event fields (the reference's names)."""
+    return {
+        "source_version_id": obj.version_id,
+        "source_last_modified": format_rfc3339_millis(obj.mtime_ns),
+        "source_size": obj.size,
+        "source_etag": obj.e_tag,
+    }

@@ -9,6 +9,8 @@ import asyncio
 import logging
 from typing import Any
 
+from s3syncpy.application.events import EventBus
+from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.report import SyncReport
 
 logger = logging.getLogger("s3syncpy.sync")
@@ -25,14 +27,18 @@ class RunContext:
         stop: set when the run must end early (an error, or a user cancellation).
     """
 
-    def __init__(self, report: SyncReport, *, warn_as_error: bool = False) -> None:
+    def __init__(
+        self, report: SyncReport, *, warn_as_error: bool = False, events: EventBus | None = None
+    ) -> None:
         """Args:
             report: the report to fill.
             warn_as_error: --warn-as-error: the warnings the reference converts (`skip_warning`) become errors.
+            events: where the pipeline's events go (the user's event callback); none by default.
         """
         self.report = report
         self.stats = report.stats
         self.stop = asyncio.Event()
+        self.events = events if events is not None else EventBus()
         self._warn_as_error = warn_as_error
 
     @property
@@ -41,7 +47,14 @@ class RunContext:
         return self.stop.is_set()
 
     def warn(self, message: str, **fields: Any) -> None:
-        """Record a warning that --warn-as-error leaves alone (mismatches, force retries, --max-delete reached)."""
+        """Record a warning that --warn-as-error leaves alone (force retries, --max-delete reached, ...), with a
+        SYNC_WARNING event."""
+        record_warning(self.report, message, **fields)
+        key = fields.get("key")
+        self.events.emit(EventType.SYNC_WARNING, key=key if isinstance(key, str) else None, message=message)
+
+    def count_warning(self, message: str, **fields: Any) -> None:
+        """Record a warning whose own event the caller sends (an ETag or checksum mismatch)."""
         record_warning(self.report, message, **fields)
 
     def skip_warning(self, message: str, **fields: Any) -> None:

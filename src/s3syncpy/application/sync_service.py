@@ -20,8 +20,9 @@ from typing import Any
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
+from s3syncpy.application.events import EventBus
 from s3syncpy.application.object_syncer import ObjectSyncer
-from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
+from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.report import SyncReport
@@ -69,27 +70,38 @@ async def run_sync(
         cancel: set it to stop the run (Ctrl-C); the report is then marked cancelled.
         report: a report to fill (its stats are live, for progress displays); a new one when None.
         run: the run context, when the caller created it first (the composition root hands it to adapters that
-            report warnings); it must fill `report`.
+            report warnings); it carries the event bus of `callbacks`.
         strategy: how objects travel (default: the strategy of the config's direction).
-        callbacks: user code; its filter runs after the built-in filters (an error in it ends the run).
+        callbacks: user code; its filter runs after the built-in filters (an error in it ends the run); its event
+            handler receives every event in order (without `run`; with `run`, the run's bus delivers them).
 
     Returns:
         The report: counters, warnings, errors, cancelled flag, elapsed time.
     """
+    callbacks = callbacks or SyncCallbacks()
     if run is None:
-        run = RunContext(report if report is not None else SyncReport(), warn_as_error=config.warn_as_error)
+        run = RunContext(
+            report if report is not None else SyncReport(),
+            warn_as_error=config.warn_as_error,
+            events=EventBus(callbacks, dry_run=config.dry_run),
+        )
     report = run.report
     report.dry_run = config.dry_run
     factory = strategy or STRATEGY_BY_DIRECTION[config.direction]
     started = clock.monotonic()
     watcher = asyncio.create_task(_watch_cancel(cancel, run))
+    run.events.start()
+    run.events.emit(EventType.PIPELINE_START)
     try:
-        await _run_phases(config, source, target, factory, callbacks or SyncCallbacks(), clock, run)
+        await _run_phases(config, source, target, factory, callbacks, clock, run)
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         report.elapsed_secs = clock.monotonic() - started
+        if report.errors:
+            run.events.emit(EventType.PIPELINE_ERROR, message=report.errors[0])
+        await run.events.finish(report.elapsed_secs)
     return report
 
 

@@ -74,10 +74,14 @@ class UpdateChecker:
         """Layer B runs in this mode (a HEAD of the target, or a stat of a local file, per object)."""
         return self._head_required
 
-    async def needs_transfer(self, obj: ObjectInfo) -> bool:
-        """Layer B (when this run has it): HEAD the target and ask the diff detector."""
+    async def needs_transfer(self, obj: ObjectInfo) -> tuple[bool, str]:
+        """Layer B (when this run has it): HEAD the target and ask the diff detector.
+
+        Returns:
+            (transfer?, the reason in the reference's words, for the log and the SYNC_FILTERED event).
+        """
         if not self._head_required:
-            return True
+            return True, ""
         details = await self._target.head_object(obj.key)
         if details is not None and obj.is_directory_marker and self._target.features.stores_directories and (
             self._detector in (
@@ -85,7 +89,7 @@ class UpdateChecker:
             HeadDetector.CHECKSUM,
         )):
             # The directory exists and a directory has no bytes to hash: nothing to update.
-            return False
+            return False, "Object filtered. The directory exists."
         source_checksum: str | None = None
         target_checksum: str | None = None
         source_encryption = None
@@ -111,7 +115,7 @@ class UpdateChecker:
             fields = {"key": obj.key, "transfer": decision.transfer}
             logger.debug(decision.reason.value, extra={"fields": fields | self._checksum_fields(
                 source_checksum, target_checksum)})
-        return decision.transfer
+        return decision.transfer, decision.reason.value
 
     def _checksum_fields(self, source_checksum: str | None, target_checksum: str | None) -> dict[str, str]:
         if self._detector is not HeadDetector.CHECKSUM or self._algorithm is None:
