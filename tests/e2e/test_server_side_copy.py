@@ -210,3 +210,19 @@ def test_if_none_match_skips_existing_objects_with_two_warnings_each(
     assert result.count("transferred") == 1
     precondition = [line for line in log_lines(result, "WARN") if "precondition" in line]
     assert len(precondition) == 2
+
+
+def test_server_side_copy_verifies_the_additional_checksum(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, target_bucket: str
+) -> None:
+    s3_admin.put_object(Bucket=bucket, Key="a", Body=b"checked bytes", ChecksumAlgorithm="SHA256")
+    url = s3_endpoint.endpoint_url
+
+    result = runner.run("--server-side-copy", "--additional-checksum-algorithm", "SHA256",
+                        "--enable-additional-checksum", f"s3://{bucket}/", f"s3://{target_bucket}/",
+                        source_url=url, target_url=url)
+
+    head = s3_admin.head_object(Bucket=target_bucket, Key="a", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == s3_admin.head_object(Bucket=bucket, Key="a",
+                                                          ChecksumMode="ENABLED")["ChecksumSHA256"]
+    assert result.count("checksum_verified") == 1 and result.count("etag_verified") == 1

@@ -98,9 +98,26 @@ class ServerSideCopier:
             return await self._multipart(key, source, request)
         return await self._single(key, source, request)
 
-    def _result(self, e_tag: str | None, found: dict[str, str]) -> PutResult:
+    async def _result(self, key: str, e_tag: str | None, found: dict[str, str]) -> PutResult:
         algorithm = self._options.checksum_algorithm
-        return PutResult(e_tag=e_tag, checksum=found.get(algorithm.value) if algorithm is not None else None)
+        if algorithm is None:
+            return PutResult(e_tag=e_tag)
+        checksum = found.get(algorithm.value)
+        if checksum is None:
+            # AWS returns the new object's checksum in the copy result; some servers (SeaweedFS) store it but
+            # leave it out, so it is read back with checksum mode for the verification.
+            checksum = await self._stored_checksum(key)
+        return PutResult(e_tag=e_tag, checksum=checksum)
+
+    async def _stored_checksum(self, key: str) -> str | None:
+        algorithm = self._options.checksum_algorithm
+        assert algorithm is not None
+        params = {**self._options.read_params(), "ChecksumMode": "ENABLED"}
+        async with self._errors.request("HeadObject", key):
+            response = await self._client.head_object(
+                Bucket=self._location.bucket, Key=self._location.full_key(key), **params
+            )
+        return checksums_from(response).get(algorithm.value)
 
     async def _single(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
         params: dict[str, Any] = {
@@ -127,7 +144,7 @@ class ServerSideCopier:
         if request.on_bytes is not None:
             request.on_bytes(request.size)
         result = response.get("CopyObjectResult") or {}
-        return self._result(result.get("ETag"), checksums_from(result))
+        return await self._result(key, result.get("ETag"), checksums_from(result))
 
     async def _multipart(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
         sizes = request.part_sizes
@@ -150,7 +167,7 @@ class ServerSideCopier:
         except BaseException:
             await abort_upload(self._client, self._location, self._errors, self._options, key, upload_id)
             raise
-        return self._result(completed.get("ETag"), checksums_from(completed))
+        return await self._result(key, completed.get("ETag"), checksums_from(completed))
 
     async def _copy_parts(
         self, key: str, upload_id: str, source: CopySource, request: CopyRequest
