@@ -362,7 +362,7 @@ class InMemoryObjectStorage(ObjectStorage):
             e_tag=self._etag(data, sizes),
             metadata=request.metadata,
             user_metadata=dict(request.user_metadata),
-            tags=_tags(request.tagging),
+            tags=_tags(request.tagging) if self._features.supports_tagging else {},
             checksum=checksum,
             part_sizes=sizes,
             checksum_algorithm=None if checksum is None else self._algorithm,
@@ -395,7 +395,10 @@ class InMemoryObjectStorage(ObjectStorage):
         return b"".join(pieces)
 
     def _check_conditions(self, key: str, if_match: str | None, if_none_match: bool) -> None:
-        """S3's If-Match / If-None-Match: * against the stored object (412 as PreconditionFailedError)."""
+        """S3's If-Match / If-None-Match: * against the stored object (412 as PreconditionFailedError); a storage
+        without stored ETags (a directory tree) has nothing to compare and ignores them."""
+        if not self._features.has_etags:
+            return
         stored = self.objects.get(key)
         if if_none_match and stored is not None:
             raise PreconditionFailedError(f"{key!r} exists (If-None-Match)", operation="put", key=key)
@@ -407,13 +410,15 @@ class InMemoryObjectStorage(ObjectStorage):
         self._copy_sources[source.describe("")] = source
 
     def copy_source(self, info: ObjectInfo) -> CopySource:
+        if not self._features.supports_server_side_copy:
+            raise NotImplementedError("this fake has no server-side copy")
         return CopySource(bucket=self.describe(""), key=info.key, version_id=info.version_id)
 
     async def copy_object(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
         """Copy from a linked fake as S3 would: directives, attributes, conditions; no ObjectContent involved."""
         self._check_key(key)
         self._enter("copy", key)
-        origin = self._copy_sources[source.bucket]
+        origin = self if source.bucket == self.describe("") else self._copy_sources[source.bucket]
         stored_source = origin.objects.get(source.key)
         if stored_source is None:
             raise ObjectNotFoundError(f"no such key {source.key!r}", operation="CopyObject", key=key)
@@ -460,7 +465,7 @@ class InMemoryObjectStorage(ObjectStorage):
         self._check_key(key)
         self._enter("delete", key)
         stored = self.objects.get(key)
-        if if_match is not None and stored is not None and stored.e_tag != if_match:
+        if self._features.has_etags and if_match is not None and stored is not None and stored.e_tag != if_match:
             raise PreconditionFailedError(f"{key!r} has another ETag", operation="DeleteObject", key=key)
         self.objects.pop(key, None)
 

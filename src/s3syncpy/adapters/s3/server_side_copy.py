@@ -99,6 +99,10 @@ class ServerSideCopier:
         return await self._single(key, source, request)
 
     async def _result(self, key: str, e_tag: str | None, found: dict[str, str]) -> PutResult:
+        if e_tag is not None and not e_tag.startswith('"'):
+            # The port's ETags keep their quotes, as every other response gives them; some servers (SeaweedFS)
+            # answer CopyObject without.
+            e_tag = f'"{e_tag}"'
         algorithm = self._options.checksum_algorithm
         if algorithm is None:
             return PutResult(e_tag=e_tag)
