@@ -19,6 +19,7 @@ from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_
 from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import StorageLocation, is_single_file
+from s3syncpy.domain.tagging import parse_tagging
 
 # The values --sse accepts (reference: "Valid choices: AES256 | aws:kms | aws:kms:dsse").
 SSE_CHOICES: tuple[str, ...] = ("AES256", "aws:kms", "aws:kms:dsse")
@@ -465,6 +466,10 @@ def validate_s3_write_options(
     if server_side_copy and not both_s3:
         raise ConfigError("with --server-side-copy, source and target storage must be s3://")
     if tagging.tagging is not None:
+        try:
+            parse_tagging(tagging.tagging)  # library callers give the string directly
+        except ValueError as exc:
+            raise ConfigError(f"invalid value for '--tagging': {exc}") from None
         if tagging.disable_tagging:
             raise ConfigError("--tagging cannot be used with --disable-tagging")
         if direction.to_local:
