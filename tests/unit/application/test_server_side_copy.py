@@ -243,3 +243,22 @@ def test_sync_latest_tagging_implies_head_each_target_and_no_target_listing() ->
     cfg = config(tagging=TaggingSettings(sync_latest_tagging=True), update_check=UpdateCheck())
     assert cfg.update_check.remove_modified_filter
     assert cfg.update_check.head_each_target
+
+
+async def test_an_object_that_changed_after_listing_is_copied_as_its_head_describes_it() -> None:
+    source, target = recording_pair()
+    source.seed("grew", b"tiny")
+    original_head = source.head_object
+
+    async def grow_then_head(key: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        source.seed("grew", b"g" * (9 * MiB))
+        return await original_head(key, **kwargs)  # type: ignore[arg-type]
+
+    source.head_object = grow_then_head  # type: ignore[method-assign]
+    report = await sync(config(), source, target)
+
+    (request,) = target.requests
+    assert request.size == 9 * MiB and request.part_sizes == [8 * MiB, MiB]  # type: ignore[attr-defined]
+    assert target.data("grew") == b"g" * (9 * MiB)
+    assert report.stats.transferred_bytes == 9 * MiB
+    assert report.stats.etag_verified == 1

@@ -17,6 +17,8 @@ Per object (reference: with --server-side-copy, HeadObject replaces GetObject):
 
 from __future__ import annotations
 
+import dataclasses
+
 from s3syncpy.application.ports.storage import (
     NO_CONDITIONS,
     CopyRequest,
@@ -25,7 +27,7 @@ from s3syncpy.application.ports.storage import (
     WriteConditions,
 )
 from s3syncpy.application.source_layout import LayoutError, SourceLayout
-from s3syncpy.application.strategies.base import PutFailedError, refreshed
+from s3syncpy.application.strategies.base import PutFailedError
 from s3syncpy.application.strategies.to_s3 import ToS3Target
 from s3syncpy.application.tagging_policy import copies_source_tags
 from s3syncpy.domain import etag as etag_math
@@ -49,7 +51,7 @@ class ServerSideCopy(ToS3Target):
         details = await self._source.head_object(obj.key, version_id=obj.version_id)
         if details is None:
             raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
-        obj = refreshed(obj, details)
+        obj = _as_headed(obj, details)
         parts, parts_known = await self._copy_layout(obj)
         request = await self._copy_request(obj, details, parts, conditions)
         result = await self._copy(obj, request)
@@ -98,3 +100,11 @@ class ServerSideCopy(ToS3Target):
             return await self._target.copy_object(obj.key, self._source.copy_source(obj), request)
         except StorageError as exc:
             raise PutFailedError(exc) from exc
+
+
+def _as_headed(obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
+    """The object as its HEAD describes it: what S3 will copy (it may have changed since it was listed)."""
+    head = details.info
+    if head.size == obj.size and (head.e_tag is None or head.e_tag == obj.e_tag):
+        return obj
+    return dataclasses.replace(obj, size=head.size, mtime_ns=head.mtime_ns, e_tag=head.e_tag or obj.e_tag)
