@@ -251,7 +251,7 @@ async def test_an_object_that_changed_after_listing_is_copied_as_its_head_descri
     original_head = source.head_object
 
     async def grow_then_head(key: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        source.seed("grew", b"g" * (9 * MiB))
+        source.seed("grew", b"g" * (9 * MiB), part_sizes=[8 * MiB, MiB])
         return await original_head(key, **kwargs)  # type: ignore[arg-type]
 
     source.head_object = grow_then_head  # type: ignore[method-assign]
