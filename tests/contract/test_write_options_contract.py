@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from s3syncpy.application.ports.storage import (
+from s3syncpy.application.ports.storage import ListingOptions
+from s3syncpy.application.ports.write_requests import (
     CopyRequest,
     Directive,
-    ListingOptions,
     ObjectAttributes,
     WriteConditions,
 )

@@ -27,9 +27,6 @@ from urllib.parse import parse_qsl
 
 from s3syncpy import _speedups
 from s3syncpy.application.ports.storage import (
-    CopyRequest,
-    CopySource,
-    Directive,
     FileDigests,
     ListingOptions,
     ObjectContent,
@@ -39,6 +36,7 @@ from s3syncpy.application.ports.storage import (
     PutResult,
     StorageFeatures,
 )
+from s3syncpy.application.ports.write_requests import CopyRequest, CopySource, Directive
 from s3syncpy.domain import checksums, etag
 from s3syncpy.domain.errors import (
     ObjectNotFoundError,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from s3syncpy.application.config import ConditionalWrites, ForceRetry
+from s3syncpy.application.config import ForceRetry
 from s3syncpy.application.content import EmptyContent
 from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.ports.callbacks import EventType
@@ -19,6 +19,7 @@ from s3syncpy.application.source_layout import LayoutError
 from s3syncpy.application.strategies.base import PutFailedError, TransferStrategy
 from s3syncpy.application.update_check import HeadCheck, UpdateChecker
 from s3syncpy.application.write_conditions import ConditionalWritePolicy
+from s3syncpy.application.write_settings import ConditionalWrites
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     DirectoryTraversalError,

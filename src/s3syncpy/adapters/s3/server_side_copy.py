@@ -30,13 +30,8 @@ from s3syncpy.adapters.s3.details import checksums_from, system_metadata_params
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import abort_upload, first_error
 from s3syncpy.adapters.s3.options import S3StorageOptions
-from s3syncpy.application.ports.storage import (
-    CopyRequest,
-    CopySource,
-    Directive,
-    ObjectAttributes,
-    PutResult,
-)
+from s3syncpy.application.ports.storage import PutResult
+from s3syncpy.application.ports.write_requests import CopyRequest, CopySource, Directive, ObjectAttributes
 from s3syncpy.domain.paths import S3Location
 
 

@@ -12,14 +12,8 @@ from collections.abc import Mapping
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.config import ObjectSettings
-from s3syncpy.application.ports.storage import (
-    NO_CONDITIONS,
-    ObjectContent,
-    ObjectStorage,
-    PutRequest,
-    PutResult,
-    WriteConditions,
-)
+from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.domain.errors import StorageError

@@ -19,13 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from s3syncpy.application.ports.storage import (
-    NO_CONDITIONS,
-    CopyRequest,
-    Directive,
-    PutResult,
-    WriteConditions,
-)
+from s3syncpy.application.ports.storage import PutResult
+from s3syncpy.application.ports.write_requests import NO_CONDITIONS, CopyRequest, Directive, WriteConditions
 from s3syncpy.application.source_layout import LayoutError, SourceLayout
 from s3syncpy.application.strategies.base import PutFailedError
 from s3syncpy.application.strategies.to_s3 import ToS3Target
