@@ -130,6 +130,7 @@ def test_dry_run_copies_nothing(
     assert bucket_objects(s3_admin, target_bucket) == {}
     writes = {"CopyObject", "UploadPartCopy", "CreateMultipartUpload", "PutObject", "PutObjectTagging"}
     assert not writes & {op for op, n in proxy.stats.requests_by_operation.items() if n}
+    assert proxy.stats.requests_by_operation["HeadObject"] == 2  # the source objects, as the reference does
     assert result.count("transferred") == 2
     assert "[dry-run] sync completed." in result.stdout
 

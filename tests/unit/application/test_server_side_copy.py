@@ -256,3 +256,14 @@ async def test_an_object_that_changed_after_listing_is_copied_as_its_head_descri
     assert target.data("grew") == b"g" * (9 * MiB)
     assert report.stats.transferred_bytes == 9 * MiB
     assert report.stats.etag_verified == 1
+
+
+async def test_dry_run_heads_the_source_and_copies_nothing() -> None:
+    source, target = pair()
+    source.seed("a", b"12345")
+
+    report = await sync(config(dry_run=True), source, target)
+
+    assert [op for op, _ in source.calls] == ["list", "head"]
+    assert target.objects == {} and not [op for op, _ in target.calls if op == "copy"]
+    assert report.stats.transferred_objects == 1 and report.stats.transferred_bytes == 5

@@ -71,6 +71,14 @@ class TransferStrategy(abc.ABC):
         self._verify(obj, content.details, layout, request, result)
         return obj
 
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo:
+        """What a dry run does instead of `transfer`: nothing is read or written by default.
+
+        Returns:
+            The object as it would be transferred.
+        """
+        return obj
+
     def _as_opened(self, obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
         """The object as the opened content describes it (by default: as listed)."""
         return obj

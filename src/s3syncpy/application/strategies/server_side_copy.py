@@ -43,9 +43,7 @@ class ServerSideCopy(ToS3Target):
             StorageError: the source HEAD failed (ObjectNotFoundError when the object is gone).
             LayoutError: under --auto-chunksize, the source's part layout contradicts its ETag.
         """
-        details = await self._source.head_object(obj.key, version_id=obj.version_id)
-        if details is None:
-            raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
+        details = await self._head_source(obj)
         obj = _as_headed(obj, details)
         parts, parts_known = await self._copy_layout(obj)
         request = await self._copy_request(obj, details, parts, conditions)
@@ -56,6 +54,20 @@ class ServerSideCopy(ToS3Target):
         layout = SourceLayout(None, parts if parts_known else None, checksum)
         self._verify_written(obj, details, layout, parts, result)
         return obj
+
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo:
+        """A dry run HEADs the source, as the reference does, and copies nothing.
+
+        Raises:
+            StorageError: the HEAD failed (ObjectNotFoundError when the object is gone).
+        """
+        return _as_headed(obj, await self._head_source(obj))
+
+    async def _head_source(self, obj: ObjectInfo) -> ObjectDetails:
+        details = await self._source.head_object(obj.key, version_id=obj.version_id)
+        if details is None:
+            raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
+        return details
 
     async def _copy_layout(self, obj: ObjectInfo) -> tuple[list[int], bool]:
         """(part sizes, taken from the source) of the copy: [] for one CopyObject."""
