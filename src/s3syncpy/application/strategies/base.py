@@ -12,14 +12,8 @@ from collections.abc import Mapping
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.config import ObjectSettings
-from s3syncpy.application.ports.storage import (
-    NO_CONDITIONS,
-    ObjectContent,
-    ObjectStorage,
-    PutRequest,
-    PutResult,
-    WriteConditions,
-)
+from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.domain.errors import StorageError
@@ -75,6 +69,14 @@ class TransferStrategy(abc.ABC):
         if not result.committed:
             return None
         self._verify(obj, content.details, layout, request, result)
+        return obj
+
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo:
+        """What a dry run does instead of `transfer`: nothing is read or written by default.
+
+        Returns:
+            The object as it would be transferred.
+        """
         return obj
 
     def _as_opened(self, obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
