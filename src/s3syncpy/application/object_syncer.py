@@ -108,6 +108,15 @@ class ObjectSyncer:
             attempt += 1
             await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
 
+    def retry_after(self, exc: StorageError, obj: ObjectInfo, attempt: int) -> bool:
+        """Classify failed attempt number `attempt` (from 0) of work on `obj` as the reference's force retry
+        does: count the warning or error, and return True when it is to be tried again."""
+        return self._handle(exc, obj, attempt)
+
+    async def pause_before_retry(self) -> None:
+        """The force-retry interval."""
+        await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
+
     def _handle(self, exc: StorageError, obj: ObjectInfo, attempt: int) -> bool:
         """Classify a failed attempt as the reference's force retry does. Returns True to retry."""
         if self._run.stopping:

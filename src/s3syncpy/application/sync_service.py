@@ -29,6 +29,7 @@ from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, StrategyFactory
 from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.application.versioned_sync import VersionedPhase, versioning_prerequisites_met
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
@@ -119,6 +120,9 @@ async def _run_phases(
     clock: Clock,
     run: RunContext,
 ) -> None:
+    if config.versioning.lists_versions:
+        await _run_versioned(config, source, target, strategy, callbacks, clock, run)
+        return
     delete = config.deletion.delete
     uc = config.update_check
     if delete:
@@ -130,6 +134,27 @@ async def _run_phases(
         if not ok:
             return
     source_map = _SourceKeys(target.features.stores_directories) if delete else None
+    syncer, rules, checker = _object_syncer(config, source, target, strategy, target_map, clock, run)
+    listed_target = target_map if target_map is not None and checker.mode.lists_target else None
+    if not await _until_stopped(
+        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, run)
+    ):
+        return
+    if delete and target_map is not None and source_map is not None and deletion_allowed(run):
+        keys = source_map.keys
+        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
+
+
+def _object_syncer(
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    strategy: StrategyFactory,
+    target_map: KeyMap | None,
+    clock: Clock,
+    run: RunContext,
+) -> tuple[ObjectSyncer, PlanRules, UpdateChecker]:
+    """The per-object machinery of a sync phase: the update checker, the plan's rules and the syncer."""
     settings = config.object_settings
     checker = UpdateChecker(settings, config.direction, source, target, target_map, run)
     rules = PlanRules(
@@ -148,14 +173,30 @@ async def _run_phases(
         run=run,
         clock=clock,
     )
-    listed_target = target_map if target_map is not None and checker.mode.lists_target else None
-    if not await _until_stopped(
-        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, run)
-    ):
+    return syncer, rules, checker
+
+
+async def _run_versioned(
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    strategy: StrategyFactory,
+    callbacks: SyncCallbacks,
+    clock: Clock,
+    run: RunContext,
+) -> None:
+    """--enable-versioning / --point-in-time: no target listing, the source read through its versions."""
+    ready: list[bool] = []
+
+    async def check() -> None:
+        ready.append(await versioning_prerequisites_met(config, source, target, run))
+
+    if not await _until_stopped(run, check) or not ready[0]:
         return
-    if delete and target_map is not None and source_map is not None and deletion_allowed(run):
-        keys = source_map.keys
-        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
+    syncer, rules, _ = _object_syncer(config, source, target, strategy, None, clock, run)
+    user_filter = _UserFilter(callbacks, run).plan if callbacks.has_filter else None
+    phase = VersionedPhase(config, source, target, syncer, rules, user_filter, run)
+    await _until_stopped(run, phase.run)
 
 
 async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:

@@ -27,6 +27,7 @@ from s3syncpy.adapters.s3.details import details_from_response, object_parts, sy
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.versions import VersionLister
 from s3syncpy.application.ports.storage import (
     ListingOptions,
     ObjectContent,
@@ -39,6 +40,7 @@ from s3syncpy.application.ports.storage import (
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import S3Location
+from s3syncpy.domain.versions import ObjectVersion
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
@@ -82,6 +84,7 @@ class S3ObjectStorage(ObjectStorage):
         self._uploader = MultipartUploader(
             client, self._datapath, self._errors, self._options, part_semaphore
         )
+        self._versions = VersionLister(client, location, self._errors)
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
@@ -118,6 +121,25 @@ class S3ObjectStorage(ObjectStorage):
                 return
             self._check_continuation(token, page.next_token)
             token = page.next_token
+
+    async def versioning_enabled(self) -> bool:
+        """Whether the bucket's versioning status is Enabled (GetBucketVersioning).
+
+        Raises:
+            StorageError: the request failed.
+        """
+        return await self._versions.versioning_enabled()
+
+    async def list_object_versions(
+        self, options: ListingOptions, *, key: str | None = None
+    ) -> AsyncIterator[list[ObjectVersion]]:
+        """Each key's versions and delete markers as one list (ListObjectVersions, never parallel).
+
+        Raises:
+            StorageError: a listing request failed or the listing cannot be followed to its end.
+        """
+        async for entries in self._versions.keys(options.max_keys, key):
+            yield entries
 
     def _check_continuation(self, previous: str | None, token: str | None) -> None:
         """Refuse to take a listing that cannot continue for a complete one.

@@ -10,6 +10,7 @@ from s3syncpy.application.strategies.base import LogFields, TransferStrategy, re
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
+from s3syncpy.domain.versions import with_origin_metadata
 
 
 class ToS3Target(TransferStrategy):
@@ -21,11 +22,15 @@ class ToS3Target(TransferStrategy):
         if details.tag_count > 0:
             tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id)
             tagging = encode_tagging(tags) if tags else None
+        user_metadata = dict(details.user_metadata)
+        if self._settings.origin_metadata:
+            # Applied last, after every other metadata option, as the reference does.
+            user_metadata = with_origin_metadata(user_metadata, obj)
         return PutRequest(
             size=obj.size,
             part_sizes=part_sizes,
             metadata=details.metadata,
-            user_metadata=dict(details.user_metadata),
+            user_metadata=user_metadata,
             tagging=tagging,
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
