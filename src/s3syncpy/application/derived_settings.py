@@ -6,6 +6,10 @@
   verification there (its ETags are not MD5 digests); a directory-bucket target gets CRC64NVME as its additional
   checksum and a directory-bucket source is read with its checksums, unless
   `--disable-express-one-zone-additional-checksum`.
+* Parallel listing (`--max-parallel-listings`, `--max-parallel-listing-max-depth`) is off with
+  `--max-parallel-listings 1`, and when the source or the target is a directory bucket (a parallel listing there
+  may include multipart uploads in progress) unless `--allow-parallel-listings-in-express-one-zone`. Version
+  listings are never parallel, and a single-file source has nothing to fan out.
 """
 
 from __future__ import annotations
@@ -34,3 +38,12 @@ def effective_config(config: SyncConfig) -> SyncConfig:
         if source_eoz and not config.direction.from_local:
             verification = replace(verification, enable_additional_checksum=True)
     return replace(config, verification=verification)
+
+
+def listing_parallelism(config: SyncConfig) -> tuple[int, int]:
+    """(listings in flight at once, depth of the fan-out) for this run's object listings; (1, 0) is serial."""
+    listing = config.listing
+    express = is_express_one_zone(config.source) or is_express_one_zone(config.target)
+    if listing.max_parallel_listings <= 1 or (express and not listing.allow_parallel_listings_in_express_one_zone):
+        return 1, 0
+    return listing.max_parallel_listings, listing.max_parallel_listing_max_depth

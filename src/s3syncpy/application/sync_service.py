@@ -20,6 +20,7 @@ from typing import Any
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
+from s3syncpy.application.derived_settings import listing_parallelism
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
@@ -243,13 +244,16 @@ def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptio
     """
     transfer = config.transfer
     uc = config.update_check
+    parallel, depth = listing_parallelism(config)
     if not storage.features.has_etags and uc.check_etag and not transfer.auto_chunksize and not uc.remove_modified_filter:
         return ListingOptions(
             etag_threshold=transfer.multipart_threshold,
             etag_chunksize=transfer.multipart_chunksize,
             max_keys=transfer.max_keys,
+            parallel_listings=parallel,
+            parallel_depth=depth,
         )
-    return ListingOptions(max_keys=transfer.max_keys)
+    return ListingOptions(max_keys=transfer.max_keys, parallel_listings=parallel, parallel_depth=depth)
 
 
 class _SourceKeys:

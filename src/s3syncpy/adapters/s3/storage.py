@@ -20,9 +20,10 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from s3syncpy.adapters.listing_fanout import Level, fan_out
 from s3syncpy.adapters.s3 import checksums
 from s3syncpy.adapters.s3.content import S3ObjectContent
-from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
+from s3syncpy.adapters.s3.datapath import BotocoreDataPath, ListPage, S3DataPath
 from s3syncpy.adapters.s3.details import details_from_response, object_parts, system_metadata_params
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
@@ -107,16 +108,35 @@ class S3ObjectStorage(ObjectStorage):
     async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
         """Yield every object under the prefix (ListObjectsV2 pages of `options.max_keys`).
 
+        With `options.parallel`, sub-prefixes are listed by delimiter "/" down to `options.parallel_depth`, up to
+        `options.parallel_listings` at once (adapters/listing_fanout.py).
+
         Raises:
             StorageError: a listing request failed, or the listing cannot be followed to its end (a truncated
                 page without a continuation token, or a token that repeats the previous one).
         """
+        if not options.parallel:
+            async for page in self._pages(self._location.prefix, None, options.max_keys):
+                for info in page.objects:
+                    yield info
+            return
+
+        async def list_prefix(prefix: str, one_level: bool) -> AsyncIterator[Level[str]]:
+            # One level: the prefix's own objects, and its CommonPrefixes as the next nodes.
+            async for page in self._pages(prefix, "/" if one_level else None, options.max_keys):
+                yield Level(page.objects, page.prefixes if one_level else [])
+
+        async for info in fan_out(
+            self._location.prefix, list_prefix, parallel=options.parallel_listings, max_depth=options.parallel_depth
+        ):
+            yield info
+
+    async def _pages(self, prefix: str, delimiter: str | None, max_keys: int) -> AsyncIterator[ListPage]:
         token: str | None = None
         while True:
             async with self._errors.request("ListObjectsV2"):
-                page = await self._datapath.list_page(token, options.max_keys)
-            for info in page.objects:
-                yield info
+                page = await self._datapath.list_page(token, max_keys, prefix=prefix, delimiter=delimiter)
+            yield page
             if not page.truncated:
                 return
             self._check_continuation(token, page.next_token)
