@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.derived_settings import effective_config
+from s3syncpy.application.derived_settings import effective_config, listing_parallelism
 from s3syncpy.cli.parsing import build_config
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.model import ChecksumAlgorithm
@@ -81,3 +81,16 @@ def test_defaults() -> None:
     assert (config.listing.max_parallel_listings, config.listing.max_parallel_listing_max_depth) == (16, 2)
     assert not config.listing.allow_parallel_listings_in_express_one_zone
     assert not config.versioning.lists_versions
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    pytest.param({}, (16, 2), id="defaults"),
+    pytest.param({"max_parallel_listings": 4, "max_parallel_listing_max_depth": 3}, (4, 3), id="given"),
+    pytest.param({"max_parallel_listings": 1}, (1, 0), id="one-is-serial"),
+    pytest.param({"source": "s3://b--use1-az4--x-s3/"}, (1, 0), id="express-source-serial"),
+    pytest.param({"target": "s3://b--use1-az4--x-s3/"}, (1, 0), id="express-target-serial"),
+    pytest.param({"target": "s3://b--use1-az4--x-s3/", "allow_parallel_listings_in_express_one_zone": True},
+                 (16, 2), id="express-allowed"),
+])
+def test_listing_parallelism(values: dict[str, Any], expected: tuple[int, int]) -> None:
+    assert listing_parallelism(build_config({**S3S3, **values})) == expected
