@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import _empty_bucket
 from tests.support.e2e import RunS3Sync, read_tree
 
 MiB = 1024 * 1024
-
-
-def _versioned_bucket(s3_admin: Any, enabled: bool = True) -> Iterator[str]:
-    name = f"s3syncpy-v-{uuid.uuid4().hex[:18]}"
-    s3_admin.create_bucket(Bucket=name)
-    if enabled:
-        s3_admin.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    yield name
-    _empty_bucket(s3_admin, name)
-    s3_admin.delete_bucket(Bucket=name)
-
-
-@pytest.fixture
-def source_bucket(s3_admin: Any) -> Iterator[str]:
-    yield from _versioned_bucket(s3_admin)
-
-
-@pytest.fixture
-def versioned_target(s3_admin: Any) -> Iterator[str]:
-    yield from _versioned_bucket(s3_admin)
-
-
-@pytest.fixture
-def plain_target(s3_admin: Any) -> Iterator[str]:
-    yield from _versioned_bucket(s3_admin, enabled=False)
 
 
 def history(s3_admin: Any, bucket: str) -> list[tuple[str, str, bytes | None]]:

@@ -143,9 +143,10 @@ class VersionedPhase:
             self._run.events.emit(EventType.SYNC_FILTERED, key=key, message=ALREADY_SYNCED,
                                   source_version_id=synced.version_id)
         for version in plan.copies:
-            if self._run.stopping:
+            # A version that could not be copied ends the key's replay: a later version copied before it would
+            # put the target's history out of order (a re-run copies the rest, in order).
+            if self._run.stopping or not await self._syncer.sync(version.info, TRANSFER):
                 return
-            await self._syncer.sync(version.info, TRANSFER)
         if plan.replay_delete and not self._run.stopping:
             await self._with_retry(entries[-1].info, lambda: self._replay_delete(key))
 
