@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
@@ -85,6 +86,13 @@ class VersionedPhase:
         self._user_filter = user_filter
         self._run = run
         self._options = ListingOptions(max_keys=config.transfer.max_keys)
+        # A shard of a distributed run (--key-range-start/-end) keeps only its keys; version listings cannot be
+        # narrowed by the server, so the cut is made here.
+        self._shard = (
+            RunKeyRange.between(config.key_range, source.features, target.features)
+            if config.key_range is not None
+            else None
+        )
         moment = config.versioning.point_in_time_ms
         self._moment_ns = None if moment is None else moment * NANOS_PER_MILLI
 
@@ -101,6 +109,8 @@ class VersionedPhase:
 
     async def _produce(self, queue: asyncio.Queue[list[ObjectVersion] | None], workers: int) -> None:
         async for entries in self._source.list_object_versions(self._options):
+            if self._shard is not None and not self._shard.keeps_source(entries[0].key):
+                continue
             kept = [entry for entry in entries if await self._passes_filters(entry)]
             if kept:
                 await queue.put(kept)

@@ -8,11 +8,9 @@ MD5 digests), CRC64NVME as the default additional checksum (unless disabled), an
 
 from __future__ import annotations
 
-from s3syncpy.domain.paths import S3Location, StorageLocation
-
-DIRECTORY_BUCKET_SUFFIX = "--x-s3"
+from s3syncpy.domain.paths import S3Location, StorageLocation, is_directory_bucket
 
 
 def is_express_one_zone(location: StorageLocation) -> bool:
     """Whether the location is an S3 directory bucket (name ending in `--x-s3`)."""
-    return isinstance(location, S3Location) and location.bucket.endswith(DIRECTORY_BUCKET_SUFFIX)
+    return isinstance(location, S3Location) and is_directory_bucket(location.bucket)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from s3syncpy.application.ports.storage import ListingOptions
+from s3syncpy.domain.key_range import KeyRange
 from tests.integration.local.test_local_listing import list_all, make_tree, storage_for
 
 _name = st.sampled_from(["a", "b", "c", "d1", "é"])
@@ -66,3 +67,20 @@ def test_parallel_walk_computes_etags_in_check_etag_mode(tmp_path: Path) -> None
 
     assert listed["x/y/z"].e_tag == '"900150983cd24fb0d6963f7d28e17f72"'
     assert listed["w"].e_tag == '"d41d8cd98f00b204e9800998ecf8427e"'
+
+
+@settings(max_examples=25, deadline=None)
+@given(paths=_paths, start=st.sampled_from([None, "b", "c/d1"]), end=st.sampled_from([None, "c", "é"]))
+def test_parallel_walk_with_a_key_range_keeps_every_key_inside(paths: list[str], start: str | None,
+                                                               end: str | None) -> None:
+    if start is not None and end is not None and start >= end:
+        return
+    key_range = KeyRange(start, end)
+    files = _files(paths)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make_tree(root, files)
+        storage, _ = storage_for(root)
+        options = ListingOptions(parallel_listings=3, parallel_depth=2, key_range=key_range)
+        fanned = asyncio.run(list_all(storage, options))
+    assert sorted(k for k in fanned if key_range.contains(k)) == sorted(k for k in files if key_range.contains(k))

@@ -8,6 +8,7 @@ import pytest
 
 from s3syncpy.adapters.s3.lean import BOTOCORE, DATAPATH_ENV, LEAN
 from s3syncpy.application.ports.storage import ListingOptions
+from s3syncpy.domain.key_range import KeyRange
 from tests.integration.s3.conftest import OpenStorage
 
 KEYS = [
@@ -63,3 +64,18 @@ async def test_versions_are_listed_per_key(open_storage: OpenStorage, s3_admin: 
 async def test_an_unversioned_bucket_says_so(open_storage: OpenStorage) -> None:
     async with open_storage() as storage:
         assert not await storage.versioning_enabled()
+
+
+@pytest.mark.parametrize(("start", "end"), [("a/b", "c"), (None, "a/2"), ("dir", None), ("z/", "z/y/y/")])
+async def test_a_key_range_prunes_prefixes_but_keeps_every_key_inside(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str, start: str | None, end: str | None
+) -> None:
+    for key in KEYS:
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=b"")
+    key_range = KeyRange(start, end)
+    async with open_storage() as storage:
+        options = ListingOptions(max_keys=2, parallel_listings=4, parallel_depth=2, key_range=key_range)
+        fanned = [info.key async for info in storage.list_objects(options)]
+
+    assert sorted(key for key in fanned if key_range.contains(key)) == sorted(k for k in KEYS if key_range.contains(k))
+    assert len(fanned) == len(set(fanned))

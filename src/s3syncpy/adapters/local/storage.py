@@ -44,6 +44,7 @@ from s3syncpy.domain.errors import (
     StorageError,
     TransientStorageError,
 )
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 from s3syncpy.domain.paths import LocalLocation
 
@@ -139,7 +140,7 @@ class LocalObjectStorage(ObjectStorage):
                                       max_depth=options.parallel_depth):
                 yield info
             return
-        async for entries in self._walk_batches(self._walker()):
+        async for entries in self._walk_batches(self._walker(options.key_range)):
             for info in await self._infos(entries, options):
                 yield info
 
@@ -147,7 +148,7 @@ class LocalObjectStorage(ObjectStorage):
         """Lists one directory (None: the root) for the parallel fan-out: a walker of its own, in threads."""
 
         async def list_directory(node: SubDirectory | None, one_level: bool) -> AsyncIterator[Level[Any]]:
-            walker = self._walker(node, one_level)
+            walker = self._walker(options.key_range, node, one_level)
             async for entries in self._walk_batches(walker):
                 yield Level(await self._infos(entries, options))
             yield Level(children=list(walker.children))
@@ -162,7 +163,9 @@ class LocalObjectStorage(ObjectStorage):
             )
         return [ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns) for entry in entries]
 
-    def _walker(self, subdirectory: SubDirectory | None = None, one_level: bool = False) -> DirectoryWalker:
+    def _walker(
+        self, key_range: KeyRange | None, subdirectory: SubDirectory | None = None, one_level: bool = False
+    ) -> DirectoryWalker:
         return DirectoryWalker(
             self._root.directory,
             follow_symlinks=self._follow_symlinks,
@@ -170,6 +173,7 @@ class LocalObjectStorage(ObjectStorage):
             in_flight=self._in_flight,
             subdirectory=subdirectory,
             one_level=one_level,
+            key_range=key_range,
         )
 
     async def _walk_batches(self, walker: DirectoryWalker) -> AsyncIterator[list[FileEntry]]:

@@ -92,11 +92,11 @@ class S3DataPath(abc.ABC):
 
     @abc.abstractmethod
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, *, prefix: str | None = None,
-        delimiter: str | None = None,
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
+        prefix: str | None = None, delimiter: str | None = None,
     ) -> ListPage:
         """One ListObjectsV2 page under `prefix` (a full prefix; default: the location's), with `delimiter`
-        (then the page's CommonPrefixes are in `prefixes`)."""
+        (then the page's CommonPrefixes are in `prefixes`); `start_after` is a relative key (first page)."""
 
     @abc.abstractmethod
     async def get_object(
@@ -128,8 +128,8 @@ class BotocoreDataPath(S3DataPath):
         self._client = client
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, *, prefix: str | None = None,
-        delimiter: str | None = None,
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
+        prefix: str | None = None, delimiter: str | None = None,
     ) -> ListPage:
         location = self.location
         kwargs: dict[str, Any] = {
@@ -141,6 +141,8 @@ class BotocoreDataPath(S3DataPath):
             kwargs["Delimiter"] = delimiter
         if continuation_token is not None:
             kwargs["ContinuationToken"] = continuation_token
+        elif start_after is not None:
+            kwargs["StartAfter"] = location.full_key(start_after)
         response = await self._client.list_objects_v2(**kwargs)
         objects = []
         for entry in response.get("Contents", ()):

@@ -17,7 +17,8 @@ part) and get_object_part_attributes (GetObjectAttributes ObjectParts, paged).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 from s3syncpy.adapters.listing_fanout import Level, fan_out
@@ -40,7 +41,7 @@ from s3syncpy.application.ports.storage import (
 )
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
-from s3syncpy.domain.paths import S3Location
+from s3syncpy.domain.paths import S3Location, is_directory_bucket
 from s3syncpy.domain.versions import ObjectVersion
 
 # Part HEADs in flight at once for one object (get_object_parts).
@@ -115,27 +116,50 @@ class S3ObjectStorage(ObjectStorage):
             StorageError: a listing request failed, or the listing cannot be followed to its end (a truncated
                 page without a continuation token, or a token that repeats the previous one).
         """
-        if not options.parallel:
-            async for page in self._pages(self._location.prefix, None, options.max_keys):
-                for info in page.objects:
-                    yield info
+        key_range = options.key_range
+        if options.parallel:
+            async for info in self._list_in_parallel(options):
+                yield info
             return
+        # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
+        # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
+        ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
+        start_after = key_range.listing_start_after() if ordered and key_range is not None else None
+        pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after)
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                for info in page.objects:
+                    if ordered and key_range is not None and key_range.is_past(info.key):
+                        return
+                    yield info
+
+    def _list_in_parallel(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that
+        cannot hold a key of it are not listed (keys outside it may still come: the caller keeps the inside)."""
+        key_range = options.key_range
+        location = self._location
 
         async def list_prefix(prefix: str, one_level: bool) -> AsyncIterator[Level[str]]:
             # One level: the prefix's own objects, and its CommonPrefixes as the next nodes.
-            async for page in self._pages(prefix, "/" if one_level else None, options.max_keys):
-                yield Level(page.objects, page.prefixes if one_level else [])
+            async for page in self._pages(prefix, options.max_keys, delimiter="/" if one_level else None):
+                children = page.prefixes if one_level else []
+                if key_range is not None:
+                    children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
+                yield Level(page.objects, children)
 
-        async for info in fan_out(
-            self._location.prefix, list_prefix, parallel=options.parallel_listings, max_depth=options.parallel_depth
-        ):
-            yield info
+        return fan_out(location.prefix, list_prefix, parallel=options.parallel_listings,
+                       max_depth=options.parallel_depth)
 
-    async def _pages(self, prefix: str, delimiter: str | None, max_keys: int) -> AsyncIterator[ListPage]:
+    async def _pages(
+        self, prefix: str, max_keys: int, *, delimiter: str | None = None, start_after: str | None = None
+    ) -> AsyncGenerator[ListPage, None]:
+        """Every page of one listing; `start_after` (a relative key) positions the first request only."""
         token: str | None = None
         while True:
             async with self._errors.request("ListObjectsV2"):
-                page = await self._datapath.list_page(token, max_keys, prefix=prefix, delimiter=delimiter)
+                page = await self._datapath.list_page(
+                    token, max_keys, start_after if token is None else None, prefix=prefix, delimiter=delimiter
+                )
             yield page
             if not page.truncated:
                 return

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Self
 
 from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 from s3syncpy.domain.versions import ObjectVersion
 
@@ -40,6 +41,9 @@ class ListingOptions:
         max_keys: page size for S3 listings.
         parallel_listings: listing requests (directory reads) in flight at once; 1 lists serially.
         parallel_depth: levels below the root whose sub-prefixes / sub-directories are listed in parallel.
+        key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
+            stops at its end; a local walk skips directories that cannot hold its keys). It may still yield keys
+            outside: the caller keeps only those inside.
     """
 
     etag_threshold: int | None = None
@@ -47,6 +51,7 @@ class ListingOptions:
     max_keys: int = 1000
     parallel_listings: int = 1
     parallel_depth: int = 0
+    key_range: KeyRange | None = None
 
     @property
     def parallel(self) -> bool:

@@ -200,16 +200,23 @@ class LeanDataPath(S3DataPath):
         return await self._transport.send(operation, method, url, prepare, body)
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, *, prefix: str | None = None,
-        delimiter: str | None = None,
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
+        prefix: str | None = None, delimiter: str | None = None,
     ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys, prefix, delimiter),
-            lambda: self._fallback.list_page(continuation_token, max_keys, prefix=prefix, delimiter=delimiter),
+            lambda: self._list_page(continuation_token, max_keys, start_after, prefix, delimiter),
+            lambda: self._fallback.list_page(
+                continuation_token, max_keys, start_after, prefix=prefix, delimiter=delimiter
+            ),
         )
 
     async def _list_page(
-        self, continuation_token: str | None, max_keys: int, prefix: str | None, delimiter: str | None
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None,
+        prefix: str | None,
+        delimiter: str | None,
     ) -> ListPage:
         query = [
             ("list-type", "2"),
@@ -221,6 +228,8 @@ class LeanDataPath(S3DataPath):
             query.append(("delimiter", delimiter))
         if continuation_token is not None:
             query.append(("continuation-token", continuation_token))
+        elif start_after is not None:
+            query.append(("start-after", self.location.full_key(start_after)))
         response = await self._send("ListObjectsV2", "GET", "", query, {})
         try:
             data = await response.read()
