@@ -24,8 +24,9 @@ class ToS3Target(TransferStrategy):
             tagging = encode_tagging(tags) if tags else None
         user_metadata = dict(details.user_metadata)
         if self._settings.origin_metadata:
-            # Applied last, after every other metadata option, as the reference does.
-            user_metadata = with_origin_metadata(user_metadata, obj)
+            # Applied last, after every other metadata option, from the source response (its VersionId and
+            # LastModified), as the reference does.
+            user_metadata = with_origin_metadata(user_metadata, details.info)
         return PutRequest(
             size=obj.size,
             part_sizes=part_sizes,
