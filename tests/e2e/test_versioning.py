@@ -162,3 +162,45 @@ def test_point_in_time_needs_a_versioned_source(plain_target: str, tmp_path: Pat
     result = run_s3sync("--point-in-time", "2020-01-01T00:00:00Z", f"s3://{plain_target}/", str(tmp_path),
                         expect=1)
     assert "Versioning must be enabled on the source bucket" in result.stdout + result.stderr
+
+
+def test_dry_run_counts_versions_and_writes_nothing(source_bucket: str, versioned_target: str, s3_admin: Any,
+                                                    run_s3sync: RunS3Sync) -> None:
+    for body in (b"1", b"2"):
+        s3_admin.put_object(Bucket=source_bucket, Key="a", Body=body)
+    s3_admin.put_object(Bucket=source_bucket, Key="gone", Body=b"x")
+    s3_admin.delete_object(Bucket=source_bucket, Key="gone")
+
+    result = run_s3sync("--dry-run", "--enable-versioning", f"s3://{source_bucket}/", f"s3://{versioned_target}/")
+
+    assert (result.count("transferred"), result.count("deleted")) == (3, 1)
+    assert "[dry-run] delete completed." in result.stdout
+    assert history(s3_admin, versioned_target) == []
+
+
+def test_filters_apply_to_each_version(source_bucket: str, versioned_target: str, s3_admin: Any,
+                                       run_s3sync: RunS3Sync) -> None:
+    s3_admin.put_object(Bucket=source_bucket, Key="keep/a", Body=b"small")
+    s3_admin.put_object(Bucket=source_bucket, Key="keep/a", Body=b"much larger body")
+    s3_admin.put_object(Bucket=source_bucket, Key="skip/b", Body=b"x")
+
+    result = run_s3sync("--enable-versioning", "--filter-include-regex", "^keep/", "--filter-larger-size", "6",
+                        f"s3://{source_bucket}/", f"s3://{versioned_target}/")
+
+    assert (result.count("transferred"), result.count("skipped")) == (1, 2)
+    assert history(s3_admin, versioned_target) == [("keep/a", "v", b"much larger body")]
+
+
+def test_point_in_time_rerun_with_checksum_check_skips(source_bucket: str, versioned_target: str, s3_admin: Any,
+                                                       run_s3sync: RunS3Sync) -> None:
+    s3_admin.put_object(Bucket=source_bucket, Key="a", Body=b"at t", ChecksumAlgorithm="SHA256")
+    _after_a_second_boundary()
+    moment = _rfc3339(time.time())
+    args = ("--point-in-time", moment, "--check-additional-checksum", "SHA256", "--additional-checksum-algorithm",
+            "SHA256", f"s3://{source_bucket}/", f"s3://{versioned_target}/")
+
+    first = run_s3sync(*args)
+    again = run_s3sync(*args)
+
+    assert first.count("transferred") == 1
+    assert (again.count("transferred"), again.count("skipped")) == (0, 1)
