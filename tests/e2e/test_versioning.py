@@ -204,3 +204,14 @@ def test_point_in_time_rerun_with_checksum_check_skips(source_bucket: str, versi
 
     assert first.count("transferred") == 1
     assert (again.count("transferred"), again.count("skipped")) == (0, 1)
+
+
+def test_an_object_named_like_the_prefix_is_skipped(source_bucket: str, versioned_target: str, s3_admin: Any,
+                                                     run_s3sync: RunS3Sync) -> None:
+    s3_admin.put_object(Bucket=source_bucket, Key="dir/", Body=b"")
+    s3_admin.put_object(Bucket=source_bucket, Key="dir/a", Body=b"a")
+
+    result = run_s3sync("--enable-versioning", f"s3://{source_bucket}/dir/", f"s3://{versioned_target}/")
+
+    assert (result.count("transferred"), result.count("skipped")) == (1, 1)
+    assert history(s3_admin, versioned_target) == [("a", "v", b"a")]

@@ -71,9 +71,9 @@ def test_one_key_is_listed_by_its_full_key_and_longer_keys_are_left_out() -> Non
     assert client.calls[0]["Prefix"] == "p/k"
 
 
-def test_the_prefix_itself_is_not_listed() -> None:
+def test_the_prefix_itself_comes_with_the_empty_key() -> None:
     client = PagedClient([{"Versions": [version("p/", "x", True), version("p/a", "y", True)]}])
-    assert listed(client) == [[("a", "y", False)]]
+    assert listed(client) == [[("", "x", False)], [("a", "y", False)]]
 
 
 def test_a_truncated_page_without_markers_is_an_error() -> None:

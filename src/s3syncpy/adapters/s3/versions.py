@@ -68,6 +68,9 @@ class VersionLister:
     async def keys(self, max_keys: int, key: str | None = None) -> AsyncIterator[list[ObjectVersion]]:
         """Each key's versions and delete markers as one list, keys in listing order.
 
+        An object named like the prefix itself comes with the empty key: the run counts it as skipped, as the
+        reference does.
+
         Args:
             max_keys: the page size.
             key: only this exact key (relative); its entries, or nothing.
@@ -89,8 +92,8 @@ class VersionLister:
             entries.sort(key=lambda item: item[0])
             for full_key, convert, entry in entries:
                 relative = location.relative_key(full_key)
-                if not relative or (key is not None and relative != key):
-                    continue  # the prefix itself, or (for one key) a longer key sharing the prefix
+                if key is not None and relative != key:
+                    continue  # a longer key sharing the one key's prefix
                 if current and current[0].key != relative:
                     yield current
                     current = []

@@ -13,7 +13,8 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
   file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload.
 * `delete_object()` removes one object; deleting a missing object is not an error.
 * `list_object_versions()` (storages with `supports_versioning`) yields each key's versions and delete markers
-  as one list, keys in any order, never in parallel; `versioning_enabled()` says whether the storage keeps them.
+  as one list, keys in any order, never in parallel (an object named like the prefix comes with the empty key, to
+  be counted as skipped); `versioning_enabled()` says whether the storage keeps them.
 * Vendor errors never cross the port: adapters raise the domain's StorageError subclasses.
 """
 
