@@ -1,5 +1,6 @@
-"""A versioned sync (--enable-versioning) through a proxy faulting more than 10% of the requests, and a run that
-fails half-way and is re-run: the target ends with the source's version history, in order, nothing duplicated.
+"""A versioned sync (--enable-versioning) through a proxy faulting more than 10% of the requests, and runs that
+fail half-way or are interrupted by Ctrl-C and are re-run: the target ends with the source's version history, in
+order, nothing duplicated.
 
 The CI variant is small (VERSIONED_KEYS keys of 3 versions each); S3SYNCPY_FAULT_VERSIONED_KEYS raises it for a
 measured run. Figures are printed (-s) and appended to $S3SYNCPY_FAULT_FIGURES when set.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 from typing import Any
 
 import pytest
@@ -103,6 +106,35 @@ def test_a_run_failing_half_way_is_completed_by_a_rerun(s3_endpoint: S3Endpoint,
     assert failed.count("error") >= 1
     half = history(s3_admin, versioned_target)
     assert half != history(s3_admin, source_bucket)
+
+    runner.run("--enable-versioning", f"s3://{source_bucket}/", f"s3://{versioned_target}/",
+               source_url=s3_endpoint.endpoint_url, target_url=s3_endpoint.endpoint_url)
+
+    assert history(s3_admin, versioned_target) == history(s3_admin, source_bucket)
+
+
+def _target_versions(s3_admin: Any, bucket: str) -> int:
+    page = s3_admin.list_object_versions(Bucket=bucket)
+    return len(page.get("Versions", []))
+
+
+def test_a_run_interrupted_by_ctrl_c_is_completed_by_a_rerun(s3_endpoint: S3Endpoint, s3_admin: Any,
+                                                             source_bucket: str, versioned_target: str) -> None:
+    _fill(s3_admin, source_bucket)
+    runner = S3SyncRunner(s3_endpoint)
+    # Slow writes, so that the signal lands with part of the history copied and some copies in flight.
+    with FaultProxy(s3_endpoint.endpoint_url, latency=lambda r: 0.1 if r.operation == "PutObject" else 0.0) as proxy:
+        process = runner.start("--worker-size", "4", "--enable-versioning", f"s3://{source_bucket}/",
+                               f"s3://{versioned_target}/", source_url=s3_endpoint.endpoint_url,
+                               target_url=proxy.url)
+        deadline = time.monotonic() + 60
+        while _target_versions(s3_admin, versioned_target) < 10:
+            assert time.monotonic() < deadline, "the run never copied 10 versions"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert 0 < _target_versions(s3_admin, versioned_target) < VERSIONED_KEYS * VERSIONS
 
     runner.run("--enable-versioning", f"s3://{source_bucket}/", f"s3://{versioned_target}/",
                source_url=s3_endpoint.endpoint_url, target_url=s3_endpoint.endpoint_url)
