@@ -27,6 +27,7 @@ from s3syncpy.adapters.s3.details import details_from_response, object_parts, sy
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.part_body import prepare_body
 from s3syncpy.application.ports.storage import (
     ListingOptions,
     ObjectContent,
@@ -291,11 +292,12 @@ class S3ObjectStorage(ObjectStorage):
         params = self._write_params(request)
         if request.part_sizes:
             return await self._uploader.upload(key, content, request, params)
-        data = await content.read_range(0, request.size)
-        if request.on_bytes is not None:
-            request.on_bytes(len(data))
         algorithm = self._options.checksum_algorithm
-        digest = await checksums.digest_part(data, algorithm)
+        data, digest = await prepare_body(
+            content, 0, request.size, algorithm, content_md5=request.content_md5, datapath=self._datapath
+        )
+        if request.on_bytes is not None:
+            request.on_bytes(request.size)
         if request.content_md5:
             params["ContentMD5"] = content_md5_header(digest.md5)
         sent = None

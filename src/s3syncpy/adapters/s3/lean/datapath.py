@@ -35,9 +35,12 @@ from awscrt import checksums as crt  # type: ignore[import-untyped]
 from s3syncpy.adapters.s3.datapath import (
     GetResponse,
     ListPage,
+    RequestBody,
     ResponseBody,
     S3DataPath,
+    StreamedBody,
     WriteResponse,
+    held,
     range_header,
     write_response,
 )
@@ -162,16 +165,22 @@ class LeanDataPath(S3DataPath):
     def _key_path(self, key: str) -> str:
         return "/" + quote(self.location.full_key(key), safe="/~")
 
-    async def _payload_hash(self, headers: Mapping[str, str], body: bytes | None) -> str:
+    def signs_payload(self, protected: bool) -> bool:
+        """Whether the body's SHA-256 is signed: payload signing on, unless TLS and a checksum protect it."""
+        return self._payload_signing and not (self._endpoint.https and protected)
+
+    async def _payload_hash(self, headers: Mapping[str, str], body: RequestBody | None) -> str:
         if not self._payload_signing:
             return UNSIGNED_PAYLOAD
-        if not body:
+        if not (body.size if isinstance(body, StreamedBody) else body):
             return EMPTY_SHA256
-        if self._endpoint.https and (
-            "content-md5" in headers or any(n.startswith(_CHECKSUM_HEADER_PREFIX) for n in headers)
-        ):
+        protected = "content-md5" in headers or any(n.startswith(_CHECKSUM_HEADER_PREFIX) for n in headers)
+        if not self.signs_payload(protected):
             return UNSIGNED_PAYLOAD  # TLS plus a checksum protects the body (botocore's rule)
-        return await _off_loop_if_large(body, _sha256_hex)
+        if isinstance(body, StreamedBody) and body.sha256 is not None:
+            return body.sha256.hex()  # hashed with the other digests, in the same read of the range
+        assert body is not None
+        return await _off_loop_if_large(await held(body), _sha256_hex)
 
     async def _send(
         self,
@@ -180,7 +189,7 @@ class LeanDataPath(S3DataPath):
         path: str,
         query: list[tuple[str, str]],
         headers: dict[str, str],
-        body: bytes | None = None,
+        body: RequestBody | None = None,
     ) -> aiohttp.ClientResponse:
         endpoint = self._endpoint
         canonical_query = "&".join(
@@ -261,14 +270,14 @@ class LeanDataPath(S3DataPath):
             response.close()
             raise
 
-    async def put_object(self, key: str, body: bytes, params: Mapping[str, Any]) -> WriteResponse:
+    async def put_object(self, key: str, body: RequestBody, params: Mapping[str, Any]) -> WriteResponse:
         return await self._or_fallback(
             lambda: self._write("PutObject", key, body, params, self._put_in, self._put_out),
             lambda: self._fallback.put_object(key, body, params),
         )
 
     async def upload_part(
-        self, key: str, upload_id: str, part_number: int, body: bytes, params: Mapping[str, Any]
+        self, key: str, upload_id: str, part_number: int, body: RequestBody, params: Mapping[str, Any]
     ) -> WriteResponse:
         request = {**params, "UploadId": upload_id, "PartNumber": part_number}
         return await self._or_fallback(
@@ -280,7 +289,7 @@ class LeanDataPath(S3DataPath):
         self,
         operation: str,
         key: str,
-        body: bytes,
+        body: RequestBody,
         params: Mapping[str, Any],
         shape_in: RequestShape,
         shape_out: ResponseShape,
@@ -290,6 +299,7 @@ class LeanDataPath(S3DataPath):
         if algorithm and not any(n.startswith(_CHECKSUM_HEADER_PREFIX) for n in headers):
             compute = _CHECKSUMS.get(str(algorithm).upper())
             if compute is not None:
+                body = await held(body)  # a checksum nobody computed yet: over the bytes this request sends
                 digest = await _off_loop_if_large(body, compute)
                 headers[_CHECKSUM_HEADER_PREFIX + str(algorithm).lower()] = base64.b64encode(digest).decode()
         response = await self._send(operation, "PUT", self._key_path(key), query, headers, body)
