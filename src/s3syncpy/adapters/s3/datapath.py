@@ -88,7 +88,7 @@ RequestBody = bytes | StreamedBody
 
 async def held(body: RequestBody) -> bytes:
     """The body as bytes (a streamed body is read whole)."""
-    return body if isinstance(body, bytes) else await body.read_all()
+    return await body.read_all() if isinstance(body, StreamedBody) else body
 
 
 @dataclass(slots=True)
