@@ -15,14 +15,15 @@ from typing import Any
 import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
-from s3syncpy.adapters.s3 import S3StorageOptions
+from s3syncpy.adapters.s3 import S3ObjectStorage, S3StorageOptions
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.datapath import STREAM_PIECE_SIZE
 from s3syncpy.application.ports.storage import PutRequest
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.etag import MiB, multipart_etag
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectInfo
 from s3syncpy.domain.paths import LocalLocation
-from tests.fakes.content import RereadableContent
+from tests.fakes.content import BytesContent, RereadableContent
 from tests.integration.s3.conftest import OpenStorage
 
 PART = 5 * MiB
@@ -119,3 +120,38 @@ async def test_a_body_without_content_md5_or_checksum_is_held_and_sent_as_read(
     assert sorted(content.reads) == [(0, PART), (PART, PART), (2 * PART, LAYOUT[2])]
     assert result.e_tag == _etag(data)
     assert s3_admin.get_object(Bucket=bucket, Key="held")["Body"].read() == data
+
+
+class _PeakBudget(ByteBudget):
+    """A budget that records the most bytes reserved at once."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.held = self.peak = 0
+
+    async def acquire(self, size: int) -> int:
+        reserved = await super().acquire(size)
+        self.held += reserved
+        self.peak = max(self.peak, self.held)
+        return reserved
+
+    def release(self, reserved: int) -> None:
+        self.held -= reserved
+        super().release(reserved)
+
+
+async def test_held_parts_stay_within_the_byte_budget_whatever_the_part_count(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str, data: bytes
+) -> None:
+    budget = _PeakBudget(PART)
+    async with open_storage(part_semaphore=asyncio.Semaphore(3)) as opened:
+        # A held-only source (no digest_range): every part is read whole, so each reserves its size first.
+        storage = S3ObjectStorage(
+            opened._client, opened.location, part_semaphore=asyncio.Semaphore(3), datapath=opened._datapath,
+            held_bytes=budget,
+        )
+        result = await storage.put_object("budget", BytesContent(data), PutRequest(size=len(data), part_sizes=LAYOUT))
+    assert budget.peak == PART  # one 5 MiB part at a time, although three permits were free
+    assert budget.held == 0
+    assert result.e_tag == _etag(data)
+    assert s3_admin.get_object(Bucket=bucket, Key="budget")["Body"].read() == data

@@ -3,7 +3,7 @@
 Public API:
     part_md5(data) -> bytes                            raw MD5, off the event loop for large buffers
     content_md5_header(digest) -> str                  base64 Content-MD5 value
-    MultipartUploader(client, datapath, errors, options, semaphore).upload(key, content, request, params)
+    MultipartUploader(client, datapath, errors, options, semaphore, budget).upload(key, content, request, params)
 
 With an additional checksum algorithm, CreateMultipartUpload names it and its type (COMPOSITE, or FULL_OBJECT for
 --full-object-checksum and CRC64NVME), every UploadPart carries the value we computed over that part's bytes, and
@@ -14,7 +14,7 @@ Parts run concurrently, bounded by one semaphore shared by every object (and by 
 reference's --max-parallel-uploads budget). A part holds a permit while it reads its bytes and uploads them. A
 part of a local file is streamed (part_body.py: hashed in one read, sent in small pieces of a second read), so
 memory does not grow with the chunk size; a part of an S3 source is held, so memory stays near chunksize x
-permits there. Any failure or cancellation aborts the upload, so no incomplete upload is
+permits there (and within the ByteBudget's bytes whatever the part sizes). Any failure or cancellation aborts the upload, so no incomplete upload is
 left to be billed.
 """
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.checksums import PartDigest, digest_part
 from s3syncpy.adapters.s3.datapath import S3DataPath, WriteResponse
 from s3syncpy.adapters.s3.details import checksums_from
@@ -87,8 +88,10 @@ class MultipartUploader:
         errors: ErrorMapper,
         options: S3StorageOptions,
         semaphore: asyncio.Semaphore,
+        budget: ByteBudget,
     ) -> None:
         self._client = client
+        self._budget = budget
         self._datapath = datapath
         self._errors = errors
         self._options = options
@@ -184,18 +187,23 @@ class MultipartUploader:
     ) -> None:
         algorithm = self._options.checksum_algorithm
         async with self._semaphore:
-            body, digest = await prepare_body(
-                content, offset, size, algorithm, content_md5=request.content_md5, datapath=self._datapath
+            body, digest, reserved = await prepare_body(
+                content, offset, size, algorithm, content_md5=request.content_md5, datapath=self._datapath,
+                budget=self._budget,
             )
-            if request.on_bytes is not None:
-                request.on_bytes(size)
-            params = self._options.part_params()
-            if request.content_md5:
-                params["ContentMD5"] = content_md5_header(digest.md5)
-            if algorithm is not None and digest.checksum is not None:
-                params[checksums.checksum_param(algorithm)] = checksums.encode(digest.checksum)
-            async with self._errors.request("UploadPart", key):
-                response = await self._datapath.upload_part(key, upload_id, index + 1, body, params)
+            try:
+                if request.on_bytes is not None:
+                    request.on_bytes(size)
+                params = self._options.part_params()
+                if request.content_md5:
+                    params["ContentMD5"] = content_md5_header(digest.md5)
+                if algorithm is not None and digest.checksum is not None:
+                    params[checksums.checksum_param(algorithm)] = checksums.encode(digest.checksum)
+                async with self._errors.request("UploadPart", key):
+                    response = await self._datapath.upload_part(key, upload_id, index + 1, body, params)
+            finally:
+                del body  # the held bytes go before their reservation does
+                self._budget.release(reserved)
         results[index] = _SentPart(size=size, digest=digest, response=response)
 
     def _listed_part(self, number: int, part: _SentPart) -> dict[str, Any]:

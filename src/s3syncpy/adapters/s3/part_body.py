@@ -2,7 +2,8 @@
 
 Public API:
     STREAM_MIN_SIZE                              bodies above this are streamed when the source allows it
-    prepare_body(content, offset, size, algorithm, *, content_md5, datapath) -> (RequestBody, PartDigest)
+    prepare_body(content, offset, size, algorithm, *, content_md5, datapath, budget)
+        -> (RequestBody, PartDigest, reserved)  reserved: bytes of `budget` to release once the request is done
 
 Why streamed: a part held in memory costs its whole size for as long as it is hashed and sent, so 16 parallel
 8 MiB parts of one large file would hold 128 MiB, and more with every copy on the way. A source that reads the
@@ -13,11 +14,13 @@ part is a few pieces, whatever its size.
 Integrity is unchanged: the digests go in the headers before the body, so a range that changed between the two
 reads no longer matches them and S3 rejects the request (BadDigest). A body is streamed only when Content-MD5 or
 the additional checksum protects it: every S3 implementation checks those, while some (SeaweedFS) do not check
-a signed payload's SHA-256. Without either it is held, hashed and sent as one buffer, as before.
+a signed payload's SHA-256. Without either it is held, hashed and sent as one buffer, as before. A held body
+first reserves its size in the run's ByteBudget, so held parts are bounded by bytes, not only by count.
 """
 
 from __future__ import annotations
 
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.checksums import PartDigest, digest_part
 from s3syncpy.adapters.s3.datapath import RequestBody, S3DataPath, StreamedBody
 from s3syncpy.application.ports.storage import ObjectContent
@@ -35,7 +38,8 @@ async def prepare_body(
     *,
     content_md5: bool,
     datapath: S3DataPath,
-) -> tuple[RequestBody, PartDigest]:
+    budget: ByteBudget,
+) -> tuple[RequestBody, PartDigest, int]:
     """Hash [offset, offset + size) of `content` and return the body to send with its digests.
 
     Args:
@@ -45,9 +49,11 @@ async def prepare_body(
         algorithm: the additional checksum the request carries (None: MD5 only).
         content_md5: the request carries Content-MD5.
         datapath: the path that sends it (tells whether it signs the payload hash).
+        budget: the held-bytes budget a held body reserves its size in before it is read.
 
     Returns:
-        (body, digests): a StreamedBody when the source can be read twice and S3 checks the body, else bytes.
+        (body, digests, reserved): a StreamedBody when the source can be read twice and S3 checks the body
+        (nothing reserved), else the bytes; the caller releases `reserved` once the request is done.
 
     Raises:
         TransientStorageError: the source ended early.
@@ -58,6 +64,11 @@ async def prepare_body(
         digests = await content.digest_range(offset, size, algorithm, sha256=datapath.signs_payload(True))
         if digests is not None:
             body = StreamedBody(content.read_range, offset, size, digests.sha256)
-            return body, PartDigest(digests.md5, digests.checksum)
-    data = await content.read_range(offset, size)
-    return data, await digest_part(data, algorithm)
+            return body, PartDigest(digests.md5, digests.checksum), 0
+    reserved = await budget.acquire(size)
+    try:
+        data = await content.read_range(offset, size)
+        return data, await digest_part(data, algorithm), reserved
+    except BaseException:
+        budget.release(reserved)
+        raise

@@ -2,7 +2,7 @@
 
 Public API:
     S3ObjectStorage(client, location, *, part_semaphore, options=S3StorageOptions(), secrets=(),
-                    operation_timeout=None, datapath=None)
+                    operation_timeout=None, datapath=None, held_bytes=None)
 
 Keys are relative to the location's prefix, joined and stripped textually (no implicit "/"). The client is owned
 by whoever created it (see factory.open_s3_storage); this class never closes it. Vendor errors are translated
@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.content import S3ObjectContent
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
 from s3syncpy.adapters.s3.details import details_from_response, object_parts, system_metadata_params
@@ -43,6 +44,8 @@ from s3syncpy.domain.paths import S3Location, is_directory_bucket
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
+# Held request bodies when no budget is given: the default --max-parallel-uploads x --multipart-chunksize.
+DEFAULT_HELD_BYTES = 16 * 8 * 1024 * 1024
 
 
 _BUCKET_FEATURES = StorageFeatures()
@@ -61,6 +64,7 @@ class S3ObjectStorage(ObjectStorage):
         secrets: Sequence[str | None] = (),
         operation_timeout: float | None = None,
         datapath: S3DataPath | None = None,
+        held_bytes: ByteBudget | None = None,
     ) -> None:
         """Bind a client to a location.
 
@@ -72,6 +76,8 @@ class S3ObjectStorage(ObjectStorage):
             secrets: strings to redact from error messages (secret key, session token).
             operation_timeout: seconds an API call may take, retries included (None: no limit).
             datapath: the per-object request path; defaults to BotocoreDataPath on `client`.
+            held_bytes: bounds the bytes of request bodies held in memory at once (bodies that cannot be
+                streamed from their source); default DEFAULT_HELD_BYTES.
         """
         self._client = client
         self._location = location
@@ -80,8 +86,9 @@ class S3ObjectStorage(ObjectStorage):
             location, (*secrets, *self._options.secrets), operation_timeout=operation_timeout
         )
         self._datapath = datapath or BotocoreDataPath(client, location)
+        self._held = held_bytes or ByteBudget(DEFAULT_HELD_BYTES)
         self._uploader = MultipartUploader(
-            client, self._datapath, self._errors, self._options, part_semaphore
+            client, self._datapath, self._errors, self._options, part_semaphore, self._held
         )
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
@@ -301,19 +308,24 @@ class S3ObjectStorage(ObjectStorage):
         if request.part_sizes:
             return await self._uploader.upload(key, content, request, params)
         algorithm = self._options.checksum_algorithm
-        data, digest = await prepare_body(
-            content, 0, request.size, algorithm, content_md5=request.content_md5, datapath=self._datapath
+        data, digest, reserved = await prepare_body(
+            content, 0, request.size, algorithm, content_md5=request.content_md5, datapath=self._datapath,
+            budget=self._held,
         )
-        if request.on_bytes is not None:
-            request.on_bytes(request.size)
-        if request.content_md5:
-            params["ContentMD5"] = content_md5_header(digest.md5)
-        sent = None
-        if algorithm is not None and digest.checksum is not None:
-            sent = checksums.encode(digest.checksum)
-            params[checksums.checksum_param(algorithm)] = sent
-        async with self._errors.request("PutObject", key):
-            response = await self._datapath.put_object(key, data, params)
+        try:
+            if request.on_bytes is not None:
+                request.on_bytes(request.size)
+            if request.content_md5:
+                params["ContentMD5"] = content_md5_header(digest.md5)
+            sent = None
+            if algorithm is not None and digest.checksum is not None:
+                sent = checksums.encode(digest.checksum)
+                params[checksums.checksum_param(algorithm)] = sent
+            async with self._errors.request("PutObject", key):
+                response = await self._datapath.put_object(key, data, params)
+        finally:
+            del data  # the held bytes go before their reservation does
+            self._held.release(reserved)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
         return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 
