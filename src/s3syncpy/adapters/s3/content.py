@@ -16,7 +16,7 @@ from typing import Any
 
 from s3syncpy.adapters.s3.datapath import GetResponse, ResponseBody, S3DataPath
 from s3syncpy.adapters.s3.errors import ErrorMapper
-from s3syncpy.application.ports.storage import ObjectContent
+from s3syncpy.application.ports.storage import Bytes, ObjectContent
 from s3syncpy.domain.errors import TransientStorageError
 
 # Every body read asks for at most this much. Why so small: aiohttp lets a connection buffer twice what one
@@ -95,7 +95,7 @@ class S3ObjectContent(ObjectContent):
             key=self._key,
         )
 
-    async def read_range(self, offset: int, length: int) -> bytes:
+    async def read_range(self, offset: int, length: int) -> Bytes:
         """Read exactly `length` bytes at `offset`.
 
         Raises:
@@ -125,7 +125,7 @@ class S3ObjectContent(ObjectContent):
         if filled != length:
             raise self._short(offset, length, filled)
         # A bytearray filled in place: the part is held once, never copied into a second buffer.
-        return data  # type: ignore[return-value]
+        return data
 
     async def stream(self, offset: int, length: int) -> AsyncIterator[bytes]:
         """Yield [offset, offset + length) in chunks of at most STREAM_CHUNK_SIZE (256 KiB).

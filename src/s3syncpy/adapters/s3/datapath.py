@@ -57,7 +57,11 @@ class StreamedBody:
     __slots__ = ("_offset", "_read", "sha256", "size")
 
     def __init__(
-        self, read_range: Callable[[int, int], Awaitable[bytes]], offset: int, size: int, sha256: bytes | None
+        self,
+        read_range: Callable[[int, int], Awaitable[bytes | bytearray]],
+        offset: int,
+        size: int,
+        sha256: bytes | None,
     ) -> None:
         """Args:
             read_range: reads exactly (offset, length) of the source (ObjectContent.read_range).
@@ -70,7 +74,7 @@ class StreamedBody:
         self.size = size
         self.sha256 = sha256
 
-    async def pieces(self) -> AsyncIterator[bytes]:
+    async def pieces(self) -> AsyncIterator[bytes | bytearray]:
         """The body in pieces of at most STREAM_PIECE_SIZE bytes, read from the source now."""
         position, end = self._offset, self._offset + self.size
         while position < end:
@@ -78,15 +82,15 @@ class StreamedBody:
             yield await self._read(position, length)
             position += length
 
-    async def read_all(self) -> bytes:
+    async def read_all(self) -> bytes | bytearray:
         """The whole body in memory (for paths that need it whole: the botocore data path)."""
         return await self._read(self._offset, self.size) if self.size else b""
 
 
-RequestBody = bytes | StreamedBody
+RequestBody = bytes | bytearray | StreamedBody
 
 
-async def held(body: RequestBody) -> bytes:
+async def held(body: RequestBody) -> bytes | bytearray:
     """The body as bytes (a streamed body is read whole)."""
     return await body.read_all() if isinstance(body, StreamedBody) else body
 

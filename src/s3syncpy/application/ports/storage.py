@@ -92,6 +92,10 @@ class DigestSource(abc.ABC):
         """
 
 
+# What read_range returns: bytes, or a bytearray a source filled in place (one buffer per part, never joined
+# from chunks). Readers treat both alike; neither is hashable as a dict key or modified after it is returned.
+Bytes = bytes | bytearray
+
 Validator = Callable[[DigestSource], Awaitable[bool]]
 ByteCounter = Callable[[int], None]
 
@@ -161,8 +165,8 @@ class ObjectContent(abc.ABC):
     details: ObjectDetails
 
     @abc.abstractmethod
-    async def read_range(self, offset: int, length: int) -> bytes:
-        """Read exactly `length` bytes at `offset`.
+    async def read_range(self, offset: int, length: int) -> Bytes:
+        """Read exactly `length` bytes at `offset` (bytes, or a bytearray filled in place).
 
         Raises:
             TransientStorageError: fewer bytes arrived than asked (connection reset, file shrank).

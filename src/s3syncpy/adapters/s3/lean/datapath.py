@@ -54,17 +54,18 @@ from s3syncpy.adapters.s3.stall import StallGuardedBody
 from s3syncpy.domain.paths import S3Location
 
 _T = TypeVar("_T")
+_Data = bytes | bytearray  # a request body held in memory
 # Below this size hashing inline is cheaper than a thread hop; above it, it would stall the event loop.
 _INLINE_HASH_LIMIT = 256 * 1024
 _CHECKSUM_HEADER_PREFIX = "x-amz-checksum-"
 
 
-def _crc(function: Callable[[bytes], int], width: int) -> Callable[[bytes], bytes]:
+def _crc(function: Callable[[_Data], int], width: int) -> Callable[[_Data], bytes]:
     return lambda data: function(data).to_bytes(width, "big")
 
 
 # The additional checksums botocore can compute for a request, as raw big-endian digests.
-_CHECKSUMS: dict[str, Callable[[bytes], bytes]] = {
+_CHECKSUMS: dict[str, Callable[[_Data], bytes]] = {
     "CRC32": _crc(crt.crc32, 4),
     "CRC32C": _crc(crt.crc32c, 4),
     "CRC64NVME": _crc(crt.crc64nvme, 8),
@@ -73,13 +74,13 @@ _CHECKSUMS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
-async def _off_loop_if_large(data: bytes, function: Callable[[bytes], _T]) -> _T:
+async def _off_loop_if_large(data: _Data, function: Callable[[_Data], _T]) -> _T:
     if len(data) < _INLINE_HASH_LIMIT:
         return function(data)
     return await asyncio.to_thread(function, data)
 
 
-def _sha256_hex(data: bytes) -> str:
+def _sha256_hex(data: _Data) -> str:
     return hashlib.sha256(data).hexdigest()
 
 

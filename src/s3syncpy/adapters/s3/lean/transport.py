@@ -351,7 +351,7 @@ class LeanTransport:
         await asyncio.sleep(self._random() * ceiling)
 
 
-async def _pieces(body: bytes) -> AsyncIterator[memoryview]:
+async def _pieces(body: bytes | bytearray) -> AsyncIterator[memoryview]:
     view = memoryview(body)
     for start in range(0, len(view), LARGE_BODY):
         yield view[start : start + LARGE_BODY]
