@@ -153,5 +153,7 @@ async def open_storage(
         max_parallel_uploads=config.transfer.max_parallel_uploads,
         part_semaphore=part_slots,
         options=storage_options_for(config, side),
+        # Parts that must be held (an S3 source's) are bounded by bytes too: the reference's parallel x chunk.
+        held_bytes=config.transfer.max_parallel_uploads * config.transfer.multipart_chunksize,
     ) as storage:
         yield storage

@@ -105,7 +105,7 @@ def parse_command_line(
         The config and the display settings, or an exit code when nothing is to be run (0 after --help or
         --version, 2 after an invalid argument).
     """
-    command = build_command(_version())
+    command = build_command(_version)
     try:
         ctx = command.make_context("s3sync", list(arguments))
     except click.exceptions.Exit as exc:

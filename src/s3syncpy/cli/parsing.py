@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
-
-import regex
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from s3syncpy.application.config import (
     DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
@@ -41,6 +39,9 @@ from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLo
 from s3syncpy.domain.sizes import parse_human_bytes
 from s3syncpy.domain.tagging import validated_tagging
 from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
+
+if TYPE_CHECKING:
+    import regex
 
 T = TypeVar("T")
 
@@ -293,6 +294,8 @@ def _client(v: Mapping[str, Any], side: str) -> ClientSettings:
 
 
 def _compile_regex(pattern: str) -> regex.Pattern[str]:
+    import regex  # imported only when a regex filter is given: most runs have none, and it costs start-up time
+
     try:
         return regex.compile(pattern)
     except regex.error as exc:

@@ -2,7 +2,7 @@
 
 Public API:
     S3ObjectStorage(client, location, *, part_semaphore, options=S3StorageOptions(), secrets=(),
-                    operation_timeout=None, datapath=None)
+                    operation_timeout=None, datapath=None, held_bytes=None)
 
 Keys are relative to the location's prefix, joined and stripped textually (no implicit "/"). The client is owned
 by whoever created it (see factory.open_s3_storage); this class never closes it. Vendor errors are translated
@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 
 from s3syncpy.adapters.listing_fanout import Level, fan_out
 from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.content import S3ObjectContent
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, ListPage, S3DataPath
@@ -31,6 +32,7 @@ from s3syncpy.adapters.s3.details import details_from_response, object_parts
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.part_body import prepare_body
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
 from s3syncpy.adapters.s3.versions import VersionLister
 from s3syncpy.application.ports.storage import (
@@ -55,6 +57,8 @@ from s3syncpy.domain.versions import ObjectVersion
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
+# Held request bodies when no budget is given: the default --max-parallel-uploads x --multipart-chunksize.
+DEFAULT_HELD_BYTES = 16 * 8 * 1024 * 1024
 
 
 _BUCKET_FEATURES = StorageFeatures()
@@ -73,6 +77,7 @@ class S3ObjectStorage(ObjectStorage):
         secrets: Sequence[str | None] = (),
         operation_timeout: float | None = None,
         datapath: S3DataPath | None = None,
+        held_bytes: ByteBudget | None = None,
     ) -> None:
         """Bind a client to a location.
 
@@ -84,6 +89,8 @@ class S3ObjectStorage(ObjectStorage):
             secrets: strings to redact from error messages (secret key, session token).
             operation_timeout: seconds an API call may take, retries included (None: no limit).
             datapath: the per-object request path; defaults to BotocoreDataPath on `client`.
+            held_bytes: bounds the bytes of request bodies held in memory at once (bodies that cannot be
+                streamed from their source); default DEFAULT_HELD_BYTES.
         """
         self._client = client
         self._location = location
@@ -92,8 +99,9 @@ class S3ObjectStorage(ObjectStorage):
             location, (*secrets, *self._options.secrets), operation_timeout=operation_timeout
         )
         self._datapath = datapath or BotocoreDataPath(client, location)
+        self._held = held_bytes or ByteBudget(DEFAULT_HELD_BYTES)
         self._uploader = MultipartUploader(
-            client, self._datapath, self._errors, self._options, part_semaphore
+            client, self._datapath, self._errors, self._options, part_semaphore, self._held
         )
         self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
         self._versions = VersionLister(client, location, self._errors)
@@ -363,20 +371,26 @@ class S3ObjectStorage(ObjectStorage):
         params = self._write_params(request)
         if request.part_sizes:
             return await self._uploader.upload(key, content, request, params)
-        data = await content.read_range(0, request.size)
-        if request.on_bytes is not None:
-            request.on_bytes(len(data))
         algorithm = self._options.checksum_algorithm
-        digest = await checksums.digest_part(data, algorithm)
-        if request.content_md5:
-            params["ContentMD5"] = content_md5_header(digest.md5)
-        sent = None
-        if algorithm is not None and digest.checksum is not None:
-            sent = checksums.encode(digest.checksum)
-            params[checksums.checksum_param(algorithm)] = sent
-        params.update(write_condition_params(request.conditions))
-        async with self._errors.request("PutObject", key):
-            response = await self._datapath.put_object(key, data, params)
+        data, digest, reserved = await prepare_body(
+            content, 0, request.size, algorithm, content_md5=request.content_md5, datapath=self._datapath,
+            budget=self._held,
+        )
+        try:
+            if request.on_bytes is not None:
+                request.on_bytes(request.size)
+            if request.content_md5:
+                params["ContentMD5"] = content_md5_header(digest.md5)
+            sent = None
+            if algorithm is not None and digest.checksum is not None:
+                sent = checksums.encode(digest.checksum)
+                params[checksums.checksum_param(algorithm)] = sent
+            params.update(write_condition_params(request.conditions))
+            async with self._errors.request("PutObject", key):
+                response = await self._datapath.put_object(key, data, params)
+        finally:
+            del data  # the held bytes go before their reservation does
+            self._held.release(reserved)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
         return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 

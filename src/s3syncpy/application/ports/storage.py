@@ -90,6 +90,21 @@ class FileDigests:
     total_size: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class RangeDigests:
+    """Digests of one byte range, taken in one read of it (ObjectContent.digest_range).
+
+    Attributes:
+        md5: the raw MD5 (Content-MD5 and the ETag).
+        checksum: the raw additional checksum, None without an algorithm.
+        sha256: the raw SHA-256 when asked for (a signed request's payload hash), else None.
+    """
+
+    md5: bytes
+    checksum: bytes | None = None
+    sha256: bytes | None = None
+
+
 class DigestSource(abc.ABC):
     """Bytes written but not yet committed (a local temp file), offered to a validation callback."""
 
@@ -103,6 +118,10 @@ class DigestSource(abc.ABC):
             ValueError: the part sizes do not add up to the written size.
         """
 
+
+# What read_range returns: bytes, or a bytearray a source filled in place (one buffer per part, never joined
+# from chunks). Readers treat both alike; neither is hashable as a dict key or modified after it is returned.
+Bytes = bytes | bytearray
 
 Validator = Callable[[DigestSource], Awaitable[bool]]
 ByteCounter = Callable[[int], None]
@@ -175,8 +194,8 @@ class ObjectContent(abc.ABC):
     details: ObjectDetails
 
     @abc.abstractmethod
-    async def read_range(self, offset: int, length: int) -> bytes:
-        """Read exactly `length` bytes at `offset`.
+    async def read_range(self, offset: int, length: int) -> Bytes:
+        """Read exactly `length` bytes at `offset` (bytes, or a bytearray filled in place).
 
         Raises:
             TransientStorageError: fewer bytes arrived than asked (connection reset, file shrank).
@@ -185,6 +204,28 @@ class ObjectContent(abc.ABC):
     @abc.abstractmethod
     def stream(self, offset: int, length: int) -> AsyncIterator[bytes]:
         """Yield the bytes of [offset, offset+length) in chunks, without holding them all in memory."""
+
+    async def digest_range(
+        self, offset: int, length: int, algorithm: ChecksumAlgorithm | None, *, sha256: bool = False
+    ) -> RangeDigests | None:
+        """Hash [offset, offset+length) without keeping it, when reading the range again costs no request.
+
+        A source that serves the same bytes twice for free (a local file) returns their digests, so a writer can
+        put the digests in the request headers and then send the range by reading it again (read_range in
+        pieces) instead of holding it whole. Others return None, the default: the writer reads the range once
+        and holds it.
+
+        Args:
+            offset: where the range starts.
+            length: its size.
+            algorithm: the additional checksum to compute as well (None: MD5 only).
+            sha256: also the SHA-256 (a signed request's payload hash).
+
+        Raises:
+            TransientStorageError: the source ends before offset + length.
+            StorageError: the read failed.
+        """
+        return None
 
     @abc.abstractmethod
     async def aclose(self) -> None:
