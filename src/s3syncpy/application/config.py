@@ -12,6 +12,7 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field
 
+from s3syncpy.application.scripting import LuaSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
@@ -266,6 +267,7 @@ class SyncConfig:
     warn_as_error: bool = False
     ignore_symlinks: bool = False
     no_guess_mime_type: bool = False
+    lua: LuaSettings = field(default_factory=LuaSettings)
 
     @property
     def object_settings(self) -> ObjectSettings:
@@ -305,6 +307,7 @@ class SyncConfig:
         """
         direction = self.direction  # refuses two local paths
         validate_part_size("--multipart-threshold", self.transfer.multipart_threshold)
+        self.lua.validate()
         validate_part_size("--multipart-chunksize", self.transfer.multipart_chunksize)
         if not 1 <= self.transfer.max_keys <= 32767:
             raise ConfigError("--max-keys must be between 1 and 32767")

@@ -274,6 +274,10 @@ class S3ObjectStorage(ObjectStorage):
             params["Metadata"] = request.user_metadata
         if request.tagging:
             params["Tagging"] = request.tagging
+        for name, value in (("ACL", request.acl), ("StorageClass", request.storage_class),
+                            ("RequestPayer", request.request_payer)):
+            if value is not None:
+                params[name] = value
         return params
 
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
+from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import PutRequest, PutResult
+from s3syncpy.application.preprocess import PreprocessError
 from s3syncpy.application.source_layout import SourceLayout
-from s3syncpy.application.strategies.base import LogFields, TransferStrategy, refreshed
+from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
@@ -30,6 +33,28 @@ class ToS3Target(TransferStrategy):
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
         )
+
+    async def _prepared(self, obj: ObjectInfo, details: ObjectDetails, request: PutRequest) -> PutRequest | None:
+        """The user's preprocess callback, just before the first write request (as the reference calls it)."""
+        preprocessor = self._run.preprocessor
+        if preprocessor is None:
+            return request
+        try:
+            prepared = await preprocessor.prepare(self._target.describe(obj.key), details, request)
+        except PreprocessError as exc:
+            raise PutFailedError(StorageError(str(exc), operation="put", key=obj.key)) from exc
+        if prepared is None:
+            self._stats.skipped += 1
+            self._run.events.emit(
+                EventType.SYNC_CANCEL,
+                key=obj.key,
+                source_version_id=obj.version_id,
+                source_last_modified=format_rfc3339_millis(obj.mtime_ns),
+                source_size=obj.size,
+                source_etag=obj.e_tag,
+                message="Object upload cancelled by user defined preprocess callback",
+            )
+        return prepared
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult
