@@ -6,8 +6,6 @@ Scripts report what they saw with print(), which safe mode keeps; the lines are 
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +15,6 @@ from tests.support.e2e import RunS3Sync, bucket_objects, put_objects, read_tree,
 
 PIPELINE_START, PIPELINE_END, SYNC_START, SYNC_COMPLETE = 1 << 1, 1 << 2, 1 << 3, 1 << 4
 SYNC_DELETE, SYNC_ETAG_VERIFIED, SYNC_CANCEL, SYNC_FILTERED, STATS_REPORT = 1 << 5, 1 << 6, 1 << 12, 1 << 14, 1 << 15
-
-
-@pytest.fixture
-def target_bucket(s3_admin: Any) -> Iterator[str]:
-    from tests.conftest import _empty_bucket
-
-    name = f"s3syncpy-t-{uuid.uuid4().hex[:18]}"
-    s3_admin.create_bucket(Bucket=name)
-    yield name
-    _empty_bucket(s3_admin, name)
-    s3_admin.delete_bucket(Bucket=name)
 
 
 def _script(tmp_path: Path, name: str, text: str) -> str:
