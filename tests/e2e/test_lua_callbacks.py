@@ -15,6 +15,8 @@ from tests.support.e2e import RunS3Sync, bucket_objects, put_objects, read_tree,
 
 PIPELINE_START, PIPELINE_END, SYNC_START, SYNC_COMPLETE = 1 << 1, 1 << 2, 1 << 3, 1 << 4
 SYNC_DELETE, SYNC_ETAG_VERIFIED, SYNC_CANCEL, SYNC_FILTERED, STATS_REPORT = 1 << 5, 1 << 6, 1 << 12, 1 << 14, 1 << 15
+SYNC_WRITE = 1 << 13
+MiB = 1024 * 1024
 
 
 def _script(tmp_path: Path, name: str, text: str) -> str:
@@ -77,7 +79,8 @@ def test_filter_script_s3_to_s3(tmp_path: Path, bucket: str, target_bucket: str,
 EVENTS = """
 function on_event(e)
   print("E|" .. e.event_type .. "|" .. tostring(e.key) .. "|" .. tostring(e.source_size) .. "|"
-        .. tostring(e.dry_run) .. "|" .. tostring(e.stats_transferred_object) .. "|" .. tostring(e.message))
+        .. tostring(e.dry_run) .. "|" .. tostring(e.stats_transferred_object) .. "|" .. tostring(e.message) .. "|"
+        .. tostring(e.byte_written) .. "|" .. tostring(e.part_number) .. "|" .. tostring(e.upload_id))
 end
 """
 
@@ -95,11 +98,22 @@ def test_event_script_receives_every_event_in_order(tmp_path: Path, bucket: str,
     assert types[-2:] == [PIPELINE_END, STATS_REPORT]
     per_key = {key: [int(t) for t, k, *_ in events if k == key] for key in ("a.txt", "b.txt")}
     for key, sequence in per_key.items():
-        assert sequence == [SYNC_START, SYNC_ETAG_VERIFIED, SYNC_COMPLETE], key
+        assert sequence == [SYNC_START, SYNC_WRITE, SYNC_ETAG_VERIFIED, SYNC_COMPLETE], key
     complete = [row for row in events if int(row[0]) == SYNC_COMPLETE]
     assert sorted(row[2] for row in complete) == ["2", "3"]
     assert events[-1][4] == "2"  # STATS_REPORT: stats_transferred_object
     assert all(row[3] == "false" for row in events)
+
+
+def test_event_script_sees_each_part_written(tmp_path: Path, bucket: str, run_s3sync: RunS3Sync) -> None:
+    write_tree(tmp_path / "src", {"big": b"x" * (9 * MiB)})
+    script = _script(tmp_path, "events.lua", EVENTS)
+
+    result = run_s3sync("--event-callback-lua-script", script, str(tmp_path / "src"), f"s3://{bucket}/")
+
+    writes = sorted((row[7], row[6], row[8]) for row in _printed(result.stdout, "E") if int(row[0]) == SYNC_WRITE)
+    assert [(part, size) for part, size, _ in writes] == [("1", str(8 * MiB)), ("2", str(MiB))]
+    assert len({upload_id for *_, upload_id in writes}) == 1 and writes[0][2] != "nil"
 
 
 def test_event_script_sees_filtered_deleted_and_dry_run(tmp_path: Path, bucket: str, s3_admin: Any,

@@ -193,6 +193,8 @@ class MultipartUploader:
             async with self._errors.request("UploadPart", key):
                 response = await self._datapath.upload_part(key, upload_id, index + 1, data, params)
         results[index] = _SentPart(size=len(data), digest=digest, response=response)
+        if request.on_write is not None:
+            request.on_write(len(data), index + 1, upload_id)
 
     def _listed_part(self, number: int, part: _SentPart) -> dict[str, Any]:
         entry: dict[str, Any] = {"PartNumber": number, "ETag": part.response.e_tag}

@@ -308,6 +308,8 @@ class S3ObjectStorage(ObjectStorage):
             params[checksums.checksum_param(algorithm)] = sent
         async with self._errors.request("PutObject", key):
             response = await self._datapath.put_object(key, data, params)
+        if request.on_write is not None:
+            request.on_write(len(data), None, None)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
         return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 

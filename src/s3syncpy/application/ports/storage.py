@@ -74,6 +74,8 @@ class DigestSource(abc.ABC):
 
 Validator = Callable[[DigestSource], Awaitable[bool]]
 ByteCounter = Callable[[int], None]
+# Called after each successful write request: (bytes written, part number, upload id); None for a single PUT.
+WriteReporter = Callable[[int, int | None, str | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class PutRequest:
         content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
         validate: local targets only; called on the complete temp file before the rename.
         on_bytes: called with each number of bytes read from the source, for progress and statistics.
+        on_write: called after each PutObject or UploadPart succeeded (S3 targets), for SYNC_WRITE events.
     """
 
     size: int
@@ -104,6 +107,7 @@ class PutRequest:
     content_md5: bool = True
     validate: Validator | None = None
     on_bytes: ByteCounter | None = None
+    on_write: WriteReporter | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
 from s3syncpy.application.ports.callbacks import EventType
-from s3syncpy.application.ports.storage import PutRequest, PutResult
+from s3syncpy.application.ports.storage import PutRequest, PutResult, WriteReporter
 from s3syncpy.application.preprocess import PreprocessError
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
@@ -32,7 +32,18 @@ class ToS3Target(TransferStrategy):
             tagging=tagging,
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
+            on_write=self._write_reporter(obj.key) if self._run.events.enabled else None,
         )
+
+    def _write_reporter(self, key: str) -> WriteReporter:
+        """SYNC_WRITE after each PutObject / UploadPart, as the reference's upload manager sends it."""
+        emit = self._run.events.emit
+
+        def report(byte_written: int, part_number: int | None, upload_id: str | None) -> None:
+            emit(EventType.SYNC_WRITE, key=key, byte_written=byte_written, part_number=part_number,
+                 upload_id=upload_id)
+
+        return report
 
     async def _prepared(self, obj: ObjectInfo, details: ObjectDetails, request: PutRequest) -> PutRequest | None:
         """The user's preprocess callback, just before the first write request (as the reference calls it)."""
