@@ -34,6 +34,7 @@ _EXPORTS = {
     "S3SyncError": "s3syncpy.domain.errors",
     "StorageError": "s3syncpy.domain.errors",
     "ExitCode": "s3syncpy.domain.exit_codes",
+    "KeyRange": "s3syncpy.domain.key_range",
 }
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ExitCode",
     "FilterObject",
     "FunctionCallbacks",
+    "KeyRange",
     "LuaSettings",
     "S3SyncError",
     "StorageError",

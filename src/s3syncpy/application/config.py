@@ -18,6 +18,7 @@ from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import StorageLocation, is_single_file
 
@@ -268,6 +269,8 @@ class SyncConfig:
     ignore_symlinks: bool = False
     no_guess_mime_type: bool = False
     lua: LuaSettings = field(default_factory=LuaSettings)
+    # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
+    key_range: KeyRange | None = None
 
     @property
     def object_settings(self) -> ObjectSettings:
