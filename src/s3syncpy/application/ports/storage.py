@@ -120,7 +120,8 @@ class PutResult:
     """The outcome of put_object.
 
     Attributes:
-        committed: False when `validate` rejected the bytes (nothing was replaced).
+        committed: False when nothing was written: `validate` rejected the bytes (nothing was replaced), or a
+            preprocess callback cancelled the write.
         e_tag: the target ETag the storage reported (S3), with quotes, or None.
         part_md5s: raw MD5 of each part as sent (one entry for a single part), for the source-side ETag.
         checksum: the target's additional checksum value as the storage reported it (S3 format: base64, with

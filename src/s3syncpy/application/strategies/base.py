@@ -47,7 +47,7 @@ class TransferStrategy(abc.ABC):
         Returns:
             The object as transferred (a file that changed size since it was listed is sent as it is now), or None
             when the target refused the bytes (a download whose verification failed: the existing file is kept
-            and a warning was counted) or a preprocess callback cancelled the write (counted as skipped).
+            and a warning was counted).
 
         Raises:
             PutFailedError: the target write failed.
@@ -59,9 +59,7 @@ class TransferStrategy(abc.ABC):
             obj = self._as_opened(obj, content.details)
             source_layout.check_content_range(content.details, first_range, obj.key)
             layout = await self._read_layout(obj, content, first_range)
-            request = await self._prepared(obj, content.details, await self._request(obj, content.details, layout))
-            if request is None:
-                return None
+            request = await self._request(obj, content.details, layout)
             result = await self._put(obj, content, request)
         if not result.committed:
             return None
@@ -81,10 +79,6 @@ class TransferStrategy(abc.ABC):
     @abc.abstractmethod
     async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
         """The write request, built once."""
-
-    async def _prepared(self, obj: ObjectInfo, details: ObjectDetails, request: PutRequest) -> PutRequest | None:
-        """The request as it will be sent, or None to write nothing (by default the request unchanged)."""
-        return request
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult

@@ -5,7 +5,7 @@ from __future__ import annotations
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
 from s3syncpy.application.ports.callbacks import EventType
-from s3syncpy.application.ports.storage import PutRequest, PutResult, WriteReporter
+from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteReporter
 from s3syncpy.application.preprocess import PreprocessError
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
@@ -45,13 +45,14 @@ class ToS3Target(TransferStrategy):
 
         return report
 
-    async def _prepared(self, obj: ObjectInfo, details: ObjectDetails, request: PutRequest) -> PutRequest | None:
-        """The user's preprocess callback, just before the first write request (as the reference calls it)."""
+    async def _put(self, obj: ObjectInfo, content: ObjectContent, request: PutRequest) -> PutResult:
+        """The user's preprocess callback, then the write: the reference calls it just before the first write
+        request. A cancelled write commits nothing and is counted as skipped."""
         preprocessor = self._run.preprocessor
         if preprocessor is None:
-            return request
+            return await super()._put(obj, content, request)
         try:
-            prepared = await preprocessor.prepare(self._target.describe(obj.key), details, request)
+            prepared = await preprocessor.prepare(self._target.describe(obj.key), content.details, request)
         except PreprocessError as exc:
             raise PutFailedError(StorageError(str(exc), operation="put", key=obj.key)) from exc
         if prepared is None:
@@ -65,7 +66,8 @@ class ToS3Target(TransferStrategy):
                 source_etag=obj.e_tag,
                 message="Object upload cancelled by user defined preprocess callback",
             )
-        return prepared
+            return PutResult(committed=False)
+        return await super()._put(obj, content, prepared)
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult
