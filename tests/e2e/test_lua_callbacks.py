@@ -138,14 +138,20 @@ def test_event_script_sees_filtered_deleted_and_dry_run(tmp_path: Path, bucket: 
 
 def test_event_script_errors_change_nothing(tmp_path: Path, bucket: str, run_s3sync: RunS3Sync) -> None:
     write_tree(tmp_path / "src", {"a.txt": b"aa"})
-    failing = _script(tmp_path, "events.lua", "function on_event(e) error('no thanks') end")
-    missing = _script(tmp_path, "none.lua", "x = 1")
+    scripts = {
+        "events": "function on_event(e) error('no thanks') end",
+        "none": "x = 1",
+        "slow": "function on_event(e) while true do end end",
+        "greedy": "function on_event(e) local t = {} for i = 1, 1e9 do t[i] = i end end",
+    }
+    limits = ["--lua-callback-timeout-milliseconds", "100", "--lua-vm-memory-limit", "4MiB"]
 
-    for script in (failing, missing):
-        result = run_s3sync("--event-callback-lua-script", script, str(tmp_path / "src"), f"s3://{bucket}/x/"
-                            + Path(script).stem + "/")
-        assert result.count("transferred") == 1
-        assert result.count("warning") == 0
+    for name, text in scripts.items():
+        script = _script(tmp_path, f"{name}.lua", text)
+        result = run_s3sync(*limits, "--event-callback-lua-script", script, str(tmp_path / "src"),
+                            f"s3://{bucket}/{name}/")
+        assert result.count("transferred") == 1, name
+        assert result.count("warning") == 0, name
 
 
 PREPROCESS = """
