@@ -171,3 +171,18 @@ def test_loading_errors_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="^Failed to load and compile Lua script callback: .*bad.lua:1:"):
         load_lua_callbacks(LuaSettings(filter_script=str(bad)))
     assert load_lua_callbacks(LuaSettings()) is None
+
+
+async def test_a_delete_marker_reaches_the_filter_with_nil_for_what_it_lacks(tmp_path: Path) -> None:
+    callbacks = _load(tmp_path, filter="""
+function filter(o)
+  return o.is_delete_marker == true and o.is_latest == false and o.e_tag == nil and o.size == nil
+     and o.checksum_algorithm == nil and o.version_id == "v1"
+end
+""")
+    marker = FilterObject(key="k", last_modified="2025-01-01T00:00:00+00:00", version_id="v1", is_latest=False,
+                          is_delete_marker=True)
+    try:
+        assert await callbacks.filter(marker) is True
+    finally:
+        await callbacks.aclose()
