@@ -56,7 +56,11 @@ class LuaVM:
         self._runtime: lua54.LuaRuntime | None = None
         self._api: Any = None
         self._timeout_message = f"Lua callback timed out after {timeout_milliseconds}ms"
-        self.run_blocking(lambda: self._create(mode, memory_limit))
+        try:
+            self.run_blocking(lambda: self._create(mode, memory_limit))
+        except LuaCallbackError:
+            self.close()
+            raise
 
     @property
     def runtime(self) -> lua54.LuaRuntime:
