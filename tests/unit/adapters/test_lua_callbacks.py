@@ -186,3 +186,17 @@ end
         assert await callbacks.filter(marker) is True
     finally:
         await callbacks.aclose()
+
+
+async def test_a_callback_stuck_in_a_c_function_is_abandoned(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.lua"
+    path.write_text("function filter(o) return string.find(string.rep('a', 5000), string.rep('.-', 12) .. 'b') end")
+    callbacks = load_lua_callbacks(LuaSettings(filter_script=str(path), callback_timeout_milliseconds=100))
+    assert callbacks is not None
+    try:
+        with pytest.raises(LuaCallbackError, match="timed out after 100ms"):
+            await asyncio.wait_for(callbacks.filter(OBJ), 10)
+        with pytest.raises(LuaCallbackError, match="still running"):
+            await callbacks.filter(OBJ)
+    finally:
+        await callbacks.aclose()

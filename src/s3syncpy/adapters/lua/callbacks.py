@@ -38,7 +38,7 @@ class LuaCallbacks(SyncCallbacks):
     async def filter(self, obj: FilterObject) -> bool:
         """The script's `filter(source_object)`, with Lua truthiness."""
         vm = self._vms[ScriptKind.FILTER]
-        fields = _present(asdict(obj))
+        fields = _present({name: getattr(obj, name) for name in FilterObject.__slots__})
         return bool(await vm.run(lambda: vm.api.filter(vm.runtime.table_from(fields))))
 
     async def on_event(self, event: SyncEvent) -> None:

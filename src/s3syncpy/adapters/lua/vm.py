@@ -112,11 +112,22 @@ class LuaVM:
         future = asyncio.wrap_future(self._submit(job))
         if not self._timeout:
             return await future
+        abandoned = False
+
+        def abandon() -> None:
+            nonlocal abandoned
+            abandoned = self._stuck = True
+            future.cancel()
+
+        watchdog = asyncio.get_running_loop().call_later(self._timeout + _WATCHDOG_GRACE_SECONDS, abandon)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self._timeout + _WATCHDOG_GRACE_SECONDS)
-        except TimeoutError:
-            self._stuck = True
-            raise LuaCallbackError(self._timeout_message) from None
+            return await future
+        except asyncio.CancelledError:
+            if abandoned:
+                raise LuaCallbackError(self._timeout_message) from None
+            raise
+        finally:
+            watchdog.cancel()
 
     def _wait_sync(self, future: concurrent.futures.Future[T]) -> T:
         try:
