@@ -262,6 +262,9 @@ def test_filter_script_errors_and_limits_fail_the_run(tmp_path: Path, bucket: st
                        ["--lua-vm-memory-limit", "4MiB"], "memory limit"),
         "slow.lua": ("function filter(o) while true do end end",
                      ["--lua-callback-timeout-milliseconds", "300"], "timed out after 300ms"),
+        # Inside one C call no hook runs: the watchdog gives up on the VM and the process still exits.
+        "stuck.lua": ("function filter(o) return string.find(string.rep('a', 5000), string.rep('.-', 12) .. 'b') end",
+                      ["--lua-callback-timeout-milliseconds", "200"], "timed out after 200ms"),
     }
     for name, (text, options, expected) in cases.items():
         started = time.monotonic()
