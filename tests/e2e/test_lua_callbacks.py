@@ -162,6 +162,8 @@ function preprocess_callback(source, upload)
   upload.content_type = "text/x-lua"
   upload.cache_control = nil
   upload.tagging = "by=lua"
+  upload.storage_class = "STANDARD_IA"
+  upload.acl = "private"
   return true, upload
 end
 """
@@ -169,25 +171,29 @@ end
 
 def test_preprocess_script_edits_and_cancels_uploads(tmp_path: Path, bucket: str, s3_admin: Any,
                                                      run_s3sync: RunS3Sync) -> None:
-    write_tree(tmp_path / "src", {"a.txt": b"aa", "skip.txt": b"s"})
+    write_tree(tmp_path / "src", {"a.txt": b"aa", "skip.txt": b"s", "big.bin": b"b" * (9 * MiB)})
     script = _script(tmp_path, "pre.lua", PREPROCESS)
     events = _script(tmp_path, "events.lua", EVENTS)
 
     result = run_s3sync("--preprocess-callback-lua-script", script, "--event-callback-lua-script", events,
                         str(tmp_path / "src"), f"s3://{bucket}/prefix/")
 
-    assert bucket_objects(s3_admin, bucket) == {"prefix/a.txt": b"aa"}
+    assert set(bucket_objects(s3_admin, bucket)) == {"prefix/a.txt", "prefix/big.bin"}
     seen = {row[0]: row for row in _printed(result.stdout, "P")}
-    assert set(seen) == {"prefix/a.txt", "prefix/skip.txt"}  # the full target key
+    assert set(seen) == {"prefix/a.txt", "prefix/skip.txt", "prefix/big.bin"}  # the full target key
     assert seen["prefix/a.txt"][2] == "text/plain"  # what the upload would carry (guessed from the name)
     head = s3_admin.head_object(Bucket=bucket, Key="prefix/a.txt")
     assert head["ContentType"] == "text/x-lua"
     assert head["Metadata"] == {"origin": "lua", "size": "2"}
+    assert head["StorageClass"] == "STANDARD_IA"
     tags = s3_admin.get_object_tagging(Bucket=bucket, Key="prefix/a.txt")["TagSet"]
     assert tags == [{"Key": "by", "Value": "lua"}]
+    big = s3_admin.head_object(Bucket=bucket, Key="prefix/big.bin")  # multipart: set on CreateMultipartUpload
+    assert big["Metadata"] == {"origin": "lua", "size": str(9 * MiB)}
+    assert big["ContentType"] == "text/x-lua"
     assert [row[1] for row in _printed(result.stdout, "E") if int(row[0]) == SYNC_CANCEL] == ["skip.txt"]
     assert result.count("skipped") == 1
-    assert result.count("transferred") == 1
+    assert result.count("transferred") == 2
 
 
 def test_preprocess_script_s3_to_s3_clears_with_nil(tmp_path: Path, bucket: str, target_bucket: str, s3_admin: Any,
