@@ -48,18 +48,18 @@ class Preprocessor:
     def __init__(self, callbacks: SyncCallbacks) -> None:
         self._callbacks = callbacks
 
-    async def prepare(self, full_key: str, details: ObjectDetails, request: PutRequest) -> PutRequest | None:
-        """The request to send after the callback had its say, or None when it cancelled the write.
+    async def edit(self, full_key: str, details: ObjectDetails, upload: UploadMetadata) -> UploadMetadata | None:
+        """The callback's metadata for one write (validated), or None when it cancelled the write.
 
         Args:
             full_key: the target key with the target prefix.
             details: the source object as its GET (or HEAD) described it.
-            request: the request as built from the source.
+            upload: what the write would carry (upload_metadata_of a PutRequest; apply_upload_metadata maps the
+                result back).
 
         Raises:
             PreprocessError: the callback raised, or returned an invalid value.
         """
-        upload = upload_metadata_of(request)
         try:
             proceed, edited = await self._callbacks.preprocess(full_key, source_fields(details), upload)
         except Exception as exc:
@@ -68,7 +68,8 @@ class Preprocessor:
             return None
         if not isinstance(edited, UploadMetadata):
             raise PreprocessError("preprocess callback error: the metadata returned is not an UploadMetadata")
-        return apply_upload_metadata(request, edited)
+        validate_upload_metadata(edited)
+        return edited
 
 
 def preprocessor_for(callbacks: SyncCallbacks | None) -> Preprocessor | None:
@@ -134,11 +135,8 @@ def apply_upload_metadata(request: PutRequest, upload: UploadMetadata) -> PutReq
     """`request` carrying `upload`'s attributes (None clears one).
 
     Raises:
-        PreprocessError: an unknown ACL, storage class or request payer, or an Expires that is not RFC 3339.
+        PreprocessError: an Expires that is not RFC 3339.
     """
-    _check_choice("acl", upload.acl, CANNED_ACLS)
-    _check_choice("storage_class", upload.storage_class, STORAGE_CLASSES)
-    _check_choice("request_payer", upload.request_payer, REQUEST_PAYERS)
     metadata = SystemMetadata(
         content_type=upload.content_type,
         content_encoding=upload.content_encoding,
@@ -157,6 +155,18 @@ def apply_upload_metadata(request: PutRequest, upload: UploadMetadata) -> PutReq
         storage_class=upload.storage_class,
         request_payer=upload.request_payer,
     )
+
+
+def validate_upload_metadata(upload: UploadMetadata) -> None:
+    """Check the values S3 enumerates, as the reference's SDK parses them.
+
+    Raises:
+        PreprocessError: an unknown ACL, storage class or request payer, or an Expires that is not RFC 3339.
+    """
+    _check_choice("acl", upload.acl, CANNED_ACLS)
+    _check_choice("storage_class", upload.storage_class, STORAGE_CLASSES)
+    _check_choice("request_payer", upload.request_payer, REQUEST_PAYERS)
+    _http_date_from_rfc3339(upload.expires_string)
 
 
 def _check_choice(name: str, value: str | None, allowed: frozenset[str]) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
-from s3syncpy.application.ports.callbacks import EventType
+from s3syncpy.application.ports.callbacks import EventType, UploadMetadata
 from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteReporter
-from s3syncpy.application.preprocess import PreprocessError
+from s3syncpy.application.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
 from s3syncpy.domain.errors import StorageError
@@ -47,15 +47,29 @@ class ToS3Target(TransferStrategy):
 
     async def _put(self, obj: ObjectInfo, content: ObjectContent, request: PutRequest) -> PutResult:
         """The user's preprocess callback, then the write: the reference calls it just before the first write
-        request. A cancelled write commits nothing and is counted as skipped."""
-        preprocessor = self._run.preprocessor
-        if preprocessor is None:
+        request. A cancelled write commits nothing."""
+        if self._run.preprocessor is None:
             return await super()._put(obj, content, request)
+        upload = await self._preprocessed(obj, content.details, upload_metadata_of(request))
+        if upload is None:
+            return PutResult(committed=False)
+        return await super()._put(obj, content, apply_upload_metadata(request, upload))
+
+    async def _preprocessed(
+        self, obj: ObjectInfo, details: ObjectDetails, upload: UploadMetadata
+    ) -> UploadMetadata | None:
+        """The metadata the preprocess callback wants written, or None when it cancelled the write (counted as
+        skipped, with a SYNC_CANCEL event).
+
+        Raises:
+            PutFailedError: the callback failed: the reference fails the put (a warning, then an error).
+        """
+        assert self._run.preprocessor is not None
         try:
-            prepared = await preprocessor.prepare(self._target.describe(obj.key), content.details, request)
+            edited = await self._run.preprocessor.edit(self._target.describe(obj.key), details, upload)
         except PreprocessError as exc:
             raise PutFailedError(StorageError(str(exc), operation="put", key=obj.key)) from exc
-        if prepared is None:
+        if edited is None:
             self._stats.skipped += 1
             self._run.events.emit(
                 EventType.SYNC_CANCEL,
@@ -66,8 +80,7 @@ class ToS3Target(TransferStrategy):
                 source_etag=obj.e_tag,
                 message="Object upload cancelled by user defined preprocess callback",
             )
-            return PutResult(committed=False)
-        return await super()._put(obj, content, prepared)
+        return edited
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult
