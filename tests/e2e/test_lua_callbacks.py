@@ -263,6 +263,8 @@ def test_filter_script_errors_and_limits_fail_the_run(tmp_path: Path, bucket: st
     cases = {
         "error.lua": ("function filter(o) error('bad filter') end", [], "User defined filter error"),
         "os.lua": ("function filter(o) return os.date() end", [], "global 'os'"),
+        "io.lua": ("function filter(o) return io.popen('id') end", [], "global 'io'"),
+        "python.lua": ("function filter(o) return python.eval('1') end", [], "global 'python'"),
         "none.lua": ("x = 1", [], "no global function 'filter'"),
         "memory.lua": ("function filter(o) local t = {} for i = 1, 1e9 do t[i] = i end end",
                        ["--lua-vm-memory-limit", "4MiB"], "memory limit"),
