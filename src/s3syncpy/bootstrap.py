@@ -17,12 +17,15 @@ from typing import Literal
 
 from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.adapters.lua import load_lua_callbacks
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.derived_settings import effective_config
 from s3syncpy.application.events import EventBus
+from s3syncpy.application.function_callbacks import ChosenCallbacks
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
+from s3syncpy.application.preprocess import preprocessor_for
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.strategies import choose_strategy
@@ -41,7 +44,9 @@ async def sync(
 
     Args:
         config: the settings (a SyncConfig is valid by construction).
-        callbacks: user code the run consults and informs (filter, events, preprocess); None for none.
+        callbacks: user code the run consults and informs (filter, events, preprocess): a SyncCallbacks, e.g.
+            FunctionCallbacks(filter=..., on_event=..., preprocess=...) of plain or async functions; None for
+            none. Where the config also names a Lua script for the same callback, the Python one is used.
         cancel: set it to stop the run early (the report is then marked cancelled, exit code 130).
         report: a report to fill while the run goes on (its stats are live, for progress displays).
 
@@ -49,13 +54,37 @@ async def sync(
         The report: counters, warnings, errors, whether it was cancelled; `exit_code` maps it as the CLI does.
 
     Raises:
-        ConfigError: the config breaks one of the reference's option rules (nothing was started).
+        ConfigError: the config breaks one of the reference's option rules, or a Lua script cannot be loaded
+            (nothing was started).
     """
     config.validate()
     config = effective_config(config)
+    # The reference loads its Lua scripts while building the config: a failure is a usage error (exit 2).
+    scripted = load_lua_callbacks(config.lua)
+    try:
+        return await _sync(config, _chosen(callbacks, scripted), cancel, report)
+    finally:
+        if scripted is not None:
+            await scripted.aclose()
+
+
+def _chosen(callbacks: SyncCallbacks | None, scripted: SyncCallbacks | None) -> SyncCallbacks | None:
+    """The library's Python callbacks replace the Lua scripts' one by one (the reference's user-defined ones
+    replace its Lua ones the same way)."""
+    if scripted is None or callbacks is None:
+        return callbacks or scripted
+    return ChosenCallbacks(callbacks, scripted)
+
+
+async def _sync(
+    config: SyncConfig, callbacks: SyncCallbacks | None, cancel: asyncio.Event | None, report: SyncReport | None
+) -> SyncReport:
     report = report if report is not None else SyncReport()
     run = RunContext(
-        report, warn_as_error=config.warn_as_error, events=EventBus(callbacks, dry_run=config.dry_run)
+        report,
+        warn_as_error=config.warn_as_error,
+        events=EventBus(callbacks, dry_run=config.dry_run),
+        preprocessor=preprocessor_for(callbacks),
     )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field, replace
 
+from s3syncpy.application.scripting import LuaSettings
 from s3syncpy.application.versioning_rules import validate_listing, validate_versioning
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings, validate_s3_write_options
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
@@ -313,6 +314,7 @@ class SyncConfig:
     warn_as_error: bool = False
     ignore_symlinks: bool = False
     no_guess_mime_type: bool = False
+    lua: LuaSettings = field(default_factory=LuaSettings)
     # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
     key_range: KeyRange | None = None
     server_side_copy: bool = False
@@ -368,6 +370,7 @@ class SyncConfig:
         """
         direction = self.direction  # refuses two local paths
         validate_part_size("--multipart-threshold", self.transfer.multipart_threshold)
+        self.lua.validate()
         validate_part_size("--multipart-chunksize", self.transfer.multipart_chunksize)
         if not 1 <= self.transfer.max_keys <= 32767:
             raise ConfigError("--max-keys must be between 1 and 32767")

@@ -11,6 +11,7 @@ from typing import Any
 
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import EventType
+from s3syncpy.application.preprocess import Preprocessor
 from s3syncpy.application.report import SyncReport
 
 logger = logging.getLogger("s3syncpy.sync")
@@ -28,17 +29,24 @@ class RunContext:
     """
 
     def __init__(
-        self, report: SyncReport, *, warn_as_error: bool = False, events: EventBus | None = None
+        self,
+        report: SyncReport,
+        *,
+        warn_as_error: bool = False,
+        events: EventBus | None = None,
+        preprocessor: Preprocessor | None = None,
     ) -> None:
         """Args:
             report: the report to fill.
             warn_as_error: --warn-as-error: the warnings the reference converts (`skip_warning`) become errors.
             events: where the pipeline's events go (the user's event callback); none by default.
+            preprocessor: the user's preprocess callback for writes to S3 targets; none by default.
         """
         self.report = report
         self.stats = report.stats
         self.stop = asyncio.Event()
         self.events = events if events is not None else EventBus()
+        self.preprocessor = preprocessor
         self._warn_as_error = warn_as_error
 
     @property

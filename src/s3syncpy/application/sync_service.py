@@ -28,6 +28,7 @@ from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.preprocess import preprocessor_for
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import StrategyFactory, choose_strategy
@@ -90,6 +91,7 @@ async def run_sync(
             report if report is not None else SyncReport(),
             warn_as_error=config.warn_as_error,
             events=EventBus(callbacks, dry_run=config.dry_run),
+            preprocessor=preprocessor_for(callbacks),
         )
     report = run.report
     report.dry_run = config.dry_run

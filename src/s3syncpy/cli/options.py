@@ -39,6 +39,7 @@ GROUPS: tuple[str, ...] = (
     "Retry Options",
     "Timeout Options",
     "Advanced",
+    "Lua scripting support",
     "Dangerous",
     # Additions of s3syncpy (README, "Additions"): none changes a run that does not use it.
     "Sharding",
@@ -123,6 +124,7 @@ def _value(
 
 _MILLIS = click.IntRange(min=0)
 _AWS = "AWS Configuration"
+_LUA = "Lua scripting support"
 
 # fmt: off
 # One row per option, in the reference's help order; kept as a table for reading, hence no auto-formatting.
@@ -288,6 +290,23 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "This is for like an optimistic lock."),
     _value("--max-delete", "Advanced", "Don't delete more than a specified number of objects", "MAX_DELETE",
            None, click.INT),
+    _value("--preprocess-callback-lua-script", _LUA,
+           "Path to the Lua script that is executed as preprocess callback", "PREPROCESS_CALLBACK_LUA_SCRIPT"),
+    _value("--event-callback-lua-script", _LUA, "Path to the Lua script that is executed as event callback",
+           "EVENT_CALLBACK_LUA_SCRIPT"),
+    _value("--filter-callback-lua-script", _LUA, "Path to the Lua script that is executed as filter callback",
+           "FILTER_CALLBACK_LUA_SCRIPT"),
+    _flag("--allow-lua-os-library", _LUA, "Allow Lua OS and I/O library functions in the Lua script."),
+    _value("--lua-vm-memory-limit", _LUA,
+           "Memory limit for the Lua VM. Allow suffixes: KB, KiB, MB, MiB, GB, GiB. Zero means no limit. "
+           "If the memory limit is exceeded, the whole process will be terminated.", "LUA_VM_MEMORY_LIMIT",
+           "64MiB"),
+    _value("--lua-callback-timeout-milliseconds", _LUA,
+           "Timeout of one Lua callback invocation (milliseconds). Zero means no timeout.",
+           "LUA_CALLBACK_TIMEOUT_MILLISECONDS", 10000, _MILLIS),
+    _flag("--allow-lua-unsafe-vm", "Dangerous",
+          "Allow unsafe Lua VM functions in the Lua script. It allows the Lua script to load unsafe standard "
+          "libraries or C modules."),
     _flag("--delete", "Dangerous",
           "Delete objects that exist in the target but not in the source. Exclude filters other than "
           "--filter-exclude-regex will not prevent an object from being deleted. "

@@ -27,6 +27,7 @@ from s3syncpy.application.config import (
     Verification,
     Versioning,
 )
+from s3syncpy.application.scripting import DEFAULT_LUA_VM_MEMORY_LIMIT, LuaSettings
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
@@ -217,6 +218,7 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         warn_as_error=v["warn_as_error"],
         ignore_symlinks=v["ignore_symlinks"],
         no_guess_mime_type=v["no_guess_mime_type"],
+        lua=_lua_settings(v),
         key_range=key_range_from_options(v["key_range_start"], v["key_range_end"]),
         server_side_copy=v["server_side_copy"],
         tagging=TaggingSettings(
@@ -290,6 +292,19 @@ def _client(v: Mapping[str, Any], side: str) -> ClientSettings:
         stalled_stream_grace_milliseconds=(
             None if v["disable_stalled_stream_protection"] else DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS
         ),
+    )
+
+
+def _lua_settings(v: Mapping[str, Any]) -> LuaSettings:
+    """The Lua callback options (the scripts themselves are loaded when the run is built)."""
+    return LuaSettings(
+        filter_script=v["filter_callback_lua_script"],
+        event_script=v["event_callback_lua_script"],
+        preprocess_script=v["preprocess_callback_lua_script"],
+        allow_os_library=v["allow_lua_os_library"],
+        allow_unsafe_vm=v["allow_lua_unsafe_vm"],
+        memory_limit=_size(v["lua_vm_memory_limit"], "--lua-vm-memory-limit", DEFAULT_LUA_VM_MEMORY_LIMIT),
+        callback_timeout_milliseconds=v["lua_callback_timeout_milliseconds"],
     )
 
 

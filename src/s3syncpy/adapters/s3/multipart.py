@@ -210,6 +210,8 @@ class MultipartUploader:
                 del body  # the held bytes go before their reservation does
                 self._budget.release(reserved)
         results[index] = _SentPart(size=size, digest=digest, response=response)
+        if request.on_write is not None:
+            request.on_write(size, index + 1, upload_id)
 
     def _listed_part(self, number: int, part: _SentPart) -> dict[str, Any]:
         entry: dict[str, Any] = {"PartNumber": number, "ETag": part.response.e_tag}

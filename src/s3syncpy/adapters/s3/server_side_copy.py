@@ -62,6 +62,10 @@ def attribute_params(attributes: ObjectAttributes) -> dict[str, Any]:
         params["Metadata"] = dict(attributes.user_metadata)
     if attributes.tagging:
         params["Tagging"] = attributes.tagging
+    for name, value in (("ACL", attributes.acl), ("StorageClass", attributes.storage_class),
+                        ("RequestPayer", attributes.request_payer)):
+        if value is not None:
+            params[name] = value
     return params
 
 

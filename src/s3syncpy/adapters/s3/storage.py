@@ -353,7 +353,10 @@ class S3ObjectStorage(ObjectStorage):
 
     def _write_params(self, request: PutRequest) -> dict[str, Any]:
         params = self._options.write_params()
-        params.update(attribute_params(ObjectAttributes(request.metadata, request.user_metadata, request.tagging)))
+        params.update(attribute_params(ObjectAttributes(
+            request.metadata, request.user_metadata, request.tagging,
+            acl=request.acl, storage_class=request.storage_class, request_payer=request.request_payer,
+        )))
         return params
 
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
@@ -391,6 +394,8 @@ class S3ObjectStorage(ObjectStorage):
         finally:
             del data  # the held bytes go before their reservation does
             self._held.release(reserved)
+        if request.on_write is not None:
+            request.on_write(request.size, None, None)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
         return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 

@@ -125,6 +125,8 @@ Bytes = bytes | bytearray
 
 Validator = Callable[[DigestSource], Awaitable[bool]]
 ByteCounter = Callable[[int], None]
+# Called after each successful write request: (bytes written, part number, upload id); None for a single PUT.
+WriteReporter = Callable[[int, int | None, str | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +137,14 @@ class PutRequest:
         size: the number of bytes to write (the listed source size).
         part_sizes: [] for a single PutObject / single-stream write, else the multipart layout.
         metadata / user_metadata / tagging: what the target object carries (S3 targets).
+        acl / storage_class / request_payer: per-object request values a preprocess callback set (S3 targets;
+            None: the run's defaults).
         mtime_ns: the modification time to give a local file (source LastModified).
         content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
         validate: local targets only; called on the complete temp file before the rename.
         on_bytes: called with each number of bytes read from the source, for progress and statistics.
         conditions: the preconditions S3 checks before it replaces the object.
+        on_write: called after each PutObject or UploadPart succeeded (S3 targets), for SYNC_WRITE events.
     """
 
     size: int
@@ -147,11 +152,15 @@ class PutRequest:
     metadata: SystemMetadata = field(default_factory=SystemMetadata)
     user_metadata: dict[str, str] = field(default_factory=dict)
     tagging: str | None = None
+    acl: str | None = None
+    storage_class: str | None = None
+    request_payer: str | None = None
     mtime_ns: int | None = None
     content_md5: bool = True
     validate: Validator | None = None
     on_bytes: ByteCounter | None = None
     conditions: WriteConditions = NO_CONDITIONS
+    on_write: WriteReporter | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +168,8 @@ class PutResult:
     """The outcome of put_object.
 
     Attributes:
-        committed: False when `validate` rejected the bytes (nothing was replaced).
+        committed: False when nothing was written: `validate` rejected the bytes (nothing was replaced), or a
+            preprocess callback cancelled the write.
         e_tag: the target ETag the storage reported (S3), with quotes, or None.
         part_md5s: raw MD5 of each part as sent (one entry for a single part), for the source-side ETag.
         checksum: the target's additional checksum value as the storage reported it (S3 format: base64, with

@@ -42,11 +42,16 @@ class ObjectAttributes:
         metadata: the HTTP system metadata (Content-Type, Cache-Control, ...).
         user_metadata: user-defined metadata (keys without the x-amz-meta- prefix).
         tagging: the x-amz-tagging value (`k=v&k2=v2`, URL-encoded), or None for no tags.
+        acl / storage_class / request_payer: set per object by a preprocess callback (None: the storage's
+            options decide).
     """
 
     metadata: SystemMetadata = field(default_factory=SystemMetadata)
     user_metadata: Mapping[str, str] = field(default_factory=dict)
     tagging: str | None = None
+    acl: str | None = None
+    storage_class: str | None = None
+    request_payer: str | None = None
 
 
 class Directive(enum.Enum):

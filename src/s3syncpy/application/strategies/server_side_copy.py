@@ -21,6 +21,7 @@ import dataclasses
 
 from s3syncpy.application.ports.storage import PutResult
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, CopyRequest, Directive, WriteConditions
+from s3syncpy.application.preprocess import attributes_of, upload_metadata_of_attributes
 from s3syncpy.application.source_layout import LayoutError, SourceLayout
 from s3syncpy.application.strategies.base import PutFailedError
 from s3syncpy.application.strategies.to_s3 import ToS3Target
@@ -47,6 +48,17 @@ class ServerSideCopy(ToS3Target):
         obj = _as_headed(obj, details)
         parts, parts_known = await self._copy_layout(obj)
         request = await self._copy_request(obj, details, parts, conditions)
+        if self._run.preprocessor is not None:
+            upload = await self._preprocessed(obj, details, upload_metadata_of_attributes(request.attributes))
+            if upload is None:
+                return None
+            # What the callback returns is written as such: S3 must not copy the source's own values instead.
+            request = dataclasses.replace(
+                request,
+                attributes=attributes_of(upload),
+                metadata_directive=Directive.REPLACE,
+                tagging_directive=Directive.REPLACE,
+            )
         result = await self._copy(obj, request)
         checksum = None
         if self._settings.verification.enable_additional_checksum:
@@ -88,9 +100,11 @@ class ServerSideCopy(ToS3Target):
     ) -> CopyRequest:
         tagging_settings = self._settings.tagging
         single = not parts
-        # One CopyObject can let S3 copy the source's own tags and metadata; a multipart copy must name them.
-        copy_tags = single and copies_source_tags(tagging_settings)
-        copy_metadata = single and not self._replaces_metadata
+        # One CopyObject can let S3 copy the source's own tags and metadata; a multipart copy must name them, and
+        # so must a copy a preprocess callback sees (it is shown, and may change, the values written).
+        named = not single or self._run.preprocessor is not None
+        copy_tags = not named and copies_source_tags(tagging_settings)
+        copy_metadata = not named and not self._replaces_metadata
         tagging = None if copy_tags else await self._tagging(obj, details)
         return CopyRequest(
             size=obj.size,

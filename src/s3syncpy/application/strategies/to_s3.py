@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
-from s3syncpy.application.ports.storage import PutRequest, PutResult
+from s3syncpy.application.ports.callbacks import EventType, UploadMetadata
+from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteReporter
 from s3syncpy.application.ports.write_requests import ObjectAttributes
+from s3syncpy.application.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
 from s3syncpy.application.source_layout import SourceLayout
-from s3syncpy.application.strategies.base import LogFields, TransferStrategy, refreshed
+from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
 from s3syncpy.application.tagging_policy import tagging_to_write
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.timeparse import format_rfc3339_millis
 from s3syncpy.domain.versions import with_origin_metadata
@@ -28,6 +31,7 @@ class ToS3Target(TransferStrategy):
             tagging=attributes.tagging,
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
+            on_write=self._write_reporter(obj.key) if self._run.events.enabled else None,
         )
 
     async def _tagging(self, obj: ObjectInfo, details: ObjectDetails) -> str | None:
@@ -51,6 +55,53 @@ class ToS3Target(TransferStrategy):
     def _replaces_metadata(self) -> bool:
         """`_attributes` differ from the source's own metadata (--enable-versioning adds the origin keys)."""
         return self._settings.origin_metadata
+
+    def _write_reporter(self, key: str) -> WriteReporter:
+        """SYNC_WRITE after each PutObject / UploadPart, as the reference's upload manager sends it."""
+        emit = self._run.events.emit
+
+        def report(byte_written: int, part_number: int | None, upload_id: str | None) -> None:
+            emit(EventType.SYNC_WRITE, key=key, byte_written=byte_written, part_number=part_number,
+                 upload_id=upload_id)
+
+        return report
+
+    async def _put(self, obj: ObjectInfo, content: ObjectContent, request: PutRequest) -> PutResult:
+        """The user's preprocess callback, then the write: the reference calls it just before the first write
+        request. A cancelled write commits nothing."""
+        if self._run.preprocessor is None:
+            return await super()._put(obj, content, request)
+        upload = await self._preprocessed(obj, content.details, upload_metadata_of(request))
+        if upload is None:
+            return PutResult(committed=False)
+        return await super()._put(obj, content, apply_upload_metadata(request, upload))
+
+    async def _preprocessed(
+        self, obj: ObjectInfo, details: ObjectDetails, upload: UploadMetadata
+    ) -> UploadMetadata | None:
+        """The metadata the preprocess callback wants written, or None when it cancelled the write (counted as
+        skipped, with a SYNC_CANCEL event).
+
+        Raises:
+            PutFailedError: the callback failed: the reference fails the put (a warning, then an error).
+        """
+        assert self._run.preprocessor is not None
+        try:
+            edited = await self._run.preprocessor.edit(self._target.describe(obj.key), details, upload)
+        except PreprocessError as exc:
+            raise PutFailedError(StorageError(str(exc), operation="put", key=obj.key)) from exc
+        if edited is None:
+            self._stats.skipped += 1
+            self._run.events.emit(
+                EventType.SYNC_CANCEL,
+                key=obj.key,
+                source_version_id=obj.version_id,
+                source_last_modified=format_rfc3339_millis(obj.mtime_ns),
+                source_size=obj.size,
+                source_etag=obj.e_tag,
+                message="Object upload cancelled by user defined preprocess callback",
+            )
+        return edited
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult
