@@ -23,6 +23,7 @@ from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.report import SyncReport
+from s3syncpy.application.report_service import run_report
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION
 from s3syncpy.application.sync_service import run_sync
@@ -52,8 +53,12 @@ async def sync(
     """
     config.validate()
     report = report if report is not None else SyncReport()
+    report_mode = config.report.sync_status
     run = RunContext(
-        report, warn_as_error=config.warn_as_error, events=EventBus(callbacks, dry_run=config.dry_run)
+        report,
+        # Report mode treats warnings as errors, as the reference forces it to.
+        warn_as_error=config.warn_as_error or report_mode,
+        events=EventBus(callbacks, dry_run=config.dry_run or report_mode),
     )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
@@ -64,6 +69,13 @@ async def sync(
         target = await stack.enter_async_context(
             _open_storage(config.target, config.target_client, config, part_slots, run, "target")
         )
+        if report_mode:
+            # Report mode is its own service: it compares and never writes.
+            await run_report(
+                config, source, target, SystemClock(), cancel if cancel is not None else asyncio.Event(),
+                run=run, callbacks=callbacks,
+            )
+            return report
         await run_sync(
             config,
             source,

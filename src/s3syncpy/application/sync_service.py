@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.object_syncer import ObjectSyncer
+from s3syncpy.application.phases import run_until_stopped as _until_stopped
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
@@ -156,43 +155,6 @@ async def _run_phases(
     if delete and target_map is not None and source_map is not None and deletion_allowed(run):
         keys = source_map.keys
         await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
-
-
-async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:
-    """Run a phase, cancelling it as soon as the run's stop event is set. Returns True if it completed."""
-    if run.stopping:
-        return False
-    task = asyncio.create_task(phase())
-    stopper = asyncio.create_task(run.stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-        if not task.done():
-            task.cancel()
-            # Wait for the phase to unwind (adapters abort uploads and remove temp files on cancellation).
-            await asyncio.wait({task})
-    if task.cancelled():
-        return False
-    exc = task.exception()
-    if exc is not None:
-        _record_phase_failure(exc, run)
-        return False
-    return not run.stopping
-
-
-def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            _record_phase_failure(inner, run)
-        return
-    if isinstance(exc, StorageError):
-        run.error(f"{exc}", count_object=False, operation=exc.operation)
-        return
-    if isinstance(exc, UserCallbackError):
-        run.error(str(exc), count_object=False)
-        return
-    raise exc
 
 
 def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptions:

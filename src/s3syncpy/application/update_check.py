@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import ObjectSettings
@@ -19,6 +20,7 @@ from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.decisions.head import (
+    HeadDecision,
     HeadDetector,
     head_check_required,
     head_detector,
@@ -29,6 +31,25 @@ from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.decisions.mode import UpdateMode
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
+
+
+@dataclass(frozen=True, slots=True)
+class HeadComparison:
+    """What layer B found for one object, and what it compared (report mode shows all of it).
+
+    Attributes:
+        source: the source object; its `e_tag` computed over the file when the source is local (ETag detector).
+        target: the target's HEAD (a local file's stat, its `info.e_tag` computed for the ETag detector); None when
+            the target has no such object.
+        decision: the detector's decision (None when the target is absent).
+        source_checksum / target_checksum: the checksum detector's two values (a local side's computed).
+    """
+
+    source: ObjectInfo
+    target: ObjectDetails | None
+    decision: HeadDecision | None = None
+    source_checksum: str | None = None
+    target_checksum: str | None = None
 
 
 class UpdateChecker:
@@ -116,6 +137,35 @@ class UpdateChecker:
             logger.debug(decision.reason.value, extra={"fields": fields | self._checksum_fields(
                 source_checksum, target_checksum)})
         return decision.transfer, decision.reason.value
+
+    async def compare(self, obj: ObjectInfo) -> HeadComparison:
+        """HEAD the target and compare it with the source as this run's detector does, without logging or counting.
+
+        Raises:
+            StorageError: a HEAD (other than a missing object) or a local read failed.
+        """
+        details = await self._target.head_object(obj.key)
+        if details is None:
+            return HeadComparison(obj, None)
+        source_checksum: str | None = None
+        target_checksum: str | None = None
+        source_encryption = None
+        if self._detector is HeadDetector.ETAG:
+            obj, details = await self._with_local_etags(obj, details)
+        elif self._detector is HeadDetector.CHECKSUM and self._algorithm is not None:
+            source_checksum, target_checksum = await self._checksums(obj, details, self._algorithm)
+        if needs_source_encryption(obj, details, self._mode):
+            source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
+            source_encryption = source_details.encryption if source_details is not None else None
+        decision = head_says_modified(
+            obj,
+            details,
+            self._mode,
+            source_encryption=source_encryption,
+            source_checksum=source_checksum,
+            target_checksum=target_checksum,
+        )
+        return HeadComparison(obj, details, decision, source_checksum, target_checksum)
 
     def _checksum_fields(self, source_checksum: str | None, target_checksum: str | None) -> dict[str, str]:
         if self._detector is not HeadDetector.CHECKSUM or self._algorithm is None:

@@ -81,6 +81,8 @@ def run(
         json_format=ui.json_tracing,
         color=not ui.disable_color and not ui.json_tracing and _isatty(log_stream),
         secrets=ui.secrets,
+        aws_sdk_tracing=ui.aws_sdk_tracing,
+        span_events=ui.span_events_tracing,
     )
     try:
         return _run_sync(config, ui, execute, log_stream)
@@ -242,8 +244,14 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
 
 
 def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
-    """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4)."""
+    """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4).
+
+    Report mode has neither the record nor the line: its REPORT_SUMMARY record takes their place.
+    """
     stats, elapsed = report.stats, report.elapsed_secs
+    if ui.report_mode:
+        _report_failure(report, elapsed)
+        return
     byte_rate, object_rate = transfer_rates(stats, elapsed, report.dry_run)
     _logger.info(
         "sync summary",
@@ -265,6 +273,10 @@ def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
     )
     if not ui.show_no_progress and not ui.json_tracing:
         _write_line(out, summary_line(stats, elapsed, report.dry_run))
+    _report_failure(report, elapsed)
+
+
+def _report_failure(report: SyncReport, elapsed: float) -> None:
     if report.has_error:
         _logger.error("s3sync failed.", extra={"fields": {"duration_sec": round(elapsed, 6)}})
         # The reference's main returns Err, which Rust prints this way on stderr.
