@@ -29,6 +29,7 @@ import s3syncpy
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
 from s3syncpy.cli.command import build_command
+from s3syncpy.cli.completion import answer_completion, completion_request
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
 from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
@@ -104,6 +105,10 @@ def parse_command_line(
         --version, 2 after an invalid argument).
     """
     command = build_command(_version())
+    instruction = completion_request(environ)
+    if instruction is not None:
+        # A completion script called us for candidates: answer, run nothing.
+        return answer_completion(command, instruction)
     try:
         ctx = command.make_context("s3sync", list(arguments))
     except click.exceptions.Exit as exc:
