@@ -17,6 +17,7 @@ from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import StorageLocation, is_single_file
 
@@ -308,6 +309,8 @@ class SyncConfig:
     warn_as_error: bool = False
     ignore_symlinks: bool = False
     no_guess_mime_type: bool = False
+    # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
+    key_range: KeyRange | None = None
 
     @property
     def object_settings(self) -> ObjectSettings:

@@ -22,10 +22,11 @@ import dataclasses
 import logging
 
 from s3syncpy.application.config import ObjectSettings, ReportSettings, SyncConfig, UpdateCheck
+from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.phases import run_until_stopped
 from s3syncpy.application.ports.callbacks import EventType, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
-from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage, StorageFeatures
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.sync_service import filter_object
@@ -131,7 +132,9 @@ async def _report_phase(
     workers = config.transfer.worker_size
     queue: asyncio.Queue[ObjectInfo | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
     async with asyncio.TaskGroup() as group:
-        group.create_task(_produce(config, source, reporter.rules, callbacks, queue, workers, run))
+        group.create_task(
+            _produce(config, source, reporter.target_features, reporter.rules, callbacks, queue, workers, run)
+        )
         for _ in range(workers):
             group.create_task(_work(queue, reporter))
 
@@ -139,6 +142,7 @@ async def _report_phase(
 async def _produce(
     config: SyncConfig,
     source: ObjectStorage,
+    target_features: StorageFeatures,
     rules: PlanRules,
     callbacks: SyncCallbacks | None,
     queue: asyncio.Queue[ObjectInfo | None],
@@ -146,7 +150,17 @@ async def _produce(
     run: RunContext,
 ) -> None:
     user_filter = callbacks if callbacks is not None and callbacks.has_filter else None
-    async for obj in source.list_objects(ListingOptions(max_keys=config.transfer.max_keys)):
+    shard = (
+        RunKeyRange.between(config.key_range, source.features, target_features)
+        if config.key_range is not None
+        else None
+    )
+    options = ListingOptions(
+        max_keys=config.transfer.max_keys, key_range=shard.source_listing_hint if shard is not None else None
+    )
+    async for obj in source.list_objects(options):
+        if shard is not None and not shard.keeps_source(obj.key):
+            continue
         if plan_filters(obj, rules) is not None:
             run.stats.skipped += 1
             continue
@@ -198,6 +212,7 @@ class _ObjectReporter:
         self._both_s3 = not config.direction.from_local and not config.direction.to_local
         self._source = source
         self._target = target
+        self.target_features = target.features
         self._run = run
         self._summary = summary
 

@@ -33,6 +33,7 @@ from s3syncpy.cli.options import default_values
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.key_range import key_range_from_options
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
 from s3syncpy.domain.sizes import parse_human_bytes
@@ -58,6 +59,8 @@ class UiSettings:
         report_mode: --report-sync-status: the report's records replace the summary line and "sync summary".
         aws_sdk_tracing: botocore's and aiobotocore's own log records join ours (redacted like them).
         span_events_tracing: records also mark where each object's work starts and ends.
+        dask_scheduler: where to run the sync as shards (--dask-scheduler); None runs it in this process.
+        dask_shards: how many shards (--dask-shards).
     """
 
     log_level: LogLevel = LogLevel.WARN
@@ -69,6 +72,8 @@ class UiSettings:
     report_mode: bool = False
     aws_sdk_tracing: bool = False
     span_events_tracing: bool = False
+    dask_scheduler: str | None = None
+    dask_shards: int = 16
 
 
 def effective_log_level(verbose: int, quiet: int, dry_run: bool) -> LogLevel:
@@ -125,6 +130,8 @@ def build_ui_settings(values: Mapping[str, Any], environ: Mapping[str, str] | No
         report_mode=merged["report_sync_status"],
         aws_sdk_tracing=merged["aws_sdk_tracing"],
         span_events_tracing=merged["span_events_tracing"],
+        dask_scheduler=merged["dask_scheduler"],
+        dask_shards=merged["dask_shards"],
     )
 
 
@@ -213,6 +220,7 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         warn_as_error=v["warn_as_error"],
         ignore_symlinks=v["ignore_symlinks"],
         no_guess_mime_type=v["no_guess_mime_type"],
+        key_range=key_range_from_options(v["key_range_start"], v["key_range_end"]),
     )
     config.validate()
     return config

@@ -89,8 +89,10 @@ class S3DataPath(abc.ABC):
         self.location = location
 
     @abc.abstractmethod
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
-        """One ListObjectsV2 page under the location's prefix."""
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None
+    ) -> ListPage:
+        """One ListObjectsV2 page under the location's prefix; `start_after` is a relative key (first page)."""
 
     @abc.abstractmethod
     async def get_object(
@@ -121,11 +123,15 @@ class BotocoreDataPath(S3DataPath):
         super().__init__(location)
         self._client = client
 
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None
+    ) -> ListPage:
         location = self.location
         kwargs: dict[str, Any] = {"Bucket": location.bucket, "Prefix": location.prefix, "MaxKeys": max_keys}
         if continuation_token is not None:
             kwargs["ContinuationToken"] = continuation_token
+        elif start_after is not None:
+            kwargs["StartAfter"] = location.full_key(start_after)
         response = await self._client.list_objects_v2(**kwargs)
         objects = []
         for entry in response.get("Contents", ()):

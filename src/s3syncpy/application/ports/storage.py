@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 
 
@@ -34,11 +35,15 @@ class ListingOptions:
         etag_threshold / etag_chunksize: when set on a local storage, compute each file's ETag during listing
             with this multipart layout (--check-etag mode, reference §3.1).
         max_keys: page size for S3 listings.
+        key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
+            stops at its end; a local walk skips directories that cannot hold its keys). It may still yield keys
+            outside: the caller keeps only those inside.
     """
 
     etag_threshold: int | None = None
     etag_chunksize: int | None = None
     max_keys: int = 1000
+    key_range: KeyRange | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,13 +199,15 @@ class LeanDataPath(S3DataPath):
 
         return await self._transport.send(operation, method, url, prepare, body)
 
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None
+    ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys),
-            lambda: self._fallback.list_page(continuation_token, max_keys),
+            lambda: self._list_page(continuation_token, max_keys, start_after),
+            lambda: self._fallback.list_page(continuation_token, max_keys, start_after),
         )
 
-    async def _list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def _list_page(self, continuation_token: str | None, max_keys: int, start_after: str | None) -> ListPage:
         query = [
             ("list-type", "2"),
             ("prefix", self.location.prefix),
@@ -214,6 +216,8 @@ class LeanDataPath(S3DataPath):
         ]
         if continuation_token is not None:
             query.append(("continuation-token", continuation_token))
+        elif start_after is not None:
+            query.append(("start-after", self.location.full_key(start_after)))
         response = await self._send("ListObjectsV2", "GET", "", query, {})
         try:
             data = await response.read()
