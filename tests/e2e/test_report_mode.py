@@ -319,3 +319,22 @@ def test_metadata_report_needs_both_sides_s3(tmp_path: Path, bucket: str, run_s3
     assert local_source.stderr == "error: with --report-metadata-sync-status, source storage must be s3://\n"
     assert local_target.stderr == "error: with --report-tagging-sync-status, target storage must be s3://\n"
     assert without_report.stderr == "error: --report-tagging-sync-status requires --report-sync-status\n"
+
+
+def test_auto_chunksize_compares_with_the_source_part_sizes(tmp_path: Path, bucket: str,
+                                                            run_s3sync: RunS3Sync) -> None:
+    data = os.urandom(12 * 1024 * 1024)
+    write_tree(tmp_path / "src", {"big": data})
+    run_s3sync("--multipart-threshold", "5MiB", "--multipart-chunksize", "5MiB", str(tmp_path / "src"),
+               f"s3://{bucket}/")
+    write_tree(tmp_path / "dst", {"big": data})
+
+    default = run_s3sync("--json-tracing", "--report-sync-status", f"s3://{bucket}/", str(tmp_path / "dst"),
+                         expect=3)
+    precise = run_s3sync("--json-tracing", "--report-sync-status", "--auto-chunksize", f"s3://{bucket}/",
+                         str(tmp_path / "dst"), expect=0)
+
+    # The local ETag with the default 8 MiB parts cannot equal one made of 5 MiB parts; with the source's parts it does.
+    assert _status_by_key(_json_records(default.stdout))["big"]["status"] == "MISMATCH"
+    record = _status_by_key(_json_records(precise.stdout))["big"]
+    assert (record["status"], record["source_e_tag"].endswith("-3")) == ("MATCHES", True)
