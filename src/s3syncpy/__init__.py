@@ -33,6 +33,8 @@ _EXPORTS = {
     "StorageError": "s3syncpy.domain.errors",
     "ExitCode": "s3syncpy.domain.exit_codes",
     "KeyRange": "s3syncpy.domain.key_range",
+    "ReportSettings": "s3syncpy.application.config",
+    "ReportSummary": "s3syncpy.domain.sync_report",
 }
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "ExitCode",
     "FilterObject",
     "KeyRange",
+    "ReportSettings",
+    "ReportSummary",
     "S3SyncError",
     "StorageError",
     "SyncCallbacks",

@@ -338,3 +338,23 @@ def test_auto_chunksize_compares_with_the_source_part_sizes(tmp_path: Path, buck
     assert _status_by_key(_json_records(default.stdout))["big"]["status"] == "MISMATCH"
     record = _status_by_key(_json_records(precise.stdout))["big"]
     assert (record["status"], record["source_e_tag"].endswith("-3")) == ("MATCHES", True)
+
+
+async def test_the_library_returns_the_counters(bucket: str, target_bucket: str, s3_admin: Any,
+                                                s3_endpoint: Any) -> None:
+    import s3syncpy
+    from s3syncpy.application.config import ClientSettings
+
+    put_objects(s3_admin, bucket, {"a": b"1", "b": b"2"})
+    put_objects(s3_admin, target_bucket, {"a": b"1"})
+    client = ClientSettings(access_key=s3_endpoint.access_key, secret_access_key=s3_endpoint.secret_key,
+                            region=s3_endpoint.region, endpoint_url=s3_endpoint.endpoint_url, force_path_style=True)
+    config = s3syncpy.SyncConfig(source=s3syncpy.parse_location(f"s3://{bucket}/"),
+                                 target=s3syncpy.parse_location(f"s3://{target_bucket}/"), source_client=client,
+                                 target_client=client, report=s3syncpy.ReportSettings(sync_status=True))
+
+    report = await s3syncpy.sync(config)
+
+    assert report.sync_status == s3syncpy.ReportSummary(number_of_objects=2, etag_matches=1, not_found=1)
+    assert report.exit_code is s3syncpy.ExitCode.WARNING
+    assert "Contents" not in s3_admin.list_objects_v2(Bucket=target_bucket, Prefix="b")
