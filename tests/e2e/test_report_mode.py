@@ -358,3 +358,18 @@ async def test_the_library_returns_the_counters(bucket: str, target_bucket: str,
     assert report.sync_status == s3syncpy.ReportSummary(number_of_objects=2, etag_matches=1, not_found=1)
     assert report.exit_code is s3syncpy.ExitCode.WARNING
     assert "Contents" not in s3_admin.list_objects_v2(Bucket=target_bucket, Prefix="b")
+
+
+def test_directory_markers_on_a_local_target_need_only_the_directory(tmp_path: Path, bucket: str, s3_admin: Any,
+                                                                     run_s3sync: RunS3Sync) -> None:
+    put_objects(s3_admin, bucket, {"dir/": b"", "dir/a": b"1", "empty/": b""})
+    run_s3sync(f"s3://{bucket}/", str(tmp_path / "dst"))
+    (tmp_path / "dst" / "empty").rmdir()
+
+    result = run_s3sync("--json-tracing", "--report-sync-status", f"s3://{bucket}/", str(tmp_path / "dst"), expect=3)
+
+    records = _json_records(result.stdout)
+    by_key = _status_by_key(records)
+    assert sorted(by_key) == ["dir/a", "empty/"]
+    assert (by_key["empty/"]["type"], by_key["empty/"]["status"]) == ("EXISTENCE", "NOT_FOUND")
+    assert _summary(records) == _counts(number_of_objects=3, etag_matches=1, not_found=1)

@@ -236,6 +236,11 @@ class _ObjectReporter:
             self._run.warn("object references a current/parent directory.", key=obj.key)
             self._log(existence_record(obj))
             return
+        if directory_tree and obj.is_directory_marker:
+            # An empty marker is a directory here: it is in sync when the directory exists (no bytes to compare).
+            if await self._target.head_object(obj.key) is None:
+                self._log(existence_record(obj))
+            return
         comparison = await self._checker.compare(obj)
         if comparison.target is None:
             self._log(existence_record(obj))

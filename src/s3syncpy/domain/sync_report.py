@@ -11,7 +11,8 @@ Nothing is transferred in report mode. Per object the reference logs INFO record
                                                                        per system header and one for user metadata
     TAGGING_SYNC_STATUS    TAGGING     MATCHES / MISMATCH              --report-tagging-sync-status
 
-and one REPORT_SUMMARY record with the counters at the end. Any NOT_FOUND, MISMATCH or UNKNOWN makes the run exit
+and one REPORT_SUMMARY record with the counters at the end. A directory marker ("x/") reported against a local
+target has no bytes to compare: it is NOT_FOUND when the directory is missing and writes no record otherwise. Any NOT_FOUND, MISMATCH or UNKNOWN makes the run exit
 3. UNKNOWN means the comparison could not be made (an ETag of an SSE-KMS object, a checksum absent on a side).
 
 Field names and their order are the reference's, so `jq` pipelines written for it keep working. One deliberate
