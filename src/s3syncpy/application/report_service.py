@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from s3syncpy.application.config import ObjectSettings, ReportSettings, SyncConfig, UpdateCheck
 from s3syncpy.application.key_ranges import RunKeyRange
@@ -32,7 +34,7 @@ from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.sync_service import filter_object
 from s3syncpy.application.tracing import REPORT_LOGGER_NAME
 from s3syncpy.application.update_check import HeadComparison, UpdateChecker
-from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, UserCallbackError
+from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientStorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.keys import is_traversal_key
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
@@ -52,6 +54,7 @@ from s3syncpy.domain.sync_report import (
 report_logger = logging.getLogger(REPORT_LOGGER_NAME)
 
 _END = None  # queue sentinel: no more objects
+_T = TypeVar("_T")
 
 
 def report_object_settings(config: SyncConfig) -> ObjectSettings:
@@ -97,7 +100,7 @@ async def run_report(
     """
     report = run.report
     summary = report.sync_status = ReportSummary()
-    reporter = _ObjectReporter(config, source, target, run, summary)
+    reporter = _ObjectReporter(config, source, target, run, summary, clock)
     started = clock.monotonic()
     watcher = asyncio.create_task(_watch_cancel(cancel, run))
     run.events.start()
@@ -194,8 +197,11 @@ class _ObjectReporter:
         target: ObjectStorage,
         run: RunContext,
         summary: ReportSummary,
+        clock: Clock,
     ) -> None:
         settings = report_object_settings(config)
+        self._retry = config.force_retry
+        self._clock = clock
         uc = settings.update_check
         self._comparison = ContentComparison.for_options(
             check_size=uc.check_size, check_additional_checksum=uc.check_additional_checksum
@@ -222,8 +228,24 @@ class _ObjectReporter:
             return
         try:
             await self._report(obj)
+        except TransientStorageError as exc:
+            self._run.error("force retry count exceeded.", key=obj.key, error=str(exc))
         except StorageError as exc:
             self._run.error("head_object() failed.", key=obj.key, error=str(exc))
+
+    async def _retrying(self, key: str, request: Callable[[], Awaitable[_T]]) -> _T:
+        """One request with the reference's force retry: a transient failure is a warning and is tried again,
+        up to --force-retry-count times. Requests only read, so a retry repeats nothing visible."""
+        attempt = 0
+        while True:
+            try:
+                return await request()
+            except TransientStorageError as exc:
+                if attempt >= self._retry.force_retry_count or self._run.stopping:
+                    raise
+                self._run.warn("force retryable error has occurred.", key=key, error=str(exc))
+            attempt += 1
+            await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
 
     async def _report(self, obj: ObjectInfo) -> None:
         directory_tree = self._target.features.stores_directories
@@ -238,10 +260,10 @@ class _ObjectReporter:
             return
         if directory_tree and obj.is_directory_marker:
             # An empty marker is a directory here: it is in sync when the directory exists (no bytes to compare).
-            if await self._target.head_object(obj.key) is None:
+            if await self._retrying(obj.key, lambda: self._target.head_object(obj.key)) is None:
                 self._log(existence_record(obj))
             return
-        comparison = await self._checker.compare(obj)
+        comparison = await self._retrying(obj.key, lambda: self._checker.compare(obj))
         if comparison.target is None:
             self._log(existence_record(obj))
         else:
@@ -267,7 +289,7 @@ class _ObjectReporter:
 
     async def _report_attributes(self, obj: ObjectInfo, target: ObjectDetails | None) -> None:
         """Metadata and tags; a target that does not exist was reported NOT_FOUND already and is skipped here."""
-        source = await self._source.head_object(obj.key, version_id=obj.version_id)
+        source = await self._retrying(obj.key, lambda: self._source.head_object(obj.key, version_id=obj.version_id))
         if source is None:
             # Listed but gone: one of the warnings report mode turns into errors.
             self._run.skip_warning("object not found. skipping.", key=obj.key)
@@ -280,10 +302,11 @@ class _ObjectReporter:
                 report_logger.info(record.message, extra={"fields": record.fields})
             self._summary.count(ReportType.METADATA, overall)
         if self._options.tagging:
-            source_tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id) if (
-                source.tag_count > 0) else {}
+            source_tags = await self._retrying(
+                obj.key, lambda: self._source.get_object_tagging(obj.key, version_id=obj.version_id)
+            ) if source.tag_count > 0 else {}
             try:
-                target_tags = await self._target.get_object_tagging(obj.key)
+                target_tags = await self._retrying(obj.key, lambda: self._target.get_object_tagging(obj.key))
             except ObjectNotFoundError:
                 return
             self._log(tagging_record(obj.key, obj.version_id, source_tags, target_tags))

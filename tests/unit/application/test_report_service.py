@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from s3syncpy.application.config import ReportSettings, SyncConfig
+from s3syncpy.application.config import ForceRetry, ReportSettings, SyncConfig
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.report_service import run_report
 from s3syncpy.application.run_context import RunContext
@@ -55,18 +55,27 @@ async def test_a_directory_tree_target_reports_traversal_keys_missing_and_skips_
     assert all(operation not in ("put", "delete") for operation, _ in target.calls)
 
 
-async def test_a_failed_head_ends_the_run_with_an_error_and_no_summary(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("failures", "expected", "records"),
+    [(1, ExitCode.WARNING, ["SYNC_STATUS", "REPORT_SUMMARY"]), (3, ExitCode.ERROR, [])],
+    ids=["retried-then-reported", "retries-exhausted"],
+)
+async def test_a_transient_head_failure_is_force_retried(caplog: pytest.LogCaptureFixture, failures: int,
+                                                         expected: ExitCode, records: list[str]) -> None:
     source = InMemoryObjectStorage()
     source.seed("k", b"1")
     target = InMemoryObjectStorage()
-    target.fail_on("head", "k", TransientStorageError("connection reset", operation="HeadObject", key="k"))
-    config = SyncConfig(source=S3Location("a", ""), target=S3Location("b", ""), report=REPORT)
+    target.seed("k", b"1")
+    target.fail_on("head", "k", TransientStorageError("connection reset", operation="HeadObject", key="k"), failures)
+    config = SyncConfig(source=S3Location("a", ""), target=S3Location("b", ""), report=REPORT,
+                        force_retry=ForceRetry(force_retry_count=2, force_retry_interval_milliseconds=10))
 
     with caplog.at_level(logging.INFO, logger="s3syncpy"):
         report = await _report(config, source, target)
 
-    assert report.exit_code is ExitCode.ERROR
-    assert not [r for r in _records(caplog) if r.get("name") == "REPORT_SUMMARY"]
+    assert report.exit_code is expected
+    assert [r.get("name") for r in _records(caplog)] == records
+    assert report.stats.warnings == min(failures, 2)  # each retry is a warning, as in the reference
 
 
 async def test_the_summary_is_logged_once_with_the_counters(caplog: pytest.LogCaptureFixture) -> None:
