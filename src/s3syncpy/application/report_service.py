@@ -273,7 +273,7 @@ class _ObjectReporter:
 
     def _report_content(self, comparison: HeadComparison, target: ObjectDetails) -> None:
         decision = comparison.decision
-        if decision is None or self._comparison is ContentComparison.NONE:
+        if self._comparison is ContentComparison.NONE:
             return
         if decision.warning:
             # An UNKNOWN (SSE-KMS ETag, a missing checksum) or equal values over different sizes: a warning too.

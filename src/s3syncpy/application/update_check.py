@@ -41,13 +41,13 @@ class HeadComparison:
         source: the source object; its `e_tag` computed over the file when the source is local (ETag detector).
         target: the target's HEAD (a local file's stat, its `info.e_tag` computed for the ETag detector); None when
             the target has no such object.
-        decision: the detector's decision (None when the target is absent).
+        decision: the detector's decision (TARGET_MISSING when the target is absent).
         source_checksum / target_checksum: the checksum detector's two values (a local side's computed).
     """
 
     source: ObjectInfo
     target: ObjectDetails | None
-    decision: HeadDecision | None = None
+    decision: HeadDecision
     source_checksum: str | None = None
     target_checksum: str | None = None
 
@@ -111,25 +111,9 @@ class UpdateChecker:
         )):
             # The directory exists and a directory has no bytes to hash: nothing to update.
             return False, "Object filtered. The directory exists."
-        source_checksum: str | None = None
-        target_checksum: str | None = None
-        source_encryption = None
-        if details is not None:
-            if self._detector is HeadDetector.ETAG:
-                obj, details = await self._with_local_etags(obj, details)
-            elif self._detector is HeadDetector.CHECKSUM and self._algorithm is not None:
-                source_checksum, target_checksum = await self._checksums(obj, details, self._algorithm)
-            if needs_source_encryption(obj, details, self._mode):
-                source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
-                source_encryption = source_details.encryption if source_details is not None else None
-        decision = head_says_modified(
-            obj,
-            details,
-            self._mode,
-            source_encryption=source_encryption,
-            source_checksum=source_checksum,
-            target_checksum=target_checksum,
-        )
+        comparison = await self._compare_details(obj, details)
+        decision = comparison.decision
+        source_checksum, target_checksum = comparison.source_checksum, comparison.target_checksum
         if decision.warning:
             self._run.warn(decision.reason.value, key=obj.key, **self._checksum_fields(source_checksum, target_checksum))
         elif logger.isEnabledFor(logging.DEBUG):
@@ -144,19 +128,21 @@ class UpdateChecker:
         Raises:
             StorageError: a HEAD (other than a missing object) or a local read failed.
         """
-        details = await self._target.head_object(obj.key)
-        if details is None:
-            return HeadComparison(obj, None)
+        return await self._compare_details(obj, await self._target.head_object(obj.key))
+
+    async def _compare_details(self, obj: ObjectInfo, details: ObjectDetails | None) -> HeadComparison:
+        """Fetch what the detector compares (a local side's ETag or checksum, the source's SSE) and decide."""
         source_checksum: str | None = None
         target_checksum: str | None = None
         source_encryption = None
-        if self._detector is HeadDetector.ETAG:
-            obj, details = await self._with_local_etags(obj, details)
-        elif self._detector is HeadDetector.CHECKSUM and self._algorithm is not None:
-            source_checksum, target_checksum = await self._checksums(obj, details, self._algorithm)
-        if needs_source_encryption(obj, details, self._mode):
-            source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
-            source_encryption = source_details.encryption if source_details is not None else None
+        if details is not None:
+            if self._detector is HeadDetector.ETAG:
+                obj, details = await self._with_local_etags(obj, details)
+            elif self._detector is HeadDetector.CHECKSUM and self._algorithm is not None:
+                source_checksum, target_checksum = await self._checksums(obj, details, self._algorithm)
+            if needs_source_encryption(obj, details, self._mode):
+                source_details = await self._source.head_object(obj.key, version_id=obj.version_id)
+                source_encryption = source_details.encryption if source_details is not None else None
         decision = head_says_modified(
             obj,
             details,
