@@ -7,11 +7,41 @@ and a phase that fails records its error in the run context instead of escaping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
+from s3syncpy.application.ports.callbacks import EventType
+from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.domain.errors import StorageError, UserCallbackError
+
+
+@contextlib.asynccontextmanager
+async def pipeline_lifecycle(run: RunContext, cancel: asyncio.Event, clock: Clock) -> AsyncIterator[None]:
+    """The frame of one run: PIPELINE_START first; a cancel request stops the run (Ctrl-C); at the end the
+    elapsed time is set, PIPELINE_ERROR sent if an error was recorded, and the event bus finished (PIPELINE_END,
+    STATS_REPORT)."""
+    report = run.report
+    started = clock.monotonic()
+    watcher = asyncio.create_task(_watch_cancel(cancel, run))
+    run.events.start()
+    run.events.emit(EventType.PIPELINE_START)
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        report.elapsed_secs = clock.monotonic() - started
+        if report.errors:
+            run.events.emit(EventType.PIPELINE_ERROR, message=report.errors[0])
+        await run.events.finish(report.elapsed_secs)
+
+
+async def _watch_cancel(cancel: asyncio.Event, run: RunContext) -> None:
+    await cancel.wait()
+    run.cancel()
 
 
 async def run_until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:

@@ -17,7 +17,6 @@ reported NOT_FOUND.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,8 +24,8 @@ from typing import TypeVar
 
 from s3syncpy.application.config import ObjectSettings, ReportSettings, SyncConfig, UpdateCheck
 from s3syncpy.application.key_ranges import RunKeyRange
-from s3syncpy.application.phases import run_until_stopped
-from s3syncpy.application.ports.callbacks import EventType, SyncCallbacks
+from s3syncpy.application.phases import pipeline_lifecycle, run_until_stopped
+from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage, StorageFeatures
 from s3syncpy.application.report import SyncReport
@@ -101,28 +100,11 @@ async def run_report(
     report = run.report
     summary = report.sync_status = ReportSummary()
     reporter = _ObjectReporter(config, source, target, run, summary, clock)
-    started = clock.monotonic()
-    watcher = asyncio.create_task(_watch_cancel(cancel, run))
-    run.events.start()
-    run.events.emit(EventType.PIPELINE_START)
-    try:
+    async with pipeline_lifecycle(run, cancel, clock):
         await run_until_stopped(run, lambda: _report_phase(config, source, reporter, callbacks, run))
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
-        report.elapsed_secs = clock.monotonic() - started
-        if report.errors:
-            run.events.emit(EventType.PIPELINE_ERROR, message=report.errors[0])
-        await run.events.finish(report.elapsed_secs)
     if not report.has_error:
         report_logger.info("", extra={"fields": summary.record_fields()})
     return report
-
-
-async def _watch_cancel(cancel: asyncio.Event, run: RunContext) -> None:
-    await cancel.wait()
-    run.cancel()
 
 
 async def _report_phase(

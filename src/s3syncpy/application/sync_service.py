@@ -12,7 +12,6 @@ aborts in-flight multipart uploads and removes temp files in the adapters.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from s3syncpy._speedups import KeyMap
@@ -21,8 +20,9 @@ from s3syncpy.application.deletion import delete_target_only, deletion_allowed, 
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.object_syncer import ObjectSyncer
+from s3syncpy.application.phases import pipeline_lifecycle
 from s3syncpy.application.phases import run_until_stopped as _until_stopped
-from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
+from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.report import SyncReport
@@ -89,26 +89,9 @@ async def run_sync(
     report = run.report
     report.dry_run = config.dry_run
     factory = strategy or STRATEGY_BY_DIRECTION[config.direction]
-    started = clock.monotonic()
-    watcher = asyncio.create_task(_watch_cancel(cancel, run))
-    run.events.start()
-    run.events.emit(EventType.PIPELINE_START)
-    try:
+    async with pipeline_lifecycle(run, cancel, clock):
         await _run_phases(config, source, target, factory, callbacks, clock, run)
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
-        report.elapsed_secs = clock.monotonic() - started
-        if report.errors:
-            run.events.emit(EventType.PIPELINE_ERROR, message=report.errors[0])
-        await run.events.finish(report.elapsed_secs)
     return report
-
-
-async def _watch_cancel(cancel: asyncio.Event, run: RunContext) -> None:
-    await cancel.wait()
-    run.cancel()
 
 
 async def _run_phases(
