@@ -117,6 +117,16 @@ def _delete_batch(client: Any, name: str, objects: list[dict[str, str]]) -> None
 @pytest.fixture
 def bucket(s3_admin: Any) -> Iterator[str]:
     """A new empty bucket, removed with everything in it after the test."""
+    yield from _new_bucket(s3_admin)
+
+
+@pytest.fixture
+def target_bucket(s3_admin: Any) -> Iterator[str]:
+    """A second new empty bucket (S3 -> S3 tests), removed like `bucket`."""
+    yield from _new_bucket(s3_admin)
+
+
+def _new_bucket(s3_admin: Any) -> Iterator[str]:
     name = f"s3syncpy-{uuid.uuid4().hex[:20]}"
     s3_admin.create_bucket(Bucket=name)
     yield name

@@ -27,19 +27,6 @@ _SUMMARY_KEYS = [
 ]
 
 
-@pytest.fixture
-def target_bucket(s3_admin: Any) -> Any:
-    import uuid
-
-    from tests.conftest import _empty_bucket
-
-    name = f"s3syncpy-r-{uuid.uuid4().hex[:18]}"
-    s3_admin.create_bucket(Bucket=name)
-    yield name
-    _empty_bucket(s3_admin, name)
-    s3_admin.delete_bucket(Bucket=name)
-
-
 def _json_records(stdout: str) -> list[dict[str, Any]]:
     """The INFO records; every stdout line is one JSON record in report mode (no summary line, no progress)."""
     records = [json.loads(line) for line in stdout.splitlines()]
