@@ -55,6 +55,10 @@ class SyncReport:
         self.warnings.extend(other.warnings)
         self.cancelled = self.cancelled or other.cancelled
         self.source_listing_incomplete = self.source_listing_incomplete or other.source_listing_incomplete
+        if other.sync_status is not None:
+            if self.sync_status is None:
+                self.sync_status = ReportSummary()
+            self.sync_status.absorb(other.sync_status)
 
     @property
     def exit_code(self) -> ExitCode:

@@ -111,6 +111,11 @@ class ReportSummary:
         name = f"{kind.value.lower()}_{suffix[status]}"
         setattr(self, name, getattr(self, name) + 1)
 
+    def absorb(self, other: ReportSummary) -> None:
+        """Add another part's counters (a shard of a sharded report run)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
     @property
     def has_differences(self) -> bool:
         """Something is missing, differs or could not be compared: the run exits 3."""

@@ -8,12 +8,13 @@ import logging
 import pytest
 
 from s3syncpy.application.config import ForceRetry, ReportSettings, SyncConfig
-from s3syncpy.application.report import SyncReport
+from s3syncpy.application.report import SyncReport, merge_reports
 from s3syncpy.application.report_service import run_report
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.domain.errors import TransientStorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.paths import LocalLocation, S3Location
+from s3syncpy.domain.sync_report import ReportSummary
 from tests.fakes.clock import FakeClock
 from tests.fakes.features import FILE_TREE
 from tests.fakes.storage import InMemoryObjectStorage
@@ -98,3 +99,13 @@ async def test_the_summary_is_logged_once_with_the_counters(caplog: pytest.LogCa
     assert summaries[0]["not_found"] == 1
     assert report.exit_code is ExitCode.WARNING
     assert report.stats.warnings == 0  # differences set the flag through the counters, not as warnings
+
+
+def test_shard_summaries_add_up() -> None:
+    first = SyncReport(sync_status=ReportSummary(number_of_objects=2, etag_matches=2))
+    second = SyncReport(sync_status=ReportSummary(number_of_objects=3, etag_matches=1, not_found=2))
+
+    merged = merge_reports([first, second, SyncReport()], elapsed_secs=1.0)
+
+    assert merged.sync_status == ReportSummary(number_of_objects=5, etag_matches=3, not_found=2)
+    assert merged.has_warning

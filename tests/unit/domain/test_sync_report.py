@@ -168,3 +168,4 @@ def test_tagging_record_compares_sorted_encoded_tags() -> None:
         ("name", "TAGGING_SYNC_STATUS"), ("type", "TAGGING"), ("status", "MISMATCH"), ("key", "k"),
         ("source_version_id", "v9"), ("target_version_id", ""), ("source_tagging", "a=1"), ("target_tagging", ""),
     ]
+
