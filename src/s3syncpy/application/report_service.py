@@ -6,8 +6,9 @@ filters -> the user-defined filter -> a bounded queue -> N workers. Per object a
 for a local file) and compares as the reference's report does (domain/sync_report.py has the rules and the
 records), with the update check's ETag or checksum detector; with --report-metadata-sync-status or
 --report-tagging-sync-status it also HEADs the source and compares metadata and tags. Each finding is one INFO
-record on the "s3syncpy.report" logger; the counters land in `SyncReport.sync_status` and, once the run ended
-without error, in one REPORT_SUMMARY record.
+record on the "s3syncpy.report" logger; the counters land in `SyncReport.sync_status`, which the CLI logs as the
+REPORT_SUMMARY record once the run ended without error (as the reference's CLI does; a sharded run's counters are
+added up first).
 
 As in the reference, report mode treats warnings as errors (a source object that vanished before its HEAD, an
 unreadable local file end the run with exit 1), except that a directory-traversal key on a local target is only
@@ -102,8 +103,6 @@ async def run_report(
     reporter = _ObjectReporter(config, source, target, run, summary, clock)
     async with pipeline_lifecycle(run, cancel, clock):
         await run_until_stopped(run, lambda: _report_phase(config, source, reporter, callbacks, run))
-    if not report.has_error:
-        report_logger.info("", extra={"fields": summary.record_fields()})
     return report
 
 

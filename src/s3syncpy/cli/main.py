@@ -29,6 +29,7 @@ import s3syncpy
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.sharded_run import check_shardable
+from s3syncpy.application.tracing import REPORT_LOGGER_NAME
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.completion import answer_completion, completion_request
 from s3syncpy.cli.log_level import LogLevel
@@ -45,6 +46,7 @@ Execute = Callable[[SyncConfig, asyncio.Event, SyncReport], Awaitable[None]]
 _DEFAULTED = (click.core.ParameterSource.DEFAULT, None)
 
 _logger = logging.getLogger(f"{LOGGER_NAME}.cli")
+_report_logger = logging.getLogger(REPORT_LOGGER_NAME)
 
 
 def main() -> None:
@@ -263,6 +265,8 @@ def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
     """
     stats, elapsed = report.stats, report.elapsed_secs
     if ui.report_mode:
+        if not report.has_error and report.sync_status is not None:
+            _report_logger.info("", extra={"fields": report.sync_status.record_fields()})
         _report_failure(report, elapsed)
         return
     byte_rate, object_rate = transfer_rates(stats, elapsed, report.dry_run)
