@@ -30,7 +30,7 @@ from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage, StorageFeatures
 from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import RunContext
+from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.sync_service import filter_object
 from s3syncpy.application.tracing import REPORT_LOGGER_NAME
 from s3syncpy.application.update_check import HeadComparison, UpdateChecker
@@ -38,7 +38,7 @@ from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientS
 from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.keys import is_traversal_key
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
-from s3syncpy.domain.plan import PlanRules, plan_filters
+from s3syncpy.domain.plan import PlanRules, SkipReason, plan_filters
 from s3syncpy.domain.sync_report import (
     ContentComparison,
     ReportRecord,
@@ -231,8 +231,10 @@ class _ObjectReporter:
     async def _report(self, obj: ObjectInfo) -> None:
         directory_tree = self._target.features.stores_directories
         if directory_tree and obj.is_directory_marker and obj.size != 0:
-            # A directory cannot hold bytes: the reference skips such a key before counting it.
+            # A directory cannot hold bytes: the reference skips such a key before counting it, with a warning
+            # record that does not raise the warning flag.
             self._run.stats.skipped += 1
+            logger.warning(SkipReason.INCOMPATIBLE_MARKER.value, extra={"fields": {"key": obj.key}})
             return
         self._summary.number_of_objects += 1
         if directory_tree and is_traversal_key(obj.key):

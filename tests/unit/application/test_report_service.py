@@ -49,6 +49,7 @@ async def test_a_directory_tree_target_reports_traversal_keys_missing_and_skips_
     assert (by_key["../escape"]["type"], by_key["../escape"]["status"]) == ("EXISTENCE", "NOT_FOUND")
     assert by_key["same"]["status"] == "MATCHES"
     assert "dir/" not in by_key
+    assert any(r.levelname == "WARNING" and "incompatible object" in r.getMessage() for r in caplog.records)
     assert report.sync_status is not None and report.sync_status.number_of_objects == 2
     # A warning even though report mode treats warnings as errors: the reference exempts this one.
     assert report.warnings == ["object references a current/parent directory. key=../escape"]
