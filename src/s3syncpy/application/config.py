@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings, validate_s3_write_options
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
@@ -286,6 +287,9 @@ class ObjectSettings:
     update_check: UpdateCheck
     force_retry: ForceRetry
     dry_run: bool = False
+    tagging: TaggingSettings = field(default_factory=TaggingSettings)
+    conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
+    server_side_copy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +315,16 @@ class SyncConfig:
     no_guess_mime_type: bool = False
     # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
     key_range: KeyRange | None = None
+    server_side_copy: bool = False
+    tagging: TaggingSettings = field(default_factory=TaggingSettings)
+    conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
+
+    def __post_init__(self) -> None:
+        # --sync-latest-tagging "automatically enables" --remove-modified-filter and --head-each-target (reference
+        # help): set here once, so every reader of update_check (CLI or library) sees the same run.
+        if self.tagging.sync_latest_tagging:
+            implied = replace(self.update_check, remove_modified_filter=True, head_each_target=True)
+            object.__setattr__(self, "update_check", implied)
 
     @property
     def object_settings(self) -> ObjectSettings:
@@ -322,6 +336,9 @@ class SyncConfig:
             update_check=self.update_check,
             force_retry=self.force_retry,
             dry_run=self.dry_run,
+            tagging=self.tagging,
+            conditions=self.conditions,
+            server_side_copy=self.server_side_copy,
         )
 
     @property
@@ -372,6 +389,14 @@ class SyncConfig:
         self._validate_update_check()
         self._validate_checksums()
         self._validate_encryption()
+        validate_s3_write_options(
+            direction,
+            self.server_side_copy,
+            self.tagging,
+            self.conditions,
+            remove_modified_filter=self.update_check.remove_modified_filter,
+            head_each_target=self.update_check.head_each_target,
+        )
         if self.transfer.auto_chunksize and direction.from_local:
             uc = self.update_check
             if not (uc.check_etag or uc.check_mtime_and_etag):
@@ -443,3 +468,4 @@ class SyncConfig:
             if enc.sse_kms_key_id is not None:
                 raise ConfigError(f"--{side}-sse-c cannot be used with --sse-kms-key-id")
             key.checked(side)
+

@@ -1,7 +1,8 @@
 """ObjectSyncer: what a worker does with one listed object, wrapped in the reference's per-object force retry.
 
-Per object: the plan (computed in the listing stage) -> [HEAD the target: layer B of the update check] -> the
-run's transfer strategy (read, write, verify) -> count. "Skip" is a plan value; errors are classified in one place.
+Per object: the plan (computed in the listing stage) -> [HEAD the target: layer B of the update check; with
+--sync-latest-tagging an up-to-date object may still get the source's tags] -> the write's preconditions -> the
+run's transfer strategy (read, write, verify; in a dry run only what the strategy reads first) -> count. "Skip" is a plan value; errors are classified in one place.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ import logging
 
 from s3syncpy.application.config import ForceRetry
 from s3syncpy.application.content import EmptyContent
+from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ObjectStorage, PutRequest
 from s3syncpy.application.run_context import RunContext, log_enabled, logger
 from s3syncpy.application.source_layout import LayoutError
 from s3syncpy.application.strategies.base import PutFailedError, TransferStrategy
-from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.application.update_check import HeadCheck, UpdateChecker
+from s3syncpy.application.write_conditions import ConditionalWritePolicy
+from s3syncpy.application.write_settings import ConditionalWrites
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     DirectoryTraversalError,
@@ -38,6 +42,9 @@ from s3syncpy.domain.plan import (
 )
 from s3syncpy.domain.timeparse import format_rfc3339_millis
 
+# The flow of an object whose plan needed no HEAD of the target.
+NOT_HEADED = HeadCheck(True, "", None, headed=False)
+
 
 class ObjectSyncer:
     """Synchronises single objects from source to target; one instance is shared by all workers."""
@@ -53,7 +60,15 @@ class ObjectSyncer:
         dry_run: bool,
         run: RunContext,
         clock: Clock,
+        conditions: ConditionalWritePolicy | None = None,
+        latest_tagging: LatestTagging | None = None,
     ) -> None:
+        """Args (beyond the parts of the flow they name):
+            conditions: builds each write's preconditions (the conditional-write options); None: none.
+            latest_tagging: --sync-latest-tagging, for objects the update check finds up to date; None: off.
+        """
+        self._conditions = conditions or ConditionalWritePolicy(ConditionalWrites(), None)
+        self._latest_tagging = latest_tagging
         self._strategy = strategy
         self._target = target
         self._checker = checker
@@ -133,15 +148,24 @@ class ObjectSyncer:
         return False
 
     async def _sync_once(self, obj: ObjectInfo, plan: ObjectPlan) -> None:
+        head = NOT_HEADED
         if isinstance(plan, NeedsHead):
-            transfer, reason = await self._checker.needs_transfer(obj)
-            if not transfer:
+            head = await self._checker.needs_transfer(obj)
+            if not head.transfer:
+                if self._latest_tagging is not None and await self._latest_tagging.update(obj):
+                    # The reference counts a tags-only update as a transferred object.
+                    self._stats.transferred_objects += 1
+                    self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
+                    return
                 self._stats.skipped += 1
-                self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=reason, **_source_fields(obj))
+                self._run.events.emit(
+                    EventType.SYNC_FILTERED, key=obj.key, message=head.reason, **_source_fields(obj)
+                )
                 return
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
         if self._dry_run:
+            obj = await self._strategy.rehearse(obj)
             self._stats.transferred_bytes += obj.size
             self._stats.transferred_objects += 1
             self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
@@ -154,7 +178,8 @@ class ObjectSyncer:
             self._stats.transferred_objects += 1
             self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
             return
-        transferred = await self._strategy.transfer(obj)
+        conditions = self._conditions.for_write(obj, head.target, headed=head.headed)
+        transferred = await self._strategy.transfer(obj, conditions)
         if transferred is None:
             return
         self._stats.transferred_objects += 1

@@ -19,6 +19,7 @@ from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.key_ranges import RunKeyRange
+from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.phases import pipeline_lifecycle
 from s3syncpy.application.phases import run_until_stopped as _until_stopped
@@ -27,8 +28,9 @@ from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
-from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, StrategyFactory
+from s3syncpy.application.strategies import StrategyFactory, choose_strategy
 from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.application.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
@@ -88,7 +90,9 @@ async def run_sync(
         )
     report = run.report
     report.dry_run = config.dry_run
-    factory = strategy or STRATEGY_BY_DIRECTION[config.direction]
+    factory = strategy or choose_strategy(
+        config.direction, config.server_side_copy, source.features, target.features
+    )
     async with pipeline_lifecycle(run, cancel, clock):
         await _run_phases(config, source, target, factory, callbacks, clock, run)
     return report
@@ -128,6 +132,7 @@ async def _run_phases(
         head_required=checker.head_required,
         target_stores_directories=target.features.stores_directories,
     )
+    conditions = ConditionalWritePolicy(config.conditions, target_map)
     syncer = ObjectSyncer(
         strategy=strategy(settings, source, target, run),
         target=target,
@@ -137,6 +142,10 @@ async def _run_phases(
         dry_run=config.dry_run,
         run=run,
         clock=clock,
+        conditions=conditions,
+        latest_tagging=(
+            LatestTagging(source, target, dry_run=config.dry_run) if config.tagging.sync_latest_tagging else None
+        ),
     )
     listed_target = target_map if target_map is not None and checker.mode.lists_target else None
     if not await _until_stopped(
@@ -145,7 +154,9 @@ async def _run_phases(
         return
     if delete and target_map is not None and source_map is not None and deletion_allowed(run):
         keys = source_map.keys
-        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
+        await _until_stopped(
+            run, lambda: delete_target_only(config, target, target_map, keys, run, if_match=conditions.for_delete)
+        )
 
 
 def _listing_options(config: SyncConfig, storage: ObjectStorage, key_range: KeyRange | None) -> ListingOptions:

@@ -28,6 +28,7 @@ from s3syncpy.application.config import (
     UpdateCheck,
     Verification,
 )
+from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
 from s3syncpy.domain.errors import ConfigError
@@ -37,6 +38,7 @@ from s3syncpy.domain.key_range import key_range_from_options
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
 from s3syncpy.domain.sizes import parse_human_bytes
+from s3syncpy.domain.tagging import validated_tagging
 from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
 
 T = TypeVar("T")
@@ -221,6 +223,17 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         ignore_symlinks=v["ignore_symlinks"],
         no_guess_mime_type=v["no_guess_mime_type"],
         key_range=key_range_from_options(v["key_range_start"], v["key_range_end"]),
+        server_side_copy=v["server_side_copy"],
+        tagging=TaggingSettings(
+            tagging=_optional(v["tagging"], "--tagging", validated_tagging),
+            disable_tagging=v["disable_tagging"],
+            sync_latest_tagging=v["sync_latest_tagging"],
+        ),
+        conditions=ConditionalWrites(
+            if_match=v["if_match"],
+            if_none_match=v["if_none_match"],
+            copy_source_if_match=v["copy_source_if_match"],
+        ),
     )
     config.validate()
     return config

@@ -11,7 +11,13 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
   A local storage writes a temp file beside the destination, runs `request.validate` on it if given, and
   renames it into place only when validation accepts; otherwise the temp file is removed and the existing
   file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload.
-* `delete_object()` removes one object; deleting a missing object is not an error.
+* `delete_object()` removes one object; deleting a missing object is not an error. With `if_match` (S3 only) the
+  delete is conditional and a changed object raises PreconditionFailedError.
+* Conditional writes (`PutRequest.conditions`, `CopyRequest.conditions`) are sent by storages that support them
+  (S3); a failed precondition raises PreconditionFailedError and nothing is replaced.
+* `copy_object()` (storages with `supports_server_side_copy`) makes the storage copy an object it can read itself,
+  named by the source storage's `copy_source()`; no byte of the body passes through us. A failed multipart copy is
+  aborted.
 * Vendor errors never cross the port: adapters raise the domain's StorageError subclasses.
 """
 
@@ -23,6 +29,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from s3syncpy.application.ports.write_requests import (
+    NO_CONDITIONS,
+    CopyRequest,
+    CopySource,
+    WriteConditions,
+)
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 
@@ -93,6 +105,7 @@ class PutRequest:
         content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
         validate: local targets only; called on the complete temp file before the rename.
         on_bytes: called with each number of bytes read from the source, for progress and statistics.
+        conditions: the preconditions S3 checks before it replaces the object.
     """
 
     size: int
@@ -104,6 +117,7 @@ class PutRequest:
     content_md5: bool = True
     validate: Validator | None = None
     on_bytes: ByteCounter | None = None
+    conditions: WriteConditions = NO_CONDITIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,9 +307,47 @@ class ObjectStorage(abc.ABC):
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         """Write `request.size` bytes read from `content` under `key` (see the module contract)."""
 
+    async def put_object_tagging(self, key: str, tagging: str) -> None:
+        """Replace the object's tags with `tagging` (`k=v&k2=v2`, URL-encoded); storages without tags ignore it.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        return
+
+    async def delete_object_tagging(self, key: str) -> None:
+        """Remove every tag of the object; storages without tags ignore it.
+
+        Raises:
+            StorageError: the request failed.
+        """
+        return
+
+    def copy_source(self, info: ObjectInfo) -> CopySource:
+        """How a server-side copy names this storage's object (only with `supports_server_side_copy`).
+
+        Raises:
+            NotImplementedError: the storage cannot be the source of a server-side copy.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot be the source of a server-side copy")
+
+    async def copy_object(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
+        """Make the storage copy `source` to `key` itself: one CopyObject, or a multipart copy (UploadPartCopy of
+        `request.part_sizes` ranges, aborted on any failure). Only with `supports_server_side_copy`.
+
+        Returns:
+            The target ETag and additional checksum as reported (part_md5s and sent_checksum stay empty).
+
+        Raises:
+            PreconditionFailedError: a precondition of `request.conditions` failed (nothing was written).
+            StorageError: the copy failed.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot make server-side copies")
+
     @abc.abstractmethod
-    async def delete_object(self, key: str) -> None:
-        """Remove one object (missing is fine)."""
+    async def delete_object(self, key: str, *, if_match: str | None = None) -> None:
+        """Remove one object (missing is fine); with `if_match`, only while its ETag is that value."""
 
     @abc.abstractmethod
     def describe(self, key: str) -> str:

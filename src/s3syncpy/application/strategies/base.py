@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from s3syncpy.application import source_layout
 from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.domain.errors import StorageError
@@ -41,8 +42,12 @@ class TransferStrategy(abc.ABC):
         self._run = run
         self._stats = run.stats
 
-    async def transfer(self, obj: ObjectInfo) -> ObjectInfo | None:
+    async def transfer(self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS) -> ObjectInfo | None:
         """Copy one object from source to target.
+
+        Args:
+            obj: the listed source object.
+            conditions: the preconditions of the write (--if-match, --if-none-match, --copy-source-if-match).
 
         Returns:
             The object as transferred (a file that changed size since it was listed is sent as it is now), or None
@@ -59,11 +64,19 @@ class TransferStrategy(abc.ABC):
             obj = self._as_opened(obj, content.details)
             source_layout.check_content_range(content.details, first_range, obj.key)
             layout = await self._read_layout(obj, content, first_range)
-            request = await self._request(obj, content.details, layout)
+            request = dataclasses.replace(await self._request(obj, content.details, layout), conditions=conditions)
             result = await self._put(obj, content, request)
         if not result.committed:
             return None
         self._verify(obj, content.details, layout, request, result)
+        return obj
+
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo:
+        """What a dry run does instead of `transfer`: nothing is read or written by default.
+
+        Returns:
+            The object as it would be transferred.
+        """
         return obj
 
     def _as_opened(self, obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
 from s3syncpy.application.ports.storage import PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import ObjectAttributes
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, TransferStrategy, refreshed
+from s3syncpy.application.tagging_policy import tagging_to_write
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
-from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
 
 
@@ -17,30 +18,51 @@ class ToS3Target(TransferStrategy):
 
     async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
         part_sizes = source_layout.upload_parts(self._settings, self._source, obj, layout.parts)
-        tagging = None
-        if details.tag_count > 0:
-            tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id)
-            tagging = encode_tagging(tags) if tags else None
+        attributes = self._attributes(details, await self._tagging(obj, details))
         return PutRequest(
             size=obj.size,
             part_sizes=part_sizes,
-            metadata=details.metadata,
-            user_metadata=dict(details.user_metadata),
-            tagging=tagging,
+            metadata=attributes.metadata,
+            user_metadata=dict(attributes.user_metadata),
+            tagging=attributes.tagging,
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
         )
 
+    async def _tagging(self, obj: ObjectInfo, details: ObjectDetails) -> str | None:
+        """The tags the written object carries (see application/tagging_policy.py)."""
+        return await tagging_to_write(self._settings.tagging, self._source, obj, details)
+
+    def _attributes(self, details: ObjectDetails, tagging: str | None) -> ObjectAttributes:
+        """What the written object carries: the source's system and user metadata, and `tagging`.
+
+        The one place where options that change the target's metadata apply, for puts and server-side copies
+        alike (a server-side copy replaces the source's metadata only when `_replaces_metadata`).
+        """
+        return ObjectAttributes(metadata=details.metadata, user_metadata=dict(details.user_metadata),
+                                tagging=tagging)
+
+    @property
+    def _replaces_metadata(self) -> bool:
+        """`_attributes` differ from the source's own metadata (no option changes it yet)."""
+        return False
+
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult
     ) -> None:
+        self._verify_written(obj, details, layout, request.part_sizes, result)
+
+    def _verify_written(
+        self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, part_sizes: list[int], result: PutResult
+    ) -> None:
+        """Compare what the target reports with the source (`part_sizes`: the layout written, [] for one part)."""
         verify_upload(
             self._settings,
             self._source.features.has_etags,
             obj,
             details,
             result,
-            request.part_sizes,
+            part_sizes,
             self._run,
             source_checksum=layout.checksum,
             parts_known=layout.parts is not None,
