@@ -24,7 +24,7 @@ SPEEDUPS = "src/s3syncpy/_speedups"
 OPENSSL_MACRO = ("S3SYNCPY_HAVE_OPENSSL", "1")
 # Module -> the files it includes (package data, so that an sdist can rebuild it).
 EXTENSIONS = {
-    "_hashing": ["_digest.h", "_md5mb.h", "_hashing_workers.pxi"],
+    "_hashing": ["_digest.h", "_md5mb.h", "_hashing_workers.pxi", "_hashing_range.pxi"],
     "_keymap": ["_sha1.h", "_keymap_etag.pxi"],
 }
 

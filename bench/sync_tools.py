@@ -4,7 +4,8 @@ Public API:
     TOOL_NAMES                                             every tool, ours first
     OURS                                                   "s3syncpy"
     SyncTool                                               name, settings, env, upload()/download() -> argv
-    build_tool(name, endpoint, peers_dir) -> SyncTool      installs a peer when needed (PeerInstallError)
+    build_tool(name, endpoint, peers_dir, binary=None) -> SyncTool   installs a peer when needed (PeerInstallError)
+                                                           unless its binary is given
 
 Credentials go through the environment only, never argv, so they show up in no process list and no report.
 Every tool talks path-style to the same local endpoint and gets its usual defaults, stated in `settings`.
@@ -134,8 +135,8 @@ def _awscli(endpoint: Endpoint, env: dict[str, str]) -> SyncTool:
     )
 
 
-def _s5cmd(endpoint: Endpoint, env: dict[str, str]) -> SyncTool:
-    s5cmd = str(peers.install_s5cmd())
+def _s5cmd(endpoint: Endpoint, env: dict[str, str], binary: str | None) -> SyncTool:
+    s5cmd = binary or str(peers.install_s5cmd())
     base = [s5cmd, "--endpoint-url", endpoint.endpoint_url, "sync"]
     return SyncTool(
         "s5cmd",
@@ -147,8 +148,8 @@ def _s5cmd(endpoint: Endpoint, env: dict[str, str]) -> SyncTool:
     )
 
 
-def _rclone(endpoint: Endpoint, env: dict[str, str], peers_dir: Path) -> SyncTool:
-    rclone = str(peers.install_rclone())
+def _rclone(endpoint: Endpoint, env: dict[str, str], peers_dir: Path, binary: str | None) -> SyncTool:
+    rclone = binary or str(peers.install_rclone())
     config = peers_dir / "rclone.conf"
     config.touch()  # an empty config file: no user remote applies and rclone prints no "not found" notice
     key = f"RCLONE_CONFIG_{RCLONE_REMOTE.upper()}_"
@@ -176,13 +177,14 @@ def _rclone(endpoint: Endpoint, env: dict[str, str], peers_dir: Path) -> SyncToo
     )
 
 
-def build_tool(name: str, endpoint: Endpoint, peers_dir: Path) -> SyncTool:
+def build_tool(name: str, endpoint: Endpoint, peers_dir: Path, binary: str | None = None) -> SyncTool:
     """Describe one tool, installing it into bench/.peers/ first if it is a peer not installed yet.
 
     Args:
         name: one of TOOL_NAMES.
         endpoint: the server.
         peers_dir: bench/.peers/ (holds the config files the tools are pointed at).
+        binary: the peer's binary, when it is already installed (s5cmd, rclone): nothing is installed then.
 
     Returns:
         The tool.
@@ -197,7 +199,7 @@ def build_tool(name: str, endpoint: Endpoint, peers_dir: Path) -> SyncTool:
     if name == "awscli":
         return _awscli(endpoint, env)
     if name == "s5cmd":
-        return _s5cmd(endpoint, env)
+        return _s5cmd(endpoint, env, binary)
     if name == "rclone":
-        return _rclone(endpoint, env, peers_dir)
+        return _rclone(endpoint, env, peers_dir, binary)
     raise ValueError(f"unknown tool {name!r}; choose from {', '.join(TOOL_NAMES)}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 
-from s3syncpy.application.ports.storage import ObjectContent
+from s3syncpy import _speedups
+from s3syncpy.application.ports.storage import ObjectContent, RangeDigests
 from s3syncpy.domain.errors import TransientStorageError
-from s3syncpy.domain.model import ObjectDetails, ObjectInfo
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 
 CHUNK_SIZE = 64 * 1024
 
@@ -100,3 +102,34 @@ class StallingContent(BytesContent):
         if offset + length > self._stall_at:
             self.stalled.set()
             await self.release.wait()
+
+
+class RereadableContent(BytesContent):
+    """Bytes that, like a local file, can be hashed in one pass and read again (ObjectContent.digest_range).
+
+    Attributes:
+        replacement: when set, the bytes every read returns once digest_range has run (a file rewritten between
+            the hash pass and the send).
+        digested: (offset, length) of every digest_range call.
+    """
+
+    def __init__(self, data: bytes, replacement: bytes | None = None, **kwargs: object) -> None:
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        self.replacement = replacement
+        self.digested: list[tuple[int, int]] = []
+
+    async def digest_range(
+        self, offset: int, length: int, algorithm: ChecksumAlgorithm | None, *, sha256: bool = False
+    ) -> RangeDigests | None:
+        self.digested.append((offset, length))
+        piece = self.data[offset : offset + length]
+        if len(piece) != length:
+            raise TransientStorageError(f"short digest at {offset}", operation="read")
+        result = _speedups.hash_buffer_parts(piece, [length], algorithm.value if algorithm else None)
+        if self.replacement is not None:
+            self.data = self.replacement
+        return RangeDigests(
+            md5=result.part_md5s[0],
+            checksum=result.part_checksums[0] if result.part_checksums else None,
+            sha256=hashlib.sha256(piece).digest() if sha256 else None,
+        )

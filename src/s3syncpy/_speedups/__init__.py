@@ -6,6 +6,7 @@ imports either; callers use:
 
     hash_file_parts(path, part_sizes, algorithm=None, full_object=False, want_md5=True) -> HashResult
     hash_buffer_parts(buffer, part_sizes, algorithm=None, full_object=False, want_md5=True) -> HashResult
+    hash_fd_range(fd, offset, length, algorithm=None, want_md5=True, want_sha256=False) -> RangeDigest
     KeyMap(store_keys)      the compact listing map (reference §12)
     IMPLEMENTATION          "compiled" or "pure"
 """
@@ -15,14 +16,16 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Literal
 
-from s3syncpy._speedups._types import HashResult
+from s3syncpy._speedups._types import HashResult, RangeDigest
 
 __all__ = [
     "IMPLEMENTATION",
     "HashResult",
     "KeyMap",
+    "RangeDigest",
     "extensions_disabled",
     "hash_buffer_parts",
+    "hash_fd_range",
     "hash_file_parts",
 ]
 
@@ -36,18 +39,18 @@ IMPLEMENTATION: Literal["compiled", "pure"]
 
 if TYPE_CHECKING:
     # Both twins share these signatures (the .pyi stubs of the compiled modules say so too).
-    from s3syncpy._speedups._pure import hash_buffer_parts, hash_file_parts
+    from s3syncpy._speedups._pure import hash_buffer_parts, hash_fd_range, hash_file_parts
     from s3syncpy._speedups._pure_keymap import KeyMap
 else:
     IMPLEMENTATION = "pure"
     if not extensions_disabled():
         try:
-            from s3syncpy._speedups._hashing import hash_buffer_parts, hash_file_parts
+            from s3syncpy._speedups._hashing import hash_buffer_parts, hash_fd_range, hash_file_parts
             from s3syncpy._speedups._keymap import KeyMap
         except ImportError:
             pass
         else:
             IMPLEMENTATION = "compiled"
     if IMPLEMENTATION == "pure":
-        from s3syncpy._speedups._pure import hash_buffer_parts, hash_file_parts
+        from s3syncpy._speedups._pure import hash_buffer_parts, hash_fd_range, hash_file_parts
         from s3syncpy._speedups._pure_keymap import KeyMap

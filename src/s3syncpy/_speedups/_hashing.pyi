@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from s3syncpy._speedups._types import HashResult
+from s3syncpy._speedups._types import HashResult, RangeDigest
 
 def openssl_linked() -> bool: ...
 def multi_buffer_md5() -> bool: ...
@@ -20,3 +20,11 @@ def hash_buffer_parts(
     full_object: bool = False,
     want_md5: bool = True,
 ) -> HashResult: ...
+def hash_fd_range(
+    fd: int,
+    offset: int,
+    length: int,
+    algorithm: str | None = None,
+    want_md5: bool = True,
+    want_sha256: bool = False,
+) -> RangeDigest: ...

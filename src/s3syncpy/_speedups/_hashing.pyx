@@ -28,8 +28,10 @@ from s3syncpy._speedups._types import (
     CRC_ALGORITHMS,
     DIGEST_SIZES,
     HashResult,
+    RangeDigest,
     check_algorithm,
     check_part_sizes,
+    check_range,
     size_mismatch,
 )
 
@@ -133,6 +135,7 @@ cdef int _threads():
 
 
 include "_hashing_workers.pxi"
+include "_hashing_range.pxi"
 
 
 cdef inline object _result(list md5s, list part_checksums, object full, int64_t total):

@@ -18,12 +18,14 @@ from s3syncpy._speedups._types import (
     CRC_ALGORITHMS,
     DIGEST_SIZES,
     HashResult,
+    RangeDigest,
     check_algorithm,
     check_part_sizes,
+    check_range,
     size_mismatch,
 )
 
-__all__ = ["HashResult", "hash_buffer_parts", "hash_file_parts"]
+__all__ = ["HashResult", "RangeDigest", "hash_buffer_parts", "hash_fd_range", "hash_file_parts"]
 
 # Large enough that per-call overhead vanishes, small enough to stay in the L2 cache between MD5 and CRC.
 _BLOCK = 1 << 20
@@ -190,3 +192,76 @@ def hash_buffer_parts(
         hasher.end_part(size)
         offset += size
     return hasher.result(total)
+
+
+def _pread_into(fd: int, buffer: memoryview, offset: int) -> int:
+    """Fill `buffer` from `offset`; fewer bytes only at the end of the file."""
+    done = 0
+    while done < len(buffer):
+        if hasattr(os, "preadv"):
+            got = os.preadv(fd, [buffer[done:]], offset + done)
+        else:
+            chunk = os.pread(fd, len(buffer) - done, offset + done)
+            got = len(chunk)
+            buffer[done : done + got] = chunk
+        if not got:
+            break
+        done += got
+    return done
+
+
+def hash_fd_range(
+    fd: int,
+    offset: int,
+    length: int,
+    algorithm: str | None = None,
+    want_md5: bool = True,
+    want_sha256: bool = False,
+) -> RangeDigest:
+    """Hash `length` bytes of an open file at `offset` in one read pass, without moving its position.
+
+    The range is read block by block into one reusable buffer, so memory does not grow with the range; the
+    caller then sends the range by reading it again (a part streamed to S3 is never held whole).
+
+    Args:
+        fd: a descriptor open for reading (POSIX: positional reads).
+        offset: where the range starts.
+        length: its size in bytes.
+        algorithm: None, "SHA1", "SHA256", "CRC32", "CRC32C" or "CRC64NVME".
+        want_md5: compute the MD5 (Content-MD5, ETag).
+        want_sha256: compute the SHA-256 as well (the signed payload hash).
+
+    Returns:
+        The digests (sha256 equals checksum when algorithm is "SHA256").
+
+    Raises:
+        ValueError: bad offset, length or algorithm, or the file ends before offset + length.
+        OSError: the read failed.
+    """
+    check_range(offset, length)
+    check_algorithm(algorithm, False)
+    md5 = hashlib.md5(usedforsecurity=False) if want_md5 else None
+    digest = hashlib.new(algorithm.lower()) if algorithm in ("SHA1", "SHA256") else None
+    payload = hashlib.sha256() if want_sha256 and algorithm != "SHA256" else None
+    crc_function = _CRC_FUNCTIONS.get(algorithm or "")
+    crc = 0
+    view = _read_buffer(min(_BLOCK, max(length, 1)))
+    position, remaining = offset, length
+    while remaining:
+        block = view[: min(remaining, len(view))]
+        got = _pread_into(fd, block, position)
+        if got < len(block):
+            raise ValueError(f"file ended {remaining - got} bytes early (changed while being read?)")
+        for hasher in (md5, digest, payload):
+            if hasher is not None:
+                hasher.update(block)
+        if crc_function is not None:
+            crc = crc_function(block, crc)
+        position += got
+        remaining -= got
+    checksum = digest.digest() if digest is not None else None
+    if crc_function is not None:
+        assert algorithm is not None
+        checksum = crc.to_bytes(DIGEST_SIZES[algorithm], "big")
+    sha256 = checksum if want_sha256 and algorithm == "SHA256" else (payload.digest() if payload else None)
+    return RangeDigest(md5.digest() if md5 is not None else None, checksum, sha256)

@@ -37,6 +37,31 @@ class HashResult(NamedTuple):
     total_size: int
 
 
+class RangeDigest(NamedTuple):
+    """Digests of one byte range of a file, taken in a single read (a part streamed to S3 afterwards).
+
+    Attributes:
+        md5: the raw 16-byte MD5 (None when not requested).
+        checksum: the raw additional checksum of the range (None without an algorithm); CRCs big-endian.
+        sha256: the raw SHA-256 of the range when requested (the signed payload hash of a SigV4 request).
+    """
+
+    md5: bytes | None
+    checksum: bytes | None
+    sha256: bytes | None
+
+
+def check_range(offset: int, length: int) -> None:
+    """Reject a negative offset or length.
+
+    Raises:
+        ValueError: either is negative.
+        TypeError: either is not an integer.
+    """
+    if operator.index(offset) < 0 or operator.index(length) < 0:
+        raise ValueError("offset and length must not be negative")
+
+
 def check_algorithm(algorithm: str | None, full_object: bool) -> None:
     """Reject an unknown algorithm, or a full-object request for a non-CRC algorithm.
 

@@ -114,11 +114,12 @@ def _print_help(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
         ctx.exit(0)
 
 
-def build_command(version: str) -> click.Command:
+def build_command(version: Callable[[], str]) -> click.Command:
     """The `s3sync` click command; it only parses (main.py runs the sync with `ctx.params`).
 
     Args:
-        version: the text `-V/--version` prints after "s3sync ".
+        version: returns the text `-V/--version` prints after "s3sync "; called only then, because looking the
+            version up in the package metadata costs start-up time every other run would pay for nothing.
 
     Returns:
         A command whose parameters are SOURCE, TARGET and every option of OPTION_SPECS.
@@ -126,7 +127,7 @@ def build_command(version: str) -> click.Command:
 
     def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value and not ctx.resilient_parsing:
-            click.echo(f"s3sync {version}")
+            click.echo(f"s3sync {version()}")
             ctx.exit(0)
 
     params: list[click.Parameter] = [

@@ -110,7 +110,7 @@ def parse_command_line(
         The config and the display settings, or an exit code when nothing is to be run (0 after --help or
         --version, 2 after an invalid argument).
     """
-    command = build_command(_version())
+    command = build_command(_version)
     instruction = completion_request(environ)
     if instruction is not None:
         # A completion script called us for candidates: answer, run nothing.

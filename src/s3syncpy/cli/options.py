@@ -33,6 +33,7 @@ GROUPS: tuple[str, ...] = (
     "Performance",
     "Multipart Settings",
     "Tagging",
+    "Versioning",
     "Encryption",
     "Reporting",
     "Tracing/Logging",
@@ -192,8 +193,16 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            16, click.INT),
     _value("--max-parallel-uploads", "Performance", "Maximum number of parallel multipart uploads/downloads",
            "MAX_PARALLEL_UPLOADS", 16, click.INT),
+    _value("--max-parallel-listings", "Performance", "Maximum number of parallel listings of objects.",
+           "MAX_PARALLEL_LISTINGS", 16, click.INT),
+    _value("--max-parallel-listing-max-depth", "Performance",
+           "Maximum depth(sub directroy/prefix) of parallel listings.", "MAX_PARALLEL_LISTING_MAX_DEPTH",
+           2, click.INT),
     _value("--object-listing-queue-size", "Performance", "Queue size for object listings",
            "OBJECT_LISTING_QUEUE_SIZE", 200_000, click.INT),
+    _flag("--allow-parallel-listings-in-express-one-zone", "Performance",
+          "Allow parallel listings in express one zone storage class. It may include multipart upload in "
+          "progress objects in the listing result."),
     _value("--multipart-threshold", "Multipart Settings",
            f"Object size threshold that s3sync uses for multipart upload. {_PART_SUFFIXES}",
            "MULTIPART_THRESHOLD", shown_default="8MiB"),
@@ -210,6 +219,12 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--sync-latest-tagging", "Tagging",
           "Copy the latest tagging from the source if necessary. If this option is enabled, the "
           "--remove-modified-filter and --head-each-target options are automatically enabled."),
+    _flag("--enable-versioning", "Versioning",
+          "Sync all version objects in the source storage to the target versioning storage."),
+    _value("--point-in-time", "Versioning",
+           "Sync only objects at a specific point in time (RFC3339 datetime). The source storage must be a "
+           "versioning enabled S3 bucket. By default, the target storage's objects will always be overwritten "
+           "with the source's objects. Example: 2025-07-16T12:00:00Z", "POINT_IN_TIME"),
     _value("--sse", "Encryption", "Server-side encryption. Valid choices: AES256 | aws:kms | aws:kms:dsse", "SSE"),
     _value("--sse-kms-key-id", "Encryption", "SSE KMS ID key", "SSE_KMS_KEY_ID"),
     _value("--source-sse-c", "Encryption", "Source SSE-C algorithm. Valid choices: AES256", "SOURCE_SSE_C"),
@@ -272,6 +287,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--disable-content-md5-header", "Advanced",
           "Disable Content-MD5 header for object uploads. It disables the ETag verification for the uploaded "
           "object."),
+    _flag("--disable-express-one-zone-additional-checksum", "Advanced",
+          "Disable default additional checksum verification in Express One Zone storage class."),
     _flag("--delete-excluded", "Advanced",
           "When used in combination with --delete options, supplied --filter-exclude-regex patterns will not "
           "prevent an object from being deleted."),

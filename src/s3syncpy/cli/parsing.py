@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
-
-import regex
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from s3syncpy.application.config import (
     DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
@@ -22,11 +20,13 @@ from s3syncpy.application.config import (
     Deletion,
     EncryptionSettings,
     ForceRetry,
+    ListingParallelism,
     ReportSettings,
     SyncConfig,
     Transfer,
     UpdateCheck,
     Verification,
+    Versioning,
 )
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
@@ -40,6 +40,9 @@ from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLo
 from s3syncpy.domain.sizes import parse_human_bytes
 from s3syncpy.domain.tagging import validated_tagging
 from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
+
+if TYPE_CHECKING:
+    import regex
 
 T = TypeVar("T")
 
@@ -190,6 +193,7 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             full_object_checksum=v["full_object_checksum"],
             enable_additional_checksum=v["enable_additional_checksum"],
             disable_additional_checksum_verify=v["disable_additional_checksum_verify"],
+            disable_express_one_zone_additional_checksum=v["disable_express_one_zone_additional_checksum"],
         ),
         transfer=Transfer(
             worker_size=v["worker_size"],
@@ -205,6 +209,15 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             sse_kms_key_id=v["sse_kms_key_id"],
             source_sse_c=_customer_key(v, "source"),
             target_sse_c=_customer_key(v, "target"),
+        ),
+        versioning=Versioning(
+            enable_versioning=v["enable_versioning"],
+            point_in_time_ms=_optional(v["point_in_time"], "--point-in-time", parse_rfc3339_to_ms),
+        ),
+        listing=ListingParallelism(
+            max_parallel_listings=v["max_parallel_listings"],
+            max_parallel_listing_max_depth=v["max_parallel_listing_max_depth"],
+            allow_parallel_listings_in_express_one_zone=v["allow_parallel_listings_in_express_one_zone"],
         ),
         deletion=Deletion(
             delete=v["delete"], max_delete=v["max_delete"], delete_excluded=v["delete_excluded"]
@@ -299,6 +312,8 @@ def _client(v: Mapping[str, Any], side: str) -> ClientSettings:
 
 
 def _compile_regex(pattern: str) -> regex.Pattern[str]:
+    import regex  # imported only when a regex filter is given: most runs have none, and it costs start-up time
+
     try:
         return regex.compile(pattern)
     except regex.error as exc:

@@ -13,8 +13,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import TextIO
 
-from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
-
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.domain.humanize import human_bytes, human_count
 from s3syncpy.domain.stats import SyncStats
@@ -104,6 +102,10 @@ class ProgressDisplay:
         """
         self._get_stats = get_stats
         self._averager = RateAverager()
+        # Imported here, when a display is opened: a run without progress (not a terminal, --show-no-progress)
+        # never pays for tqdm, which also loads importlib.metadata.
+        from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+
         # bar_format "{desc}": we render the whole line ourselves, tqdm only handles the in-place redraw.
         self._bar = tqdm(
             file=stream,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
+if TYPE_CHECKING:
+    # Only the pattern type is named here; the CLI compiles patterns (and imports `regex` only when it does).
+    import regex
 
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.time_units import NANOS_PER_MILLI

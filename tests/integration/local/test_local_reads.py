@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import pytest
 from s3syncpy.adapters.local.content import guess_content_type
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.application.ports.storage import ListingOptions
+from s3syncpy.domain import checksums
 from s3syncpy.domain.errors import ObjectNotFoundError, TransientStorageError
-from s3syncpy.domain.model import ObjectInfo
+from s3syncpy.domain.model import ChecksumAlgorithm, ObjectInfo
 from s3syncpy.domain.paths import LocalLocation
 
 MiB = 1024 * 1024
@@ -82,6 +84,24 @@ async def test_a_file_that_shrank_after_listing_is_a_transient_error(tmp_path: P
             await content.read_range(4000, 2000)
         with pytest.raises(TransientStorageError):
             _ = [chunk async for chunk in content.stream(0, 10_000)]
+        with pytest.raises(TransientStorageError):
+            await content.digest_range(4000, 2000, None)
+
+
+@pytest.mark.parametrize("algorithm", [None, ChecksumAlgorithm.CRC32C, ChecksumAlgorithm.SHA256], ids=str)
+async def test_digest_range_hashes_a_range_of_the_open_file(tmp_path: Path, algorithm: ChecksumAlgorithm | None) -> None:
+    data = os.urandom(3 * MiB + 3)
+    (tmp_path / "big").write_bytes(data)
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+    piece = data[MiB - 1 : 3 * MiB]
+
+    async with await storage.open_content(ObjectInfo("big", len(data), 0)) as content:
+        found = await content.digest_range(MiB - 1, len(piece), algorithm, sha256=True)
+
+    assert found is not None
+    assert found.md5 == hashlib.md5(piece).digest()
+    assert found.sha256 == hashlib.sha256(piece).digest()
+    assert found.checksum == (checksums.digest(algorithm, piece) if algorithm is not None else None)
 
 
 async def test_open_content_of_a_directory_or_missing_file_is_not_found(tmp_path: Path) -> None:

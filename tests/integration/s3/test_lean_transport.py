@@ -180,7 +180,8 @@ class RecordingFallback(S3DataPath):
         self.calls: list[str] = []
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
+        prefix: str | None = None, delimiter: str | None = None,
     ) -> ListPage:
         self.calls.append("list_page")
         return ListPage(objects=[], next_token=None)

@@ -32,8 +32,9 @@ def test_the_three_options_map_to_report_settings() -> None:
         ({"dry_run": True}, "--report-sync-status cannot be used with --dry-run"),
         ({"delete": True}, "--report-sync-status cannot be used with --delete"),
         ({"head_each_target": True}, "--report-sync-status cannot be used with --head-each-target"),
+        ({"enable_versioning": True}, "--report-sync-status cannot be used with --enable-versioning"),
     ],
-    ids=["dry-run", "delete", "head-each-target"],
+    ids=["dry-run", "delete", "head-each-target", "enable-versioning"],
 )
 def test_conflicts(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=f"^{message}$"):

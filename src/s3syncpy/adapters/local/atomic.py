@@ -170,16 +170,33 @@ async def write_stream(
     Raises:
         TransientStorageError: the source delivered more or fewer than `size` bytes.
     """
-    offset = 0
+    only = await _copy_range(temp, content, 0, size, io_limit, on_bytes)
+    return only if size <= INLINE_READ_LIMIT else None
+
+
+async def _copy_range(
+    temp: TempFile,
+    content: ObjectContent,
+    offset: int,
+    size: int,
+    io_limit: asyncio.Semaphore,
+    on_bytes: ByteCounter | None,
+) -> bytes | None:
+    """Write content.stream(offset, size) at `offset` chunk by chunk; the only chunk when it came as one bytes.
+
+    Raises:
+        TransientStorageError: the source delivered more or fewer than `size` bytes.
+    """
+    position, end = offset, offset + size
     only: bytes | None = None
-    chunks = content.stream(0, size)
+    chunks = content.stream(offset, size)
     try:
         async for chunk in chunks:
-            if offset + len(chunk) > size:
-                raise TransientStorageError(f"source sent more than {size} bytes", operation="read")
-            await temp.write_at(chunk, offset, io_limit)
-            only = chunk if offset == 0 and type(chunk) is bytes else None
-            offset += len(chunk)
+            if position + len(chunk) > end:
+                raise TransientStorageError(f"source sent more than {size} bytes at {offset}", operation="read")
+            await temp.write_at(chunk, position, io_limit)
+            only = chunk if position == offset and type(chunk) is bytes else None
+            position += len(chunk)
             if on_bytes is not None:
                 on_bytes(len(chunk))
     finally:
@@ -187,9 +204,9 @@ async def write_stream(
         aclose = getattr(chunks, "aclose", None)
         if aclose is not None:
             await aclose()
-    if offset != size:
-        raise TransientStorageError(f"source sent {offset} of {size} bytes", operation="read")
-    return only if size <= INLINE_READ_LIMIT else None
+    if position != end:
+        raise TransientStorageError(f"source sent {position - offset} of {size} bytes at {offset}", operation="read")
+    return only
 
 
 async def write_parts(
@@ -200,9 +217,10 @@ async def write_parts(
     io_limit: asyncio.Semaphore,
     on_bytes: ByteCounter | None,
 ) -> None:
-    """Fetch parts with content.read_range, at most `max_parallel_parts` at once, and write each at its offset.
+    """Stream parts with content.stream, at most `max_parallel_parts` at once, each written at its offset.
 
-    Memory is bounded by max_parallel_parts x the part size: a worker holds one part at a time.
+    Memory does not depend on the part size: a worker holds one chunk of its part at a time (the source's
+    stream chunk, at most 1 MiB), and the temp file is verified afterwards by reading it back.
 
     Args:
         temp: the destination temp file.
@@ -225,12 +243,8 @@ async def write_parts(
 
     async def worker() -> None:
         for offset, size in pending:
-            data = await content.read_range(offset, size)
-            if len(data) != size:
-                raise TransientStorageError(
-                    f"part at {offset} has {len(data)} bytes, {size} expected", operation="read"
-                )
-            await temp.write_at(data, offset, io_limit)
+            # Streamed to its offset as it arrives: a part is never held whole, whatever the chunk size.
+            await _copy_range(temp, content, offset, size, io_limit, None)
             if on_bytes is not None:
                 on_bytes(size)
 

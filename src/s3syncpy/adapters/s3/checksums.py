@@ -57,14 +57,14 @@ class PartDigest:
     checksum: bytes | None = None
 
 
-def _digest(data: bytes, algorithm: ChecksumAlgorithm | None) -> PartDigest:
+def _digest(data: bytes | bytearray, algorithm: ChecksumAlgorithm | None) -> PartDigest:
     if algorithm is None:
         return PartDigest(hashlib.md5(data, usedforsecurity=False).digest())
     result = _speedups.hash_buffer_parts(data, [len(data)], algorithm.value)
     return PartDigest(result.part_md5s[0], result.part_checksums[0])
 
 
-async def digest_part(data: bytes, algorithm: ChecksumAlgorithm | None) -> PartDigest:
+async def digest_part(data: bytes | bytearray, algorithm: ChecksumAlgorithm | None) -> PartDigest:
     """MD5 and the additional checksum of `data`, in one pass, in a worker thread when the buffer is large.
 
     Args:

@@ -16,28 +16,33 @@ from typing import Any
 
 from s3syncpy.adapters.s3.datapath import GetResponse, ResponseBody, S3DataPath
 from s3syncpy.adapters.s3.errors import ErrorMapper
-from s3syncpy.application.ports.storage import ObjectContent
+from s3syncpy.application.ports.storage import Bytes, ObjectContent
 from s3syncpy.domain.errors import TransientStorageError
 
-STREAM_CHUNK_SIZE = 1024 * 1024
+# Every body read asks for at most this much. Why so small: aiohttp lets a connection buffer twice what one
+# read asks for (a read of n raises its high-water mark to 2n, and read() without n lifts it), so the size of
+# a read, not of the part, sets how much each open GET holds in memory.
+STREAM_CHUNK_SIZE = 256 * 1024
 _GET = "GetObject"
 
 
-async def _read_exactly(body: ResponseBody, length: int, *, to_end: bool) -> bytes:
-    if to_end:
-        # One read of the whole remainder: aiobotocore also checks it against Content-Length.
-        data = await body.read()
-    else:
-        chunks: list[bytes] = []
-        remaining = length
-        while remaining > 0:
-            chunk = await body.read(remaining)
+async def _read_into(body: ResponseBody, length: int) -> tuple[bytearray, int]:
+    """Read up to `length` bytes into one buffer allocated once (no list of chunks joined at the end).
+
+    Returns:
+        The buffer and how many bytes arrived (fewer than `length` when the body ended early).
+    """
+    buffer = bytearray(length)
+    view = memoryview(buffer)
+    filled = 0
+    with view:
+        while filled < length:
+            chunk = await body.read(min(length - filled, STREAM_CHUNK_SIZE))
             if not chunk:
                 break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    return data
+            view[filled : filled + len(chunk)] = chunk
+            filled += len(chunk)
+    return buffer, filled
 
 
 class S3ObjectContent(ObjectContent):
@@ -90,7 +95,7 @@ class S3ObjectContent(ObjectContent):
             key=self._key,
         )
 
-    async def read_range(self, offset: int, length: int) -> bytes:
+    async def read_range(self, offset: int, length: int) -> Bytes:
         """Read exactly `length` bytes at `offset`.
 
         Raises:
@@ -101,12 +106,12 @@ class S3ObjectContent(ObjectContent):
             return b""
         body = self._claim_body(offset, length)
         if body is not None:
-            data = b""
+            filled = 0
             try:
                 with self._errors(_GET, self._key):
-                    data = await _read_exactly(body, length, to_end=offset + length == self._end)
+                    data, filled = await _read_into(body, length)
             finally:
-                await self._release_body(len(data), complete=len(data) == length)
+                await self._release_body(filled, complete=filled == length)
         else:
             async with self._errors.request(_GET, self._key):
                 response = await self._datapath.get_object(
@@ -114,15 +119,16 @@ class S3ObjectContent(ObjectContent):
                 )
             with self._errors(_GET, self._key):
                 try:
-                    data = await _read_exactly(response.body, length, to_end=True)
+                    data, filled = await _read_into(response.body, length)
                 finally:
                     await response.body.aclose()
-        if len(data) != length:
-            raise self._short(offset, length, len(data))
+        if filled != length:
+            raise self._short(offset, length, filled)
+        # A bytearray filled in place: the part is held once, never copied into a second buffer.
         return data
 
     async def stream(self, offset: int, length: int) -> AsyncIterator[bytes]:
-        """Yield [offset, offset + length) in chunks of at most 1 MiB.
+        """Yield [offset, offset + length) in chunks of at most STREAM_CHUNK_SIZE (256 KiB).
 
         Raises:
             TransientStorageError: the body ended early.

@@ -2,10 +2,11 @@
 
 Public API:
     open_s3_storage(location, settings, *, worker_size, max_parallel_uploads, part_semaphore=None,
-                    options=None) -> AsyncContextManager[S3ObjectStorage]
+                    options=None, held_bytes=None) -> AsyncContextManager[S3ObjectStorage]
 
 The per-object requests go through the lean data path (adapters/s3/lean) unless S3SYNCPY_DATAPATH=botocore, or
-the bucket needs what only botocore does (ARNs, S3 Express); control-plane calls always use the client.
+the bucket needs what only botocore does (Multi-Region Access Points, S3 Express); control-plane calls always use
+the client.
 
 Usage (the composition root; share one semaphore so source and target draw on one --max-parallel-uploads budget):
 
@@ -21,6 +22,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.client import MILLIS_PER_SECOND, open_s3_client
 from s3syncpy.adapters.s3.lean import open_datapath
 from s3syncpy.adapters.s3.options import S3StorageOptions
@@ -39,6 +41,7 @@ async def open_s3_storage(
     max_parallel_uploads: int = 16,
     part_semaphore: asyncio.Semaphore | None = None,
     options: S3StorageOptions | None = None,
+    held_bytes: int | None = None,
 ) -> AsyncIterator[S3ObjectStorage]:
     """Create the endpoint's client (one per run) and the storage on `location`; close the client on exit.
 
@@ -50,6 +53,8 @@ async def open_s3_storage(
             `part_semaphore`, a semaphore of this many permits.
         part_semaphore: the semaphore bounding multipart parts, shared with the other storage of the run.
         options: encryption, checksum, storage-class and request-payer settings of this side.
+        held_bytes: the bytes of request bodies this storage may hold in memory at once (bodies that cannot
+            be streamed from their source: parts of an S3 source); default 16 x 8 MiB.
 
     Yields:
         The storage. It is usable only inside the context.
@@ -85,4 +90,5 @@ async def open_s3_storage(
             secrets=(settings.secret_access_key, settings.session_token),
             operation_timeout=None if timeout_ms is None else timeout_ms / MILLIS_PER_SECOND,
             datapath=datapath,
+            held_bytes=ByteBudget(held_bytes) if held_bytes is not None else None,
         )

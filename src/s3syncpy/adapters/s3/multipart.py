@@ -3,7 +3,7 @@
 Public API:
     part_md5(data) -> bytes                            raw MD5, off the event loop for large buffers
     content_md5_header(digest) -> str                  base64 Content-MD5 value
-    MultipartUploader(client, datapath, errors, options, semaphore).upload(key, content, request, params)
+    MultipartUploader(client, datapath, errors, options, semaphore, budget).upload(key, content, request, params)
     abort_upload(client, location, errors, options, key, upload_id)   AbortMultipartUpload, shielded
     first_error(group) -> BaseException                the error a failed TaskGroup of parts reports
 
@@ -13,8 +13,10 @@ CompleteMultipartUpload lists each part's value (plus, for FULL_OBJECT, the whol
 parts and the object size), so S3 checks every part and the assembled object against what we read.
 
 Parts run concurrently, bounded by one semaphore shared by every object (and by source and target: the
-reference's --max-parallel-uploads budget). A part holds a permit while it reads its bytes and uploads them, so
-memory stays near chunksize x permits. Any failure or cancellation aborts the upload, so no incomplete upload is
+reference's --max-parallel-uploads budget). A part holds a permit while it reads its bytes and uploads them. A
+part of a local file is streamed (part_body.py: hashed in one read, sent in small pieces of a second read), so
+memory does not grow with the chunk size; a part of an S3 source is held, so memory stays near chunksize x
+permits there (and within the ByteBudget's bytes whatever the part sizes). Any failure or cancellation aborts the upload, so no incomplete upload is
 left to be billed.
 """
 
@@ -28,12 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.checksums import PartDigest, digest_part
 from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.datapath import S3DataPath, WriteResponse
 from s3syncpy.adapters.s3.details import checksums_from
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.part_body import prepare_body
 from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult
 from s3syncpy.application.ports.write_requests import WriteConditions
 from s3syncpy.domain.errors import StorageError
@@ -89,8 +93,10 @@ class MultipartUploader:
         errors: ErrorMapper,
         options: S3StorageOptions,
         semaphore: asyncio.Semaphore,
+        budget: ByteBudget,
     ) -> None:
         self._client = client
+        self._budget = budget
         self._datapath = datapath
         self._errors = errors
         self._options = options
@@ -186,18 +192,24 @@ class MultipartUploader:
     ) -> None:
         algorithm = self._options.checksum_algorithm
         async with self._semaphore:
-            data = await content.read_range(offset, size)
-            if request.on_bytes is not None:
-                request.on_bytes(len(data))
-            digest = await digest_part(data, algorithm)
-            params = self._options.part_params()
-            if request.content_md5:
-                params["ContentMD5"] = content_md5_header(digest.md5)
-            if algorithm is not None and digest.checksum is not None:
-                params[checksums.checksum_param(algorithm)] = checksums.encode(digest.checksum)
-            async with self._errors.request("UploadPart", key):
-                response = await self._datapath.upload_part(key, upload_id, index + 1, data, params)
-        results[index] = _SentPart(size=len(data), digest=digest, response=response)
+            body, digest, reserved = await prepare_body(
+                content, offset, size, algorithm, content_md5=request.content_md5, datapath=self._datapath,
+                budget=self._budget,
+            )
+            try:
+                if request.on_bytes is not None:
+                    request.on_bytes(size)
+                params = self._options.part_params()
+                if request.content_md5:
+                    params["ContentMD5"] = content_md5_header(digest.md5)
+                if algorithm is not None and digest.checksum is not None:
+                    params[checksums.checksum_param(algorithm)] = checksums.encode(digest.checksum)
+                async with self._errors.request("UploadPart", key):
+                    response = await self._datapath.upload_part(key, upload_id, index + 1, body, params)
+            finally:
+                del body  # the held bytes go before their reservation does
+                self._budget.release(reserved)
+        results[index] = _SentPart(size=size, digest=digest, response=response)
 
     def _listed_part(self, number: int, part: _SentPart) -> dict[str, Any]:
         entry: dict[str, Any] = {"PartNumber": number, "ETag": part.response.e_tag}

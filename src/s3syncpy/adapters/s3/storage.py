@@ -2,7 +2,7 @@
 
 Public API:
     S3ObjectStorage(client, location, *, part_semaphore, options=S3StorageOptions(), secrets=(),
-                    operation_timeout=None, datapath=None)
+                    operation_timeout=None, datapath=None, held_bytes=None)
 
 Keys are relative to the location's prefix, joined and stripped textually (no implicit "/"). The client is owned
 by whoever created it (see factory.open_s3_storage); this class never closes it. Vendor errors are translated
@@ -17,19 +17,24 @@ part) and get_object_part_attributes (GetObjectAttributes ObjectParts, paged).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+from s3syncpy.adapters.listing_fanout import Level, fan_out
 from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.content import S3ObjectContent
-from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
+from s3syncpy.adapters.s3.datapath import BotocoreDataPath, ListPage, S3DataPath
 from s3syncpy.adapters.s3.details import details_from_response, object_parts
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.part_body import prepare_body
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
+from s3syncpy.adapters.s3.versions import VersionLister
 from s3syncpy.application.ports.storage import (
     ListingOptions,
     ObjectContent,
@@ -48,9 +53,12 @@ from s3syncpy.application.ports.write_requests import (
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import S3Location, is_directory_bucket
+from s3syncpy.domain.versions import ObjectVersion
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
+# Held request bodies when no budget is given: the default --max-parallel-uploads x --multipart-chunksize.
+DEFAULT_HELD_BYTES = 16 * 8 * 1024 * 1024
 
 
 _BUCKET_FEATURES = StorageFeatures()
@@ -69,6 +77,7 @@ class S3ObjectStorage(ObjectStorage):
         secrets: Sequence[str | None] = (),
         operation_timeout: float | None = None,
         datapath: S3DataPath | None = None,
+        held_bytes: ByteBudget | None = None,
     ) -> None:
         """Bind a client to a location.
 
@@ -80,6 +89,8 @@ class S3ObjectStorage(ObjectStorage):
             secrets: strings to redact from error messages (secret key, session token).
             operation_timeout: seconds an API call may take, retries included (None: no limit).
             datapath: the per-object request path; defaults to BotocoreDataPath on `client`.
+            held_bytes: bounds the bytes of request bodies held in memory at once (bodies that cannot be
+                streamed from their source); default DEFAULT_HELD_BYTES.
         """
         self._client = client
         self._location = location
@@ -88,10 +99,12 @@ class S3ObjectStorage(ObjectStorage):
             location, (*secrets, *self._options.secrets), operation_timeout=operation_timeout
         )
         self._datapath = datapath or BotocoreDataPath(client, location)
+        self._held = held_bytes or ByteBudget(DEFAULT_HELD_BYTES)
         self._uploader = MultipartUploader(
-            client, self._datapath, self._errors, self._options, part_semaphore
+            client, self._datapath, self._errors, self._options, part_semaphore, self._held
         )
         self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
+        self._versions = VersionLister(client, location, self._errors)
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
@@ -114,28 +127,81 @@ class S3ObjectStorage(ObjectStorage):
     async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
         """Yield every object under the prefix (ListObjectsV2 pages of `options.max_keys`).
 
+        With `options.parallel`, sub-prefixes are listed by delimiter "/" down to `options.parallel_depth`, up to
+        `options.parallel_listings` at once (adapters/listing_fanout.py).
+
         Raises:
             StorageError: a listing request failed, or the listing cannot be followed to its end (a truncated
                 page without a continuation token, or a token that repeats the previous one).
         """
         key_range = options.key_range
+        if options.parallel:
+            async for info in self._list_in_parallel(options):
+                yield info
+            return
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
         # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
         ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
         start_after = key_range.listing_start_after() if ordered and key_range is not None else None
+        pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after)
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                for info in page.objects:
+                    if ordered and key_range is not None and key_range.is_past(info.key):
+                        return
+                    yield info
+
+    def _list_in_parallel(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that
+        cannot hold a key of it are not listed (keys outside it may still come: the caller keeps the inside)."""
+        key_range = options.key_range
+        location = self._location
+
+        async def list_prefix(prefix: str, one_level: bool) -> AsyncIterator[Level[str]]:
+            # One level: the prefix's own objects, and its CommonPrefixes as the next nodes.
+            async for page in self._pages(prefix, options.max_keys, delimiter="/" if one_level else None):
+                children = page.prefixes if one_level else []
+                if key_range is not None:
+                    children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
+                yield Level(page.objects, children)
+
+        return fan_out(location.prefix, list_prefix, parallel=options.parallel_listings,
+                       max_depth=options.parallel_depth)
+
+    async def _pages(
+        self, prefix: str, max_keys: int, *, delimiter: str | None = None, start_after: str | None = None
+    ) -> AsyncGenerator[ListPage, None]:
+        """Every page of one listing; `start_after` (a relative key) positions the first request only."""
         token: str | None = None
         while True:
             async with self._errors.request("ListObjectsV2"):
-                # The first request starts near the range; a continuation token carries the position after it.
-                page = await self._datapath.list_page(token, options.max_keys, start_after if token is None else None)
-            for info in page.objects:
-                if ordered and key_range is not None and key_range.is_past(info.key):
-                    return
-                yield info
+                page = await self._datapath.list_page(
+                    token, max_keys, start_after if token is None else None, prefix=prefix, delimiter=delimiter
+                )
+            yield page
             if not page.truncated:
                 return
             self._check_continuation(token, page.next_token)
             token = page.next_token
+
+    async def versioning_enabled(self) -> bool:
+        """Whether the bucket's versioning status is Enabled (GetBucketVersioning).
+
+        Raises:
+            StorageError: the request failed.
+        """
+        return await self._versions.versioning_enabled()
+
+    async def list_object_versions(
+        self, options: ListingOptions, *, key: str | None = None
+    ) -> AsyncIterator[list[ObjectVersion]]:
+        """Each key's versions and delete markers as one list (ListObjectVersions, never parallel).
+
+        Raises:
+            StorageError: a listing request failed or the listing cannot be followed to its end.
+        """
+        async for entries in self._versions.keys(options.max_keys, key):
+            yield entries
 
     def _check_continuation(self, previous: str | None, token: str | None) -> None:
         """Refuse to take a listing that cannot continue for a complete one.
@@ -305,20 +371,26 @@ class S3ObjectStorage(ObjectStorage):
         params = self._write_params(request)
         if request.part_sizes:
             return await self._uploader.upload(key, content, request, params)
-        data = await content.read_range(0, request.size)
-        if request.on_bytes is not None:
-            request.on_bytes(len(data))
         algorithm = self._options.checksum_algorithm
-        digest = await checksums.digest_part(data, algorithm)
-        if request.content_md5:
-            params["ContentMD5"] = content_md5_header(digest.md5)
-        sent = None
-        if algorithm is not None and digest.checksum is not None:
-            sent = checksums.encode(digest.checksum)
-            params[checksums.checksum_param(algorithm)] = sent
-        params.update(write_condition_params(request.conditions))
-        async with self._errors.request("PutObject", key):
-            response = await self._datapath.put_object(key, data, params)
+        data, digest, reserved = await prepare_body(
+            content, 0, request.size, algorithm, content_md5=request.content_md5, datapath=self._datapath,
+            budget=self._held,
+        )
+        try:
+            if request.on_bytes is not None:
+                request.on_bytes(request.size)
+            if request.content_md5:
+                params["ContentMD5"] = content_md5_header(digest.md5)
+            sent = None
+            if algorithm is not None and digest.checksum is not None:
+                sent = checksums.encode(digest.checksum)
+                params[checksums.checksum_param(algorithm)] = sent
+            params.update(write_condition_params(request.conditions))
+            async with self._errors.request("PutObject", key):
+                response = await self._datapath.put_object(key, data, params)
+        finally:
+            del data  # the held bytes go before their reservation does
+            self._held.release(reserved)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
         return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 

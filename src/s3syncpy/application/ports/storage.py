@@ -18,6 +18,10 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
 * `copy_object()` (storages with `supports_server_side_copy`) makes the storage copy an object it can read itself,
   named by the source storage's `copy_source()`; no byte of the body passes through us. A failed multipart copy is
   aborted.
+* `delete_object()` removes one object; deleting a missing object is not an error.
+* `list_object_versions()` (storages with `supports_versioning`) yields each key's versions and delete markers
+  as one list, keys in any order, never in parallel (an object named like the prefix comes with the empty key, to
+  be counted as skipped); `versioning_enabled()` says whether the storage keeps them.
 * Vendor errors never cross the port: adapters raise the domain's StorageError subclasses.
 """
 
@@ -35,8 +39,10 @@ from s3syncpy.application.ports.write_requests import (
     CopySource,
     WriteConditions,
 )
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
+from s3syncpy.domain.versions import ObjectVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,8 @@ class ListingOptions:
         etag_threshold / etag_chunksize: when set on a local storage, compute each file's ETag during listing
             with this multipart layout (--check-etag mode, reference §3.1).
         max_keys: page size for S3 listings.
+        parallel_listings: listing requests (directory reads) in flight at once; 1 lists serially.
+        parallel_depth: levels below the root whose sub-prefixes / sub-directories are listed in parallel.
         key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
             stops at its end; a local walk skips directories that cannot hold its keys). It may still yield keys
             outside: the caller keeps only those inside.
@@ -55,7 +63,14 @@ class ListingOptions:
     etag_threshold: int | None = None
     etag_chunksize: int | None = None
     max_keys: int = 1000
+    parallel_listings: int = 1
+    parallel_depth: int = 0
     key_range: KeyRange | None = None
+
+    @property
+    def parallel(self) -> bool:
+        """Whether the listing fans out over sub-prefixes / sub-directories."""
+        return self.parallel_listings > 1 and self.parallel_depth > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +90,21 @@ class FileDigests:
     total_size: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class RangeDigests:
+    """Digests of one byte range, taken in one read of it (ObjectContent.digest_range).
+
+    Attributes:
+        md5: the raw MD5 (Content-MD5 and the ETag).
+        checksum: the raw additional checksum, None without an algorithm.
+        sha256: the raw SHA-256 when asked for (a signed request's payload hash), else None.
+    """
+
+    md5: bytes
+    checksum: bytes | None = None
+    sha256: bytes | None = None
+
+
 class DigestSource(abc.ABC):
     """Bytes written but not yet committed (a local temp file), offered to a validation callback."""
 
@@ -88,6 +118,10 @@ class DigestSource(abc.ABC):
             ValueError: the part sizes do not add up to the written size.
         """
 
+
+# What read_range returns: bytes, or a bytearray a source filled in place (one buffer per part, never joined
+# from chunks). Readers treat both alike; neither is hashable as a dict key or modified after it is returned.
+Bytes = bytes | bytearray
 
 Validator = Callable[[DigestSource], Awaitable[bool]]
 ByteCounter = Callable[[int], None]
@@ -160,8 +194,8 @@ class ObjectContent(abc.ABC):
     details: ObjectDetails
 
     @abc.abstractmethod
-    async def read_range(self, offset: int, length: int) -> bytes:
-        """Read exactly `length` bytes at `offset`.
+    async def read_range(self, offset: int, length: int) -> Bytes:
+        """Read exactly `length` bytes at `offset` (bytes, or a bytearray filled in place).
 
         Raises:
             TransientStorageError: fewer bytes arrived than asked (connection reset, file shrank).
@@ -170,6 +204,28 @@ class ObjectContent(abc.ABC):
     @abc.abstractmethod
     def stream(self, offset: int, length: int) -> AsyncIterator[bytes]:
         """Yield the bytes of [offset, offset+length) in chunks, without holding them all in memory."""
+
+    async def digest_range(
+        self, offset: int, length: int, algorithm: ChecksumAlgorithm | None, *, sha256: bool = False
+    ) -> RangeDigests | None:
+        """Hash [offset, offset+length) without keeping it, when reading the range again costs no request.
+
+        A source that serves the same bytes twice for free (a local file) returns their digests, so a writer can
+        put the digests in the request headers and then send the range by reading it again (read_range in
+        pieces) instead of holding it whole. Others return None, the default: the writer reads the range once
+        and holds it.
+
+        Args:
+            offset: where the range starts.
+            length: its size.
+            algorithm: the additional checksum to compute as well (None: MD5 only).
+            sha256: also the SHA-256 (a signed request's payload hash).
+
+        Raises:
+            TransientStorageError: the source ends before offset + length.
+            StorageError: the read failed.
+        """
+        return None
 
     @abc.abstractmethod
     async def aclose(self) -> None:
@@ -226,6 +282,29 @@ class ObjectStorage(abc.ABC):
     @abc.abstractmethod
     def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
         """Yield every object under the root (see the module contract)."""
+
+    async def versioning_enabled(self) -> bool:
+        """Whether the storage keeps versions (an S3 bucket whose versioning status is Enabled).
+
+        Raises:
+            StorageError: the status could not be read.
+        """
+        return False
+
+    async def list_object_versions(
+        self, options: ListingOptions, *, key: str | None = None
+    ) -> AsyncIterator[list[ObjectVersion]]:
+        """Yield, per key, every version and delete marker under the root (each key's entries in one list).
+
+        Args:
+            options: the page size (version listings are never parallel).
+            key: list only this exact key (its list, or nothing when it has no versions).
+
+        Raises:
+            StorageError: the listing failed, or this storage keeps no versions.
+        """
+        raise StorageError(f"{self.describe('')} keeps no object versions", operation="ListObjectVersions")
+        yield []  # pragma: no cover  (makes this an async generator)
 
     @abc.abstractmethod
     async def head_object(

@@ -11,6 +11,7 @@ from s3syncpy.application.strategies.base import LogFields, TransferStrategy, re
 from s3syncpy.application.tagging_policy import tagging_to_write
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.timeparse import format_rfc3339_millis
+from s3syncpy.domain.versions import with_origin_metadata
 
 
 class ToS3Target(TransferStrategy):
@@ -39,13 +40,17 @@ class ToS3Target(TransferStrategy):
         The one place where options that change the target's metadata apply, for puts and server-side copies
         alike (a server-side copy replaces the source's metadata only when `_replaces_metadata`).
         """
-        return ObjectAttributes(metadata=details.metadata, user_metadata=dict(details.user_metadata),
-                                tagging=tagging)
+        user_metadata = dict(details.user_metadata)
+        if self._settings.origin_metadata:
+            # Applied last, after every other metadata option, from the source response (its VersionId and
+            # LastModified), as the reference does.
+            user_metadata = with_origin_metadata(user_metadata, details.info)
+        return ObjectAttributes(metadata=details.metadata, user_metadata=user_metadata, tagging=tagging)
 
     @property
     def _replaces_metadata(self) -> bool:
-        """`_attributes` differ from the source's own metadata (no option changes it yet)."""
-        return False
+        """`_attributes` differ from the source's own metadata (--enable-versioning adds the origin keys)."""
+        return self._settings.origin_metadata
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult

@@ -35,9 +35,12 @@ from awscrt import checksums as crt  # type: ignore[import-untyped]
 from s3syncpy.adapters.s3.datapath import (
     GetResponse,
     ListPage,
+    RequestBody,
     ResponseBody,
     S3DataPath,
+    StreamedBody,
     WriteResponse,
+    held,
     range_header,
     write_response,
 )
@@ -51,17 +54,18 @@ from s3syncpy.adapters.s3.stall import StallGuardedBody
 from s3syncpy.domain.paths import S3Location
 
 _T = TypeVar("_T")
+_Data = bytes | bytearray  # a request body held in memory
 # Below this size hashing inline is cheaper than a thread hop; above it, it would stall the event loop.
 _INLINE_HASH_LIMIT = 256 * 1024
 _CHECKSUM_HEADER_PREFIX = "x-amz-checksum-"
 
 
-def _crc(function: Callable[[bytes], int], width: int) -> Callable[[bytes], bytes]:
+def _crc(function: Callable[[_Data], int], width: int) -> Callable[[_Data], bytes]:
     return lambda data: function(data).to_bytes(width, "big")
 
 
 # The additional checksums botocore can compute for a request, as raw big-endian digests.
-_CHECKSUMS: dict[str, Callable[[bytes], bytes]] = {
+_CHECKSUMS: dict[str, Callable[[_Data], bytes]] = {
     "CRC32": _crc(crt.crc32, 4),
     "CRC32C": _crc(crt.crc32c, 4),
     "CRC64NVME": _crc(crt.crc64nvme, 8),
@@ -70,13 +74,13 @@ _CHECKSUMS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
-async def _off_loop_if_large(data: bytes, function: Callable[[bytes], _T]) -> _T:
+async def _off_loop_if_large(data: _Data, function: Callable[[_Data], _T]) -> _T:
     if len(data) < _INLINE_HASH_LIMIT:
         return function(data)
     return await asyncio.to_thread(function, data)
 
 
-def _sha256_hex(data: bytes) -> str:
+def _sha256_hex(data: _Data) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -162,16 +166,22 @@ class LeanDataPath(S3DataPath):
     def _key_path(self, key: str) -> str:
         return "/" + quote(self.location.full_key(key), safe="/~")
 
-    async def _payload_hash(self, headers: Mapping[str, str], body: bytes | None) -> str:
+    def signs_payload(self, protected: bool) -> bool:
+        """Whether the body's SHA-256 is signed: payload signing on, unless TLS and a checksum protect it."""
+        return self._payload_signing and not (self._endpoint.https and protected)
+
+    async def _payload_hash(self, headers: Mapping[str, str], body: RequestBody | None) -> str:
         if not self._payload_signing:
             return UNSIGNED_PAYLOAD
-        if not body:
+        if not (body.size if isinstance(body, StreamedBody) else body):
             return EMPTY_SHA256
-        if self._endpoint.https and (
-            "content-md5" in headers or any(n.startswith(_CHECKSUM_HEADER_PREFIX) for n in headers)
-        ):
+        protected = "content-md5" in headers or any(n.startswith(_CHECKSUM_HEADER_PREFIX) for n in headers)
+        if not self.signs_payload(protected):
             return UNSIGNED_PAYLOAD  # TLS plus a checksum protects the body (botocore's rule)
-        return await _off_loop_if_large(body, _sha256_hex)
+        if isinstance(body, StreamedBody) and body.sha256 is not None:
+            return body.sha256.hex()  # hashed with the other digests, in the same read of the range
+        assert body is not None
+        return await _off_loop_if_large(await held(body), _sha256_hex)
 
     async def _send(
         self,
@@ -180,7 +190,7 @@ class LeanDataPath(S3DataPath):
         path: str,
         query: list[tuple[str, str]],
         headers: dict[str, str],
-        body: bytes | None = None,
+        body: RequestBody | None = None,
     ) -> aiohttp.ClientResponse:
         endpoint = self._endpoint
         canonical_query = "&".join(
@@ -200,20 +210,32 @@ class LeanDataPath(S3DataPath):
         return await self._transport.send(operation, method, url, prepare, body)
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
+        prefix: str | None = None, delimiter: str | None = None,
     ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys, start_after),
-            lambda: self._fallback.list_page(continuation_token, max_keys, start_after),
+            lambda: self._list_page(continuation_token, max_keys, start_after, prefix, delimiter),
+            lambda: self._fallback.list_page(
+                continuation_token, max_keys, start_after, prefix=prefix, delimiter=delimiter
+            ),
         )
 
-    async def _list_page(self, continuation_token: str | None, max_keys: int, start_after: str | None) -> ListPage:
+    async def _list_page(
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None,
+        prefix: str | None,
+        delimiter: str | None,
+    ) -> ListPage:
         query = [
             ("list-type", "2"),
-            ("prefix", self.location.prefix),
+            ("prefix", self.location.prefix if prefix is None else prefix),
             ("max-keys", str(max_keys)),
             ("encoding-type", "url"),  # as botocore asks, so any key survives XML
         ]
+        if delimiter is not None:
+            query.append(("delimiter", delimiter))
         if continuation_token is not None:
             query.append(("continuation-token", continuation_token))
         elif start_after is not None:
@@ -265,14 +287,14 @@ class LeanDataPath(S3DataPath):
             response.close()
             raise
 
-    async def put_object(self, key: str, body: bytes, params: Mapping[str, Any]) -> WriteResponse:
+    async def put_object(self, key: str, body: RequestBody, params: Mapping[str, Any]) -> WriteResponse:
         return await self._or_fallback(
             lambda: self._write("PutObject", key, body, params, self._put_in, self._put_out),
             lambda: self._fallback.put_object(key, body, params),
         )
 
     async def upload_part(
-        self, key: str, upload_id: str, part_number: int, body: bytes, params: Mapping[str, Any]
+        self, key: str, upload_id: str, part_number: int, body: RequestBody, params: Mapping[str, Any]
     ) -> WriteResponse:
         request = {**params, "UploadId": upload_id, "PartNumber": part_number}
         return await self._or_fallback(
@@ -284,7 +306,7 @@ class LeanDataPath(S3DataPath):
         self,
         operation: str,
         key: str,
-        body: bytes,
+        body: RequestBody,
         params: Mapping[str, Any],
         shape_in: RequestShape,
         shape_out: ResponseShape,
@@ -294,6 +316,7 @@ class LeanDataPath(S3DataPath):
         if algorithm and not any(n.startswith(_CHECKSUM_HEADER_PREFIX) for n in headers):
             compute = _CHECKSUMS.get(str(algorithm).upper())
             if compute is not None:
+                body = await held(body)  # a checksum nobody computed yet: over the bytes this request sends
                 digest = await _off_loop_if_large(body, compute)
                 headers[_CHECKSUM_HEADER_PREFIX + str(algorithm).lower()] = base64.b64encode(digest).decode()
         response = await self._send(operation, "PUT", self._key_path(key), query, headers, body)

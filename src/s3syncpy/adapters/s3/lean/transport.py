@@ -39,6 +39,7 @@ from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
 from s3syncpy.adapters.s3.client import DEFAULT_CONNECT_TIMEOUT_MILLISECONDS, MAX_BACKOFF_SECONDS
+from s3syncpy.adapters.s3.datapath import RequestBody, StreamedBody
 from s3syncpy.application.config import ClientSettings
 
 MILLIS_PER_SECOND = 1000.0
@@ -241,7 +242,7 @@ class LeanTransport:
         method: str,
         url: str,
         prepare: Prepare,
-        body: bytes | None = None,
+        body: RequestBody | None = None,
     ) -> aiohttp.ClientResponse:
         """Send one request until it succeeds or the attempts run out; the response is returned unread.
 
@@ -250,7 +251,7 @@ class LeanTransport:
             method: the HTTP method.
             url: the full URL, already percent-encoded (it is sent as it is, and signed as it is).
             prepare: returns the signed headers of one attempt (called again for each retry: fresh x-amz-date).
-            body: the request body.
+            body: the request body (a StreamedBody is read from its source again for each attempt).
 
         Returns:
             A response with status < 300 whose body is still to be read; the caller releases it.
@@ -274,7 +275,11 @@ class LeanTransport:
             attempt += 1
             headers = await prepare()
             data: Any = body
-            if body is not None and len(body) > LARGE_BODY:
+            if isinstance(body, StreamedBody):
+                # Read from the source again for every attempt, a piece at a time (never held whole).
+                headers["content-length"] = str(body.size)
+                data = body.pieces()
+            elif body is not None and len(body) > LARGE_BODY:
                 # In pieces, each awaiting the socket's drain: one write of a whole part would copy it all into
                 # the transport's buffer (aiohttp warns about that). The length stays known: no chunked encoding.
                 headers["content-length"] = str(len(body))
@@ -346,7 +351,7 @@ class LeanTransport:
         await asyncio.sleep(self._random() * ceiling)
 
 
-async def _pieces(body: bytes) -> AsyncIterator[memoryview]:
+async def _pieces(body: bytes | bytearray) -> AsyncIterator[memoryview]:
     view = memoryview(body)
     for start in range(0, len(view), LARGE_BODY):
         yield view[start : start + LARGE_BODY]
