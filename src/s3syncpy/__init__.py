@@ -35,6 +35,8 @@ _EXPORTS = {
     "StorageError": "s3syncpy.domain.errors",
     "ExitCode": "s3syncpy.domain.exit_codes",
     "KeyRange": "s3syncpy.domain.key_range",
+    "ReportSettings": "s3syncpy.application.config",
+    "ReportSummary": "s3syncpy.domain.sync_report",
 }
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "FunctionCallbacks",
     "KeyRange",
     "LuaSettings",
+    "ReportSettings",
+    "ReportSummary",
     "S3SyncError",
     "StorageError",
     "SyncCallbacks",

@@ -27,6 +27,7 @@ from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.preprocess import preprocessor_for
 from s3syncpy.application.report import SyncReport
+from s3syncpy.application.report_service import run_report
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.strategies import choose_strategy
 from s3syncpy.application.sync_service import run_sync
@@ -80,10 +81,12 @@ async def _sync(
     config: SyncConfig, callbacks: SyncCallbacks | None, cancel: asyncio.Event | None, report: SyncReport | None
 ) -> SyncReport:
     report = report if report is not None else SyncReport()
+    report_mode = config.report.sync_status
     run = RunContext(
         report,
-        warn_as_error=config.warn_as_error,
-        events=EventBus(callbacks, dry_run=config.dry_run),
+        # Report mode treats warnings as errors, as the reference forces it to.
+        warn_as_error=config.warn_as_error or report_mode,
+        events=EventBus(callbacks, dry_run=config.dry_run or report_mode),
         preprocessor=preprocessor_for(callbacks),
     )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
@@ -91,6 +94,13 @@ async def _sync(
     async with contextlib.AsyncExitStack() as stack:
         source = await stack.enter_async_context(open_storage(config, "source", part_slots, run))
         target = await stack.enter_async_context(open_storage(config, "target", part_slots, run))
+        if report_mode:
+            # Report mode is its own service: it compares and never writes.
+            await run_report(
+                config, source, target, SystemClock(), cancel if cancel is not None else asyncio.Event(),
+                run=run, callbacks=callbacks,
+            )
+            return report
         await run_sync(
             config,
             source,

@@ -276,6 +276,48 @@ class Deletion:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Report mode (--report-sync-status): compare source and target, transfer nothing.
+
+    Attributes:
+        sync_status: --report-sync-status: one SYNC_STATUS record per object and a REPORT_SUMMARY.
+        metadata: --report-metadata-sync-status: also compare the system and user metadata (both sides S3).
+        tagging: --report-tagging-sync-status: also compare the tags (both sides S3).
+    """
+
+    sync_status: bool = False
+    metadata: bool = False
+    tagging: bool = False
+
+    def validate(self, config: SyncConfig) -> None:
+        """The reference's conflicts and requirements of the three options.
+
+        Raises:
+            ConfigError: a conflicting option, a missing --report-sync-status, or a local side with the metadata /
+                tagging report.
+        """
+        for enabled, option in ((self.metadata, "metadata"), (self.tagging, "tagging")):
+            if not enabled:
+                continue
+            if not self.sync_status:
+                raise ConfigError(f"--report-{option}-sync-status requires --report-sync-status")
+            if config.direction.from_local:
+                raise ConfigError(f"with --report-{option}-sync-status, source storage must be s3://")
+            if config.direction.to_local:
+                raise ConfigError(f"with --report-{option}-sync-status, target storage must be s3://")
+        if not self.sync_status:
+            return
+        for given, option in (
+            (config.dry_run, "--dry-run"),
+            (config.deletion.delete, "--delete"),
+            (config.versioning.enable_versioning, "--enable-versioning"),
+            (config.update_check.head_each_target, "--head-each-target"),
+        ):
+            if given:
+                raise ConfigError(f"--report-sync-status cannot be used with {option}")
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectSettings:
     """The part of the configuration the per-object path reads (update check, transfer, verification)."""
 
@@ -310,6 +352,7 @@ class SyncConfig:
     encryption: EncryptionSettings = field(default_factory=EncryptionSettings)
     versioning: Versioning = field(default_factory=Versioning)
     listing: ListingParallelism = field(default_factory=ListingParallelism)
+    report: ReportSettings = field(default_factory=ReportSettings)
     dry_run: bool = False
     warn_as_error: bool = False
     ignore_symlinks: bool = False
@@ -389,6 +432,7 @@ class SyncConfig:
                 raise ConfigError("--max-delete must be at least 1")
         if self.deletion.delete and is_single_file(self.source):
             raise ConfigError("--delete requires SOURCE to be a directory, not a single file")
+        self.report.validate(self)
         self._validate_update_check()
         validate_versioning(self)
         validate_listing(self.listing)

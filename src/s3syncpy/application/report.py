@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 
 from s3syncpy.domain.exit_codes import ExitCode, exit_code_for
 from s3syncpy.domain.stats import SyncStats
+from s3syncpy.domain.sync_report import ReportSummary
 
 
 @dataclass(slots=True)
@@ -21,6 +22,7 @@ class SyncReport:
         elapsed_secs: wall time, set when the run ends.
         dry_run: whether nothing was written.
         source_listing_incomplete: the source listing skipped entries it could not read, so --delete did not run.
+        sync_status: report mode's counters (the REPORT_SUMMARY record); None outside report mode.
     """
 
     stats: SyncStats = field(default_factory=SyncStats)
@@ -30,6 +32,7 @@ class SyncReport:
     elapsed_secs: float = 0.0
     dry_run: bool = False
     source_listing_incomplete: bool = False
+    sync_status: ReportSummary | None = None
 
     @property
     def has_error(self) -> bool:
@@ -37,7 +40,8 @@ class SyncReport:
 
     @property
     def has_warning(self) -> bool:
-        return bool(self.warnings) or self.stats.warnings > 0
+        differences = self.sync_status is not None and self.sync_status.has_differences
+        return bool(self.warnings) or self.stats.warnings > 0 or differences
 
     def absorb(self, other: SyncReport) -> None:
         """Add the outcome of `other` (a shard of this run): counters summed, errors and warnings appended.
@@ -51,6 +55,10 @@ class SyncReport:
         self.warnings.extend(other.warnings)
         self.cancelled = self.cancelled or other.cancelled
         self.source_listing_incomplete = self.source_listing_incomplete or other.source_listing_incomplete
+        if other.sync_status is not None:
+            if self.sync_status is None:
+                self.sync_status = ReportSummary()
+            self.sync_status.absorb(other.sync_status)
 
     @property
     def exit_code(self) -> ExitCode:

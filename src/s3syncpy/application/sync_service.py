@@ -12,10 +12,7 @@ aborts in-flight multipart uploads and removes temp files in the adapters.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
@@ -25,7 +22,9 @@ from s3syncpy.application.events import EventBus
 from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.object_syncer import ObjectSyncer
-from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
+from s3syncpy.application.phases import pipeline_lifecycle
+from s3syncpy.application.phases import run_until_stopped as _until_stopped
+from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.preprocess import preprocessor_for
@@ -98,26 +97,9 @@ async def run_sync(
     factory = strategy or choose_strategy(
         config.direction, config.server_side_copy, source.features, target.features
     )
-    started = clock.monotonic()
-    watcher = asyncio.create_task(_watch_cancel(cancel, run))
-    run.events.start()
-    run.events.emit(EventType.PIPELINE_START)
-    try:
+    async with pipeline_lifecycle(run, cancel, clock):
         await _run_phases(config, source, target, factory, callbacks, clock, run)
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
-        report.elapsed_secs = clock.monotonic() - started
-        if report.errors:
-            run.events.emit(EventType.PIPELINE_ERROR, message=report.errors[0])
-        await run.events.finish(report.elapsed_secs)
     return report
-
-
-async def _watch_cancel(cancel: asyncio.Event, run: RunContext) -> None:
-    await cancel.wait()
-    run.cancel()
 
 
 async def _run_phases(
@@ -220,43 +202,6 @@ async def _run_versioned(
     user_filter = _UserFilter(callbacks, run).plan if callbacks.has_filter else None
     phase = VersionedPhase(config, source, target, syncer, rules, user_filter, run)
     await _until_stopped(run, phase.run)
-
-
-async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:
-    """Run a phase, cancelling it as soon as the run's stop event is set. Returns True if it completed."""
-    if run.stopping:
-        return False
-    task = asyncio.create_task(phase())
-    stopper = asyncio.create_task(run.stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-        if not task.done():
-            task.cancel()
-            # Wait for the phase to unwind (adapters abort uploads and remove temp files on cancellation).
-            await asyncio.wait({task})
-    if task.cancelled():
-        return False
-    exc = task.exception()
-    if exc is not None:
-        _record_phase_failure(exc, run)
-        return False
-    return not run.stopping
-
-
-def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            _record_phase_failure(inner, run)
-        return
-    if isinstance(exc, StorageError):
-        run.error(f"{exc}", count_object=False, operation=exc.operation)
-        return
-    if isinstance(exc, UserCallbackError):
-        run.error(str(exc), count_object=False)
-        return
-    raise exc
 
 
 def _listing_options(config: SyncConfig, storage: ObjectStorage, key_range: KeyRange | None) -> ListingOptions:

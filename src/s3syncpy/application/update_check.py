@@ -20,6 +20,7 @@ from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.decisions.head import (
+    HeadDecision,
     HeadDetector,
     head_check_required,
     head_detector,
@@ -47,6 +48,25 @@ class HeadCheck:
     reason: str
     target: ObjectDetails | None
     headed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HeadComparison:
+    """What layer B found for one object, and what it compared (report mode shows all of it).
+
+    Attributes:
+        source: the source object; its `e_tag` computed over the file when the source is local (ETag detector).
+        target: the target's HEAD (a local file's stat, its `info.e_tag` computed for the ETag detector); None when
+            the target has no such object.
+        decision: the detector's decision (TARGET_MISSING when the target is absent).
+        source_checksum / target_checksum: the checksum detector's two values (a local side's computed).
+    """
+
+    source: ObjectInfo
+    target: ObjectDetails | None
+    decision: HeadDecision
+    source_checksum: str | None = None
+    target_checksum: str | None = None
 
 
 class UpdateChecker:
@@ -109,6 +129,27 @@ class UpdateChecker:
         )):
             # The directory exists and a directory has no bytes to hash: nothing to update.
             return HeadCheck(False, "Object filtered. The directory exists.", details)
+        comparison = await self._compare_details(obj, details)
+        decision = comparison.decision
+        source_checksum, target_checksum = comparison.source_checksum, comparison.target_checksum
+        if decision.warning:
+            self._run.warn(decision.reason.value, key=obj.key, **self._checksum_fields(source_checksum, target_checksum))
+        elif logger.isEnabledFor(logging.DEBUG):
+            fields = {"key": obj.key, "transfer": decision.transfer}
+            logger.debug(decision.reason.value, extra={"fields": fields | self._checksum_fields(
+                source_checksum, target_checksum)})
+        return HeadCheck(decision.transfer, decision.reason.value, comparison.target)
+
+    async def compare(self, obj: ObjectInfo) -> HeadComparison:
+        """HEAD the target and compare it with the source as this run's detector does, without logging or counting.
+
+        Raises:
+            StorageError: a HEAD (other than a missing object) or a local read failed.
+        """
+        return await self._compare_details(obj, await self._target.head_object(obj.key))
+
+    async def _compare_details(self, obj: ObjectInfo, details: ObjectDetails | None) -> HeadComparison:
+        """Fetch what the detector compares (a local side's ETag or checksum, the source's SSE) and decide."""
         source_checksum: str | None = None
         target_checksum: str | None = None
         source_encryption = None
@@ -128,13 +169,7 @@ class UpdateChecker:
             source_checksum=source_checksum,
             target_checksum=target_checksum,
         )
-        if decision.warning:
-            self._run.warn(decision.reason.value, key=obj.key, **self._checksum_fields(source_checksum, target_checksum))
-        elif logger.isEnabledFor(logging.DEBUG):
-            fields = {"key": obj.key, "transfer": decision.transfer}
-            logger.debug(decision.reason.value, extra={"fields": fields | self._checksum_fields(
-                source_checksum, target_checksum)})
-        return HeadCheck(decision.transfer, decision.reason.value, details)
+        return HeadComparison(obj, details, decision, source_checksum, target_checksum)
 
     def _checksum_fields(self, source_checksum: str | None, target_checksum: str | None) -> dict[str, str]:
         if self._detector is not HeadDetector.CHECKSUM or self._algorithm is None:

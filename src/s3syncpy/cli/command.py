@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from s3syncpy.cli.completion import print_completion_script
 from s3syncpy.cli.options import ARGUMENT_HELP, GROUPS, OPTION_SPECS, OptionSpec, env_var_for
 
 
@@ -145,8 +146,17 @@ def build_command(version: Callable[[], str]) -> click.Command:
     )
 
 
+# Options that act while parsing and end the process, like --help: the value's callback.
+_EAGER_ACTIONS: dict[str, Callable[[click.Context, click.Parameter, Any], None]] = {
+    "auto_complete_shell": print_completion_script,
+}
+
+
 def _option_from_spec(spec: OptionSpec) -> GroupedOption:
     common: dict[str, Any] = {"group": spec.group, "help": spec.help, "envvar": spec.envvar}
+    action = _EAGER_ACTIONS.get(spec.dest)
+    if action is not None:
+        common.update(is_eager=True, expose_value=False, callback=action)
     if spec.kind == "flag":
         return GroupedOption(list(spec.flags), is_flag=True, default=False, **common)
     if spec.kind == "count":

@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from s3syncpy.application.tracing import SPAN_LOGGER_NAME
 from s3syncpy.cli.log_level import LogLevel
+from s3syncpy.cli.sdk_tracing import REDACTED, SDK_LOGGER_NAMES, SecretHeaderRedactor
 
 LOGGER_NAME = "s3syncpy"
 TRACE = 5  # below DEBUG, like tracing's TRACE level (-vvv)
@@ -46,7 +48,7 @@ _COLOURS = {
 }
 _RESET = "\x1b[0m"
 
-REDACTED = "***"
+
 # Shorter values would also match ordinary words and make every log line unreadable; real AWS secrets are 40+.
 MIN_SECRET_LENGTH = 4
 
@@ -111,17 +113,26 @@ def _fields(record: logging.LogRecord) -> Mapping[str, Any]:
 
 
 class CompactFormatter(logging.Formatter):
-    """`<timestamp> <LEVEL> <message> key=value ...`, the level right-aligned in five columns."""
+    """`<timestamp> <LEVEL> [<target>:] <message> key=value ...`, the level right-aligned in five columns.
 
-    def __init__(self, *, color: bool = False) -> None:
+    A record without a message (the report's records) shows its fields right after the level, as tracing does.
+    """
+
+    def __init__(self, *, color: bool = False, show_target: bool = False) -> None:
         super().__init__()
         self._color = color
+        self._show_target = show_target
 
     def format(self, record: logging.LogRecord) -> str:
         level = f"{level_name(record.levelno):>5}"
         if self._color:
             level = f"{_COLOURS[level.strip()]}{level}{_RESET}"
-        parts = [format_timestamp(record.created), level, record.getMessage()]
+        parts = [format_timestamp(record.created), level]
+        if self._show_target:
+            parts.append(f"{record.name}:")
+        message = record.getMessage()
+        if message:
+            parts.append(message)
         parts.extend(f"{key}={format_field_value(value)}" for key, value in _fields(record).items())
         line = " ".join(parts)
         exc_text = _exception_text(self, record)
@@ -129,18 +140,29 @@ class CompactFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: {"timestamp", "level", "fields": {"message", ...fields}}."""
+    """One JSON object per line: {"timestamp", "level", "fields": {"message", ...fields}[, "target"]}.
+
+    "message" is left out of a record without one (the report's records), as tracing does.
+    """
+
+    def __init__(self, *, show_target: bool = False) -> None:
+        super().__init__()
+        self._show_target = show_target
 
     def format(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = {"message": record.getMessage(), **_fields(record)}
+        message = record.getMessage()
+        fields: dict[str, Any] = {"message": message} if message else {}
+        fields.update(_fields(record))
         exc_text = _exception_text(self, record)
         if exc_text:
             fields["exception"] = exc_text
-        payload = {
+        payload: dict[str, Any] = {
             "timestamp": format_timestamp(record.created),
             "level": level_name(record.levelno),
             "fields": fields,
         }
+        if self._show_target:
+            payload["target"] = record.name
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -214,8 +236,10 @@ def configure_logging(
     json_format: bool = False,
     color: bool = False,
     secrets: Iterable[str] = (),
+    aws_sdk_tracing: bool = False,
+    span_events: bool = False,
 ) -> Callable[[], None]:
-    """Install the tracing-style handler on the "s3syncpy" logger.
+    """Install the tracing-style handler on the "s3syncpy" logger (and on the SDK's loggers with --aws-sdk-tracing).
 
     Args:
         level: the CLI verbosity.
@@ -223,20 +247,47 @@ def configure_logging(
         json_format: one JSON object per line instead of the compact format.
         color: colour the level with ANSI codes (the caller decides: a TTY and no --disable-color-tracing).
         secrets: values to redact from every record.
+        aws_sdk_tracing: also write botocore's and aiobotocore's records at this level, secrets redacted; every
+            record then names its logger (the reference shows tracing targets in this mode).
+        span_events: write the span events of S3 requests ("new", "close"; DEBUG records).
 
     Returns:
-        A function that removes the handler and restores the logger's previous settings.
+        A function that removes the handlers and restores the loggers' previous settings.
     """
     logging.addLevelName(TRACE, "TRACE")
-    logger = logging.getLogger(LOGGER_NAME)
-    handler = _TracingHandler(stream)
-    handler.setFormatter(
-        JsonFormatter() if json_format else CompactFormatter(color=color and not json_format)
+    formatter: logging.Formatter = (
+        JsonFormatter(show_target=aws_sdk_tracing)
+        if json_format
+        else CompactFormatter(color=color and not json_format, show_target=aws_sdk_tracing)
     )
-    handler.addFilter(SecretRedactor(secrets))
+    redactor = SecretRedactor(secrets)
+    handler = _TracingHandler(stream)
+    handler.setFormatter(formatter)
+    handler.addFilter(redactor)
+    restores = [_attach(logging.getLogger(LOGGER_NAME), handler, python_level(level))]
+    # Span events are off unless asked for: the adapters then skip them at the cost of one level check.
+    restores.append(_set_level(logging.getLogger(SPAN_LOGGER_NAME), python_level(level if span_events else
+                                                                                       LogLevel.OFF)))
+    if aws_sdk_tracing:
+        sdk_handler = _TracingHandler(stream)
+        sdk_handler.setFormatter(formatter)
+        sdk_handler.addFilter(SecretHeaderRedactor())
+        sdk_handler.addFilter(redactor)
+        restores.extend(
+            _attach(logging.getLogger(name), sdk_handler, python_level(level)) for name in SDK_LOGGER_NAMES
+        )
+
+    def restore() -> None:
+        for undo in reversed(restores):
+            undo()
+
+    return restore
+
+
+def _attach(logger: logging.Logger, handler: logging.Handler, level: int) -> Callable[[], None]:
     previous_level, previous_propagate = logger.level, logger.propagate
     logger.addHandler(handler)
-    logger.setLevel(python_level(level))
+    logger.setLevel(level)
     # The CLI owns the output format; records must not also reach a root handler someone else configured.
     logger.propagate = False
 
@@ -246,3 +297,9 @@ def configure_logging(
         logger.propagate = previous_propagate
 
     return restore
+
+
+def _set_level(logger: logging.Logger, level: int) -> Callable[[], None]:
+    previous = logger.level
+    logger.setLevel(level)
+    return lambda: logger.setLevel(previous)

@@ -29,7 +29,9 @@ import s3syncpy
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.sharded_run import check_shardable
+from s3syncpy.application.tracing import REPORT_LOGGER_NAME
 from s3syncpy.cli.command import build_command
+from s3syncpy.cli.completion import answer_completion, completion_request
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
 from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
@@ -44,6 +46,7 @@ Execute = Callable[[SyncConfig, asyncio.Event, SyncReport], Awaitable[None]]
 _DEFAULTED = (click.core.ParameterSource.DEFAULT, None)
 
 _logger = logging.getLogger(f"{LOGGER_NAME}.cli")
+_report_logger = logging.getLogger(REPORT_LOGGER_NAME)
 
 
 def main() -> None:
@@ -85,6 +88,8 @@ def run(
         json_format=ui.json_tracing,
         color=not ui.disable_color and not ui.json_tracing and _isatty(log_stream),
         secrets=ui.secrets,
+        aws_sdk_tracing=ui.aws_sdk_tracing,
+        span_events=ui.span_events_tracing,
     )
     try:
         return _run_sync(config, ui, execute, log_stream)
@@ -106,6 +111,10 @@ def parse_command_line(
         --version, 2 after an invalid argument).
     """
     command = build_command(_version)
+    instruction = completion_request(environ)
+    if instruction is not None:
+        # A completion script called us for candidates: answer, run nothing.
+        return answer_completion(command, instruction)
     try:
         ctx = command.make_context("s3sync", list(arguments))
     except click.exceptions.Exit as exc:
@@ -250,8 +259,16 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
 
 
 def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
-    """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4)."""
+    """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4).
+
+    Report mode has neither the record nor the line: its REPORT_SUMMARY record takes their place.
+    """
     stats, elapsed = report.stats, report.elapsed_secs
+    if ui.report_mode:
+        if not report.has_error and report.sync_status is not None:
+            _report_logger.info("", extra={"fields": report.sync_status.record_fields()})
+        _report_failure(report, elapsed)
+        return
     byte_rate, object_rate = transfer_rates(stats, elapsed, report.dry_run)
     _logger.info(
         "sync summary",
@@ -273,6 +290,10 @@ def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
     )
     if not ui.show_no_progress and not ui.json_tracing:
         _write_line(out, summary_line(stats, elapsed, report.dry_run))
+    _report_failure(report, elapsed)
+
+
+def _report_failure(report: SyncReport, elapsed: float) -> None:
     if report.has_error:
         _logger.error("s3sync failed.", extra={"fields": {"duration_sec": round(elapsed, 6)}})
         # The reference's main returns Err, which Rust prints this way on stderr.

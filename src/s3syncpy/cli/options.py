@@ -35,6 +35,7 @@ GROUPS: tuple[str, ...] = (
     "Tagging",
     "Versioning",
     "Encryption",
+    "Reporting",
     "Tracing/Logging",
     "Retry Options",
     "Timeout Options",
@@ -238,7 +239,18 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            "Target SSE-C customer-provided encryption key(256bit key. must be base64 encoded)", "TARGET_SSE_C_KEY"),
     _value("--target-sse-c-key-md5", "Encryption", "Target base64 encoded MD5 digest of target-sse-c-key",
            "TARGET_SSE_C_KEY_MD5"),
+    _flag("--report-sync-status", "Reporting",
+          "Report sync status to the target storage. Default verification is for ETag. For additional checksum, "
+          "use --check-additional-checksum. For more precise control, use with --auto-chunksize."),
+    _flag("--report-metadata-sync-status", "Reporting",
+          "Report metadata sync status to the target storage. It must be used with --report-sync-status. "
+          "Note: s3sync generated user-defined metadata(s3sync_origin_version_id/s3sync_origin_last_modified) "
+          "were ignored. Because they are usually different from the source storage."),
+    _flag("--report-tagging-sync-status", "Reporting",
+          "Report tagging sync status to the target storage. It must be used with --report-sync-status."),
     _flag("--json-tracing", "Tracing/Logging", "Show trace as json format"),
+    _flag("--aws-sdk-tracing", "Tracing/Logging", "Enable aws sdk tracing"),
+    _flag("--span-events-tracing", "Tracing/Logging", "Show span event tracing"),
     _flag("--tracing-stderr", "Tracing/Logging", "Write trace (logs) to stderr instead of stdout"),
     _flag("--disable-color-tracing", "Tracing/Logging", "Disable ANSI terminal colors"),
     _value("--aws-max-attempts", "Retry Options", "Maximum retry attempts that s3sync retry handler use",
@@ -270,6 +282,9 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--no-guess-mime-type", "Advanced", "Do not try to guess the mime type of local file"),
     _value("--max-keys", "Advanced", "Maximum number of objects returned in a single list object request",
            "MAX_KEYS", 1000, click.INT),
+    _value("--auto-complete-shell", "Advanced",
+           "Generate a auto completions script. Valid choices: bash, fish, zsh, powershell, elvish.", "SHELL",
+           type=click.Choice(("bash", "fish", "zsh", "powershell", "elvish"))),
     _flag("--disable-stalled-stream-protection", "Advanced", "Disable stalled stream protection"),
     _flag("--disable-content-md5-header", "Advanced",
           "Disable Content-MD5 header for object uploads. It disables the ETag verification for the uploaded "

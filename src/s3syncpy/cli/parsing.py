@@ -21,6 +21,7 @@ from s3syncpy.application.config import (
     EncryptionSettings,
     ForceRetry,
     ListingParallelism,
+    ReportSettings,
     SyncConfig,
     Transfer,
     UpdateCheck,
@@ -61,6 +62,9 @@ class UiSettings:
         disable_color: no ANSI colours even on a terminal.
         show_no_progress: neither the progress line nor the summary line.
         secrets: values that must be redacted from every log line and error message.
+        report_mode: --report-sync-status: the report's records replace the summary line and "sync summary".
+        aws_sdk_tracing: botocore's and aiobotocore's own log records join ours (redacted like them).
+        span_events_tracing: records also mark where each object's work starts and ends.
         dask_scheduler: where to run the sync as shards (--dask-scheduler); None runs it in this process.
         dask_shards: how many shards (--dask-shards).
     """
@@ -71,6 +75,9 @@ class UiSettings:
     disable_color: bool = False
     show_no_progress: bool = False
     secrets: tuple[str, ...] = ()
+    report_mode: bool = False
+    aws_sdk_tracing: bool = False
+    span_events_tracing: bool = False
     dask_scheduler: str | None = None
     dask_shards: int = 16
 
@@ -117,12 +124,18 @@ def build_ui_settings(values: Mapping[str, Any], environ: Mapping[str, str] | No
         candidates.extend(environ.get(name) for name in AWS_SECRET_ENV_VARS)
     secrets = tuple(dict.fromkeys(value for value in candidates if value))
     return UiSettings(
-        log_level=effective_log_level(merged["verbose"], merged["quiet"], merged["dry_run"]),
+        # Report mode logs its records at INFO, so it shows at least INFO as dry-run does.
+        log_level=effective_log_level(
+            merged["verbose"], merged["quiet"], merged["dry_run"] or merged["report_sync_status"]
+        ),
         json_tracing=merged["json_tracing"],
         tracing_stderr=merged["tracing_stderr"],
         disable_color=merged["disable_color_tracing"],
         show_no_progress=merged["show_no_progress"],
         secrets=secrets,
+        report_mode=merged["report_sync_status"],
+        aws_sdk_tracing=merged["aws_sdk_tracing"],
+        span_events_tracing=merged["span_events_tracing"],
         dask_scheduler=merged["dask_scheduler"],
         dask_shards=merged["dask_shards"],
     )
@@ -213,6 +226,11 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         force_retry=ForceRetry(
             force_retry_count=v["force_retry_count"],
             force_retry_interval_milliseconds=v["force_retry_interval_milliseconds"],
+        ),
+        report=ReportSettings(
+            sync_status=v["report_sync_status"],
+            metadata=v["report_metadata_sync_status"],
+            tagging=v["report_tagging_sync_status"],
         ),
         dry_run=v["dry_run"],
         warn_as_error=v["warn_as_error"],

@@ -127,3 +127,25 @@ def format_rfc3339_millis(ns: int) -> str:
     minute, second = divmod(rest, 60)
     fraction = f".{millis:03d}" if millis else ""
     return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}+00:00"
+
+
+def format_rfc3339_micros_z(ns: int) -> str:
+    """Format an epoch-nanosecond time as the AWS SDK's DateTime prints itself (its Display).
+
+    The reference logs a listed object's LastModified this way in the report's NOT_FOUND record: microseconds
+    with the trailing zeros dropped (no fraction at all when they are zero) and a `Z`.
+
+    Args:
+        ns: nanoseconds since the epoch (truncated to microseconds).
+
+    Returns:
+        e.g. "2025-06-14T03:52:21Z", "2025-06-14T03:52:21.5Z", "2025-06-14T03:52:21.843123Z".
+    """
+    micros_total = ns // 1000
+    secs_total, micros = divmod(micros_total, 1_000_000)
+    days, secs_of_day = divmod(secs_total, _SECONDS_PER_DAY)
+    year, month, day = _civil_from_days(days)
+    hour, rest = divmod(secs_of_day, 3600)
+    minute, second = divmod(rest, 60)
+    fraction = f".{micros:06d}".rstrip("0") if micros else ""
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}Z"

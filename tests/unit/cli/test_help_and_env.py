@@ -66,6 +66,11 @@ def test_options_sit_in_the_reference_groups(capsys: pytest.CaptureFixture[str])
     assert "--json-tracing" in section("Tracing/Logging")
     assert "--tracing-stderr" in section("Tracing/Logging")
     assert "--connect-timeout-milliseconds" in section("Timeout Options")
+    for option in ("--report-sync-status", "--report-metadata-sync-status", "--report-tagging-sync-status"):
+        assert option in section("Reporting")
+    assert "--aws-sdk-tracing" in section("Tracing/Logging")
+    assert "--span-events-tracing" in section("Tracing/Logging")
+    assert "--auto-complete-shell <SHELL>" in section("Advanced")
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])

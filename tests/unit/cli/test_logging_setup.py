@@ -214,3 +214,50 @@ def test_broken_pipe_is_silent(capsys: pytest.CaptureFixture[str]) -> None:
     finally:
         restore()
     assert capsys.readouterr().err == ""
+
+
+def test_a_record_without_message_shows_its_fields_after_the_level() -> None:
+    record = _record("", fields={"name": "REPORT_SUMMARY", "not_found": 0})
+
+    assert CompactFormatter().format(record) == f'{STAMP}  INFO name="REPORT_SUMMARY" not_found=0'
+    assert json.loads(JsonFormatter().format(record)) == {
+        "timestamp": STAMP, "level": "INFO", "fields": {"name": "REPORT_SUMMARY", "not_found": 0}}
+
+
+def test_the_logger_is_shown_as_the_target_when_asked() -> None:
+    record = _record("sync completed.", fields={"key": "a"})
+
+    assert CompactFormatter(show_target=True).format(record) == (
+        f'{STAMP}  INFO s3syncpy.pipeline: sync completed. key="a"')
+    assert list(json.loads(JsonFormatter(show_target=True).format(record))) == [
+        "timestamp", "level", "fields", "target"]
+    assert json.loads(JsonFormatter(show_target=True).format(record))["target"] == "s3syncpy.pipeline"
+
+
+def test_sdk_records_reach_the_stream_only_with_aws_sdk_tracing() -> None:
+    outputs = {}
+    handlers_before = list(logging.getLogger("botocore").handlers)
+    for enabled in (False, True):
+        stream = io.StringIO()
+        restore = configure_logging(LogLevel.DEBUG, stream=stream, aws_sdk_tracing=enabled, secrets=["s3cr3t-value"])
+        try:
+            logging.getLogger("botocore.endpoint").debug("headers %s", {"X-Amz-Security-Token": "tok-123456"})
+            logging.getLogger("botocore.auth").debug("key s3cr3t-value")
+        finally:
+            restore()
+        outputs[enabled] = stream.getvalue()
+
+    assert outputs[False] == ""
+    assert "botocore.endpoint: headers {'X-Amz-Security-Token': '***'}" in outputs[True]
+    assert "botocore.auth: key ***" in outputs[True]
+    assert "tok-123456" not in outputs[True]
+    assert logging.getLogger("botocore").handlers == handlers_before  # restored
+
+
+def test_span_records_pass_only_with_span_events() -> None:
+    for enabled in (False, True):
+        restore = configure_logging(LogLevel.DEBUG, stream=io.StringIO(), span_events=enabled)
+        try:
+            assert logging.getLogger("s3syncpy.span").isEnabledFor(logging.DEBUG) is enabled
+        finally:
+            restore()

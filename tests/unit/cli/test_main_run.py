@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -266,3 +267,31 @@ def test_a_second_signal_lets_the_cleanup_finish_and_a_third_exits_at_once(
     assert exited == exits
     err = capsys.readouterr().err
     assert "error: interrupted again; aborting open uploads and removing temp files before exiting" in err
+
+
+def test_report_mode_logs_the_summary_instead_of_the_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from s3syncpy.domain.sync_report import ReportSummary
+
+    async def execute(config: Any, cancel: Any, report: Any) -> None:
+        report.sync_status = ReportSummary(number_of_objects=1, not_found=1)
+
+    code = run(["--report-sync-status", "--show-no-progress", "s3://a/", "s3://b/"], execute=execute, environ={})
+    failing = run(["--report-sync-status", "s3://a/", "s3://b/"], execute=_failing_report, environ={})
+
+    out = capsys.readouterr().out.splitlines()
+    assert code == 3
+    assert failing == 1
+    summaries = [line for line in out if "REPORT_SUMMARY" in line]
+    assert len(summaries) == 1
+    assert summaries[0].endswith(' INFO name="REPORT_SUMMARY" number_of_objects=1 etag_matches=0 checksum_matches=0 '
+                                 "metadata_matches=0 tagging_matches=0 not_found=1 etag_mismatch=0 "
+                                 "checksum_mismatch=0 metadata_mismatch=0 tagging_mismatch=0 etag_unknown=0 "
+                                 "checksum_unknown=0")
+    assert not [line for line in out if "sync summary" in line or "transferred" in line]
+
+
+async def _failing_report(config: Any, cancel: Any, report: Any) -> None:
+    from s3syncpy.domain.sync_report import ReportSummary
+
+    report.sync_status = ReportSummary(number_of_objects=1)
+    report.errors.append("head_object() failed.")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3syncpy.domain.timeparse import format_rfc3339_millis, parse_rfc3339_to_ms
+from s3syncpy.domain.timeparse import format_rfc3339_micros_z, format_rfc3339_millis, parse_rfc3339_to_ms
 
 FEB19_NOON_MS = 1_676_808_000_000  # 2023-02-19T12:00:00Z
 
@@ -92,3 +92,18 @@ def test_format_agrees_with_datetime_and_round_trips(ms: int) -> None:
     when = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(milliseconds=ms)
     assert text[:19] == when.replace(tzinfo=None).isoformat(timespec="seconds")
     assert parse_rfc3339_to_ms(text) == ms
+
+
+@pytest.mark.parametrize(
+    ("ns", "expected"),
+    [
+        (1_750_000_000_000_000_000, "2025-06-15T15:06:40Z"),
+        (1_750_000_000_500_000_000, "2025-06-15T15:06:40.5Z"),
+        (1_750_000_000_843_123_999, "2025-06-15T15:06:40.843123Z"),
+        (1_750_000_000_000_000_999, "2025-06-15T15:06:40Z"),
+        (0, "1970-01-01T00:00:00Z"),
+    ],
+    ids=["whole-second", "trailing-zeros-dropped", "microseconds", "nanoseconds-truncated", "epoch"],
+)
+def test_format_rfc3339_micros_z(ns: int, expected: str) -> None:
+    assert format_rfc3339_micros_z(ns) == expected

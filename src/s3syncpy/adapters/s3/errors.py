@@ -24,6 +24,7 @@ import aiohttp
 import botocore.exceptions  # type: ignore[import-untyped]
 import botocore.parsers  # type: ignore[import-untyped]
 
+from s3syncpy.adapters.s3.spans import operation_span
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     InvalidObjectStateError,
@@ -173,6 +174,6 @@ class ErrorMapper:
         Raises:
             TransientStorageError: the operation did not finish in time.
         """
-        with self(operation, key):
+        with self(operation, key), operation_span(operation, self.where, key):
             async with asyncio.timeout(self._timeout):
                 yield

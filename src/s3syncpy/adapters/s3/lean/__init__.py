@@ -13,6 +13,7 @@ Measured reasons are in ARCHITECTURE.md (performance facts) and in each module's
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -49,7 +50,13 @@ __all__ = [
 
 
 def selected_datapath() -> str:
-    """The data path S3SYNCPY_DATAPATH asks for ("lean" unless it says "botocore")."""
+    """The data path S3SYNCPY_DATAPATH asks for ("lean" unless it says "botocore").
+
+    Also "botocore" while botocore's DEBUG records are wanted (`--aws-sdk-tracing -vv`): the lean path does not go
+    through botocore, and the point of that tracing is to see every request the SDK makes.
+    """
+    if logging.getLogger("botocore").isEnabledFor(logging.DEBUG):
+        return BOTOCORE
     return BOTOCORE if os.environ.get(DATAPATH_ENV, "").strip().lower() == BOTOCORE else LEAN
 
 
