@@ -103,13 +103,20 @@ def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
         The options for open_s3_storage.
     """
     encryption = config.encryption
+    requests = config.requests
     if side == "source":
         return S3StorageOptions(
             checksum_mode=config.source_checksum_mode,
             sse_c=encryption.source_sse_c,
+            request_payer=requests.source_request_payer,
+            accelerate=requests.source_accelerate,
         )
     verification = config.verification
     return S3StorageOptions(
+        acl=requests.acl,
+        request_payer=requests.target_request_payer,
+        accelerate=requests.target_accelerate,
+        payload_signing=not requests.disable_payload_signing,
         checksum_algorithm=verification.additional_checksum_algorithm,
         full_object_checksum=verification.uses_full_object_checksum,
         checksum_mode=config.target_checksum_mode,

@@ -12,6 +12,8 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field
 
+from s3syncpy.application.write_settings import RateLimitSettings, S3RequestSettings, validate_write_options
+from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
@@ -19,6 +21,7 @@ from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_
 from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import StorageLocation, is_single_file
+from s3syncpy.domain.write_headers import HeaderOptions
 
 # The values --sse accepts (reference: "Valid choices: AES256 | aws:kms | aws:kms:dsse").
 SSE_CHOICES: tuple[str, ...] = ("AES256", "aws:kms", "aws:kms:dsse")
@@ -244,6 +247,7 @@ class ObjectSettings:
     update_check: UpdateCheck
     force_retry: ForceRetry
     dry_run: bool = False
+    headers: HeaderOptions = field(default_factory=HeaderOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +270,11 @@ class SyncConfig:
     warn_as_error: bool = False
     ignore_symlinks: bool = False
     no_guess_mime_type: bool = False
+    headers: HeaderOptions = field(default_factory=HeaderOptions)
+    requests: S3RequestSettings = field(default_factory=S3RequestSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    content_filters: ContentFilterSettings = field(default_factory=ContentFilterSettings)
+    ignore_glacier_warnings: bool = False
 
     @property
     def object_settings(self) -> ObjectSettings:
@@ -277,6 +286,7 @@ class SyncConfig:
             update_check=self.update_check,
             force_retry=self.force_retry,
             dry_run=self.dry_run,
+            headers=self.headers,
         )
 
     @property
@@ -334,6 +344,7 @@ class SyncConfig:
             raise ConfigError("--ignore-symlinks requires a local SOURCE")
         if self.no_guess_mime_type and not direction.from_local:
             raise ConfigError("--no-guess-mime-type requires a local SOURCE")
+        validate_write_options(direction, self.headers, self.requests, self.rate_limits, self.content_filters)
 
     def _validate_update_check(self) -> None:
         uc = self.update_check

@@ -29,6 +29,12 @@ from s3syncpy.application.config import (
 )
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
+from s3syncpy.cli.write_options import (
+    content_filter_settings,
+    header_options,
+    rate_limit_settings,
+    request_settings,
+)
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD
 from s3syncpy.domain.filters import FilterSettings
@@ -195,6 +201,11 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         warn_as_error=v["warn_as_error"],
         ignore_symlinks=v["ignore_symlinks"],
         no_guess_mime_type=v["no_guess_mime_type"],
+        headers=header_options(v, _parse),
+        requests=request_settings(v, _parse),
+        rate_limits=rate_limit_settings(v, _parse),
+        content_filters=content_filter_settings(v, _parse, _compile_regex),
+        ignore_glacier_warnings=v["ignore_glacier_warnings"],
     )
     config.validate()
     return config

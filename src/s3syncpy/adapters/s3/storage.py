@@ -9,7 +9,7 @@ by whoever created it (see factory.open_s3_storage); this class never closes it.
 by the storage's ErrorMapper (errors.py) at every call into botocore or aiohttp.
 
 The storage's S3StorageOptions go on every request of their kind: SSE-C on every read and write (HEAD, GET,
-GetObjectAttributes, PutObject, the multipart calls), ChecksumMode on HEAD and GET, SSE / storage class / ACL /
+GetObjectAttributes, PutObject, the multipart calls), ChecksumMode on HEAD and GET, SSE / ACL /
 the additional checksum on writes. Multipart layouts are described by get_object_parts (one HEAD partNumber=k per
 part) and get_object_part_attributes (GetObjectAttributes ObjectParts, paged).
 """
@@ -274,6 +274,9 @@ class S3ObjectStorage(ObjectStorage):
             params["Metadata"] = request.user_metadata
         if request.tagging:
             params["Tagging"] = request.tagging
+        if request.storage_class is not None:
+            # Per object: the source's class unless --storage-class is given.
+            params["StorageClass"] = request.storage_class
         return params
 
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:

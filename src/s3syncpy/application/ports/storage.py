@@ -84,6 +84,7 @@ class PutRequest:
         size: the number of bytes to write (the listed source size).
         part_sizes: [] for a single PutObject / single-stream write, else the multipart layout.
         metadata / user_metadata / tagging: what the target object carries (S3 targets).
+        storage_class: the target object's storage class (S3 targets; None: the bucket's default).
         mtime_ns: the modification time to give a local file (source LastModified).
         content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
         validate: local targets only; called on the complete temp file before the rename.
@@ -95,6 +96,7 @@ class PutRequest:
     metadata: SystemMetadata = field(default_factory=SystemMetadata)
     user_metadata: dict[str, str] = field(default_factory=dict)
     tagging: str | None = None
+    storage_class: str | None = None
     mtime_ns: int | None = None
     content_md5: bool = True
     validate: Validator | None = None

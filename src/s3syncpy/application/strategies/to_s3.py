@@ -10,6 +10,7 @@ from s3syncpy.application.strategies.base import LogFields, TransferStrategy, re
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
+from s3syncpy.domain.write_headers import target_metadata
 
 
 class ToS3Target(TransferStrategy):
@@ -21,12 +22,20 @@ class ToS3Target(TransferStrategy):
         if details.tag_count > 0:
             tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id)
             tagging = encode_tagging(tags) if tags else None
+        written = target_metadata(
+            details.metadata,
+            details.user_metadata,
+            obj.mtime_ns,
+            self._settings.headers,
+            source_storage_class=details.info.storage_class,
+        )
         return PutRequest(
             size=obj.size,
             part_sizes=part_sizes,
-            metadata=details.metadata,
-            user_metadata=dict(details.user_metadata),
+            metadata=written.system,
+            user_metadata=written.user,
             tagging=tagging,
+            storage_class=written.storage_class,
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
         )
