@@ -248,6 +248,7 @@ class ObjectSettings:
     force_retry: ForceRetry
     dry_run: bool = False
     headers: HeaderOptions = field(default_factory=HeaderOptions)
+    content_filters: ContentFilterSettings = field(default_factory=ContentFilterSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +288,7 @@ class SyncConfig:
             force_retry=self.force_retry,
             dry_run=self.dry_run,
             headers=self.headers,
+            content_filters=self.content_filters,
         )
 
     @property

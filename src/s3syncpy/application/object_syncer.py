@@ -53,6 +53,7 @@ class ObjectSyncer:
         dry_run: bool,
         run: RunContext,
         clock: Clock,
+        ignore_glacier_warnings: bool = False,
     ) -> None:
         self._strategy = strategy
         self._target = target
@@ -63,6 +64,7 @@ class ObjectSyncer:
         self._run = run
         self._clock = clock
         self._stats = run.stats
+        self._ignore_glacier_warnings = ignore_glacier_warnings
 
     def record_skip(self, obj: ObjectInfo, skip: Skip) -> None:
         """Count a skipped object (a directory-traversal key is a warning instead, as in the reference)."""
@@ -71,7 +73,7 @@ class ObjectSyncer:
             self._run.skip_warning(f"{reason.value} key={obj.key}", key=obj.key)
             return
         self._stats.skipped += 1
-        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=reason.value, **_source_fields(obj))
+        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=skip.message, **_source_fields(obj))
         if reason is SkipReason.INCOMPATIBLE_MARKER:
             # The reference logs this without raising the warning flag.
             logger.warning(reason.value, extra={"fields": {"key": obj.key}})
@@ -127,7 +129,11 @@ class ObjectSyncer:
                 "precondition(if-match/if-none-match/copy-source-if-match) failed. skipping.", key=obj.key
             )
         elif isinstance(exc, InvalidObjectStateError):
-            self._run.skip_warning("Glacier InvalidObjectState. Skipping.", key=obj.key)
+            if self._ignore_glacier_warnings:
+                # --ignore-glacier-warnings: skipped silently (no warning, no count), as the reference does.
+                logger.debug("Ignoring Glacier InvalidObjectState. Skipping.", extra={"fields": {"key": obj.key}})
+            else:
+                self._run.skip_warning("Glacier InvalidObjectState. Skipping.", key=obj.key)
         else:
             self._run.error("non force retryable error has occurred.", key=obj.key, error=str(exc))
         return False
@@ -142,6 +148,11 @@ class ObjectSyncer:
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
         if self._dry_run:
+            # Filter steps 9-14 still apply: they read a HEAD of the source instead of its GET.
+            skip = await self._strategy.source_filter.check_without_body(obj)
+            if skip is not None:
+                self.record_skip(obj, skip)
+                return
             self._stats.transferred_bytes += obj.size
             self._stats.transferred_objects += 1
             self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
@@ -156,6 +167,9 @@ class ObjectSyncer:
             return
         transferred = await self._strategy.transfer(obj)
         if transferred is None:
+            return
+        if isinstance(transferred, Skip):
+            self.record_skip(obj, transferred)
             return
         self._stats.transferred_objects += 1
         self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(transferred))

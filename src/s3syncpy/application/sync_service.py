@@ -147,6 +147,7 @@ async def _run_phases(
         dry_run=config.dry_run,
         run=run,
         clock=clock,
+        ignore_glacier_warnings=config.ignore_glacier_warnings,
     )
     listed_target = target_map if target_map is not None and checker.mode.lists_target else None
     if not await _until_stopped(

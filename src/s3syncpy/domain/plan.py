@@ -39,6 +39,8 @@ class SkipReason(enum.Enum):
     # without raising the warning flag).
     INCOMPATIBLE_MARKER = "incompatible object for local storage. skipping."
     TRAVERSAL_KEY = "directory traversal key detected."
+    # Filter steps 9-14 (Content-Type, metadata, tags), decided on the source's own response.
+    CONTENT_FILTERED = "Filtered by"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +49,18 @@ class Skip:
 
     Attributes:
         reason: why.
-        filter_name: the built-in filter that rejected it (FILTERED only).
+        filter_name: the built-in filter that rejected it (FILTERED, CONTENT_FILTERED: its option).
     """
 
     reason: SkipReason
     filter_name: str = ""
+
+    @property
+    def message(self) -> str:
+        """What the SYNC_FILTERED event says ("Filtered by --filter-include-tag-regex", ...)."""
+        if self.reason is SkipReason.CONTENT_FILTERED:
+            return f"{self.reason.value} {self.filter_name}"
+        return str(self.reason.value)
 
 
 @dataclass(frozen=True, slots=True)

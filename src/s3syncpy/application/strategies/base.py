@@ -14,9 +14,11 @@ from s3syncpy.application import source_layout
 from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
 from s3syncpy.application.run_context import RunContext
+from s3syncpy.application.source_filters import SourceContentFilter
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
+from s3syncpy.domain.plan import Skip
 
 LogFields = Mapping[str, str | int]
 
@@ -40,14 +42,16 @@ class TransferStrategy(abc.ABC):
         self._target = target
         self._run = run
         self._stats = run.stats
+        self.source_filter = SourceContentFilter(settings.content_filters, source)
 
-    async def transfer(self, obj: ObjectInfo) -> ObjectInfo | None:
+    async def transfer(self, obj: ObjectInfo) -> ObjectInfo | Skip | None:
         """Copy one object from source to target.
 
         Returns:
-            The object as transferred (a file that changed size since it was listed is sent as it is now), or None
-            when the target refused the bytes (a download whose verification failed: the existing file is kept
-            and a warning was counted).
+            The object as transferred (a file that changed size since it was listed is sent as it is now); a Skip
+            when filter steps 9-14 drop it on what the source's first response tells; or None when the target
+            refused the bytes (a download whose verification failed: the existing file is kept and a warning was
+            counted).
 
         Raises:
             PutFailedError: the target write failed.
@@ -58,7 +62,12 @@ class TransferStrategy(abc.ABC):
         async with await self._source.open_content(obj, first_range=first_range) as content:
             obj = self._as_opened(obj, content.details)
             source_layout.check_content_range(content.details, first_range, obj.key)
+            checked = await self.source_filter.check(obj, content.details)
+            if checked.skip is not None:
+                return checked.skip
             layout = await self._read_layout(obj, content, first_range)
+            if checked.tags is not None:
+                layout = dataclasses.replace(layout, source_tags=checked.tags)
             request = await self._request(obj, content.details, layout)
             result = await self._put(obj, content, request)
         if not result.committed:

@@ -19,9 +19,11 @@ class ToS3Target(TransferStrategy):
     async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
         part_sizes = source_layout.upload_parts(self._settings, self._source, obj, layout.parts)
         tagging = None
-        if details.tag_count > 0:
+        tags = layout.source_tags
+        if tags is None and details.tag_count > 0:
             tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id)
-            tagging = encode_tagging(tags) if tags else None
+        if tags:
+            tagging = encode_tagging(tags)
         written = target_metadata(
             details.metadata,
             details.user_metadata,
