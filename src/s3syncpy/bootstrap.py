@@ -22,6 +22,7 @@ from s3syncpy.application.config import ClientSettings, SyncConfig
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
+from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION
@@ -52,8 +53,12 @@ async def sync(
     """
     config.validate()
     report = report if report is not None else SyncReport()
+    clock = SystemClock()
     run = RunContext(
-        report, warn_as_error=config.warn_as_error, events=EventBus(callbacks, dry_run=config.dry_run)
+        report,
+        warn_as_error=config.warn_as_error,
+        events=EventBus(callbacks, dry_run=config.dry_run),
+        limits=RateLimits(config.rate_limits, clock),
     )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
@@ -68,7 +73,7 @@ async def sync(
             config,
             source,
             target,
-            SystemClock(),
+            clock,
             cancel if cancel is not None else asyncio.Event(),
             run=run,
             strategy=STRATEGY_BY_DIRECTION[config.direction],

@@ -177,6 +177,7 @@ class ObjectSyncer:
             logger.info("sync completed.", extra={"fields": self._strategy.completion_fields(transferred)})
 
     async def _put_directory(self, obj: ObjectInfo) -> None:
+        await self._run.limits.object()
         try:
             await self._target.put_object(obj.key, EmptyContent(obj), PutRequest(size=0))
         except (StorageError, OSError) as exc:

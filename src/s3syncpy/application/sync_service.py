@@ -25,6 +25,7 @@ from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, StrategyFactory
@@ -84,6 +85,7 @@ async def run_sync(
             report if report is not None else SyncReport(),
             warn_as_error=config.warn_as_error,
             events=EventBus(callbacks, dry_run=config.dry_run),
+            limits=RateLimits(config.rate_limits, clock),
         )
     report = run.report
     report.dry_run = config.dry_run
@@ -126,7 +128,7 @@ async def _run_phases(
     target_map: KeyMap | None = None
     if delete or not uc.remove_modified_filter:
         target_map = KeyMap(store_keys=delete)
-        ok = await _until_stopped(run, lambda: _fill_map(target, _listing_options(config, target), target_map, run))
+        ok = await _until_stopped(run, lambda: _fill_map(target, _listing_options(config, target, run), target_map, run))
         if not ok:
             return
     source_map = _SourceKeys(target.features.stores_directories) if delete else None
@@ -196,7 +198,7 @@ def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
     raise exc
 
 
-def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptions:
+def _listing_options(config: SyncConfig, storage: ObjectStorage, run: RunContext) -> ListingOptions:
     """Storages without stored ETags (local files) compute them while listing in --check-etag mode.
 
     Not with --auto-chunksize: the comparison then happens per object with the S3 side's part sizes.
@@ -208,8 +210,9 @@ def _listing_options(config: SyncConfig, storage: ObjectStorage) -> ListingOptio
             etag_threshold=transfer.multipart_threshold,
             etag_chunksize=transfer.multipart_chunksize,
             max_keys=transfer.max_keys,
+            before_page=run.limits.before_page,
         )
-    return ListingOptions(max_keys=transfer.max_keys)
+    return ListingOptions(max_keys=transfer.max_keys, before_page=run.limits.before_page)
 
 
 class _SourceKeys:
@@ -262,14 +265,15 @@ async def _sync_phase(
     user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     async with asyncio.TaskGroup() as group:
         group.create_task(
-            _produce(config, source, syncer, rules, user_filter, target_map, source_map, queue, workers)
+            _produce(_listing_options(config, source, run), source, syncer, rules, user_filter, target_map,
+                     source_map, queue, workers)
         )
         for _ in range(workers):
             group.create_task(_work(queue, syncer))
 
 
 async def _produce(
-    config: SyncConfig,
+    listing: ListingOptions,
     source: ObjectStorage,
     syncer: ObjectSyncer,
     rules: PlanRules,
@@ -280,7 +284,7 @@ async def _produce(
     workers: int,
 ) -> None:
     listed_target = target_map is not None
-    async for obj in source.list_objects(_listing_options(config, source)):
+    async for obj in source.list_objects(listing):
         if source_map is not None and obj.key:
             # Taken before filtering, so filtered source objects still protect their target copies.
             source_map.add(obj)

@@ -110,6 +110,8 @@ class S3ObjectStorage(ObjectStorage):
         """
         token: str | None = None
         while True:
+            if options.before_page is not None:
+                await options.before_page()
             async with self._errors.request("ListObjectsV2"):
                 page = await self._datapath.list_page(token, options.max_keys)
             for info in page.objects:

@@ -34,11 +34,13 @@ class ListingOptions:
         etag_threshold / etag_chunksize: when set on a local storage, compute each file's ETag during listing
             with this multipart layout (--check-etag mode, reference §3.1).
         max_keys: page size for S3 listings.
+        before_page: awaited before each listing page request (--rate-limit-objects takes a token per page).
     """
 
     etag_threshold: int | None = None
     etag_chunksize: int | None = None
     max_keys: int = 1000
+    before_page: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,8 @@ class TransferStrategy(abc.ABC):
             LayoutError: the source's part layout contradicts itself.
         """
         first_range = await source_layout.first_range(self._settings, self._source, obj)
-        async with await self._source.open_content(obj, first_range=first_range) as content:
+        async with await self._source.open_content(obj, first_range=first_range) as opened:
+            content = self._run.limits.throttled(opened)
             obj = self._as_opened(obj, content.details)
             source_layout.check_content_range(content.details, first_range, obj.key)
             checked = await self.source_filter.check(obj, content.details)
@@ -100,6 +101,7 @@ class TransferStrategy(abc.ABC):
         """The fields of the "sync completed." record."""
 
     async def _put(self, obj: ObjectInfo, content: ObjectContent, request: PutRequest) -> PutResult:
+        await self._run.limits.object()
         try:
             return await self._target.put_object(obj.key, content, request)
         except StorageError as exc:
