@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -46,3 +48,15 @@ def run_s3sync(s3_endpoint: Any) -> RunS3Sync:
         return result
 
     return run
+
+
+@pytest.fixture
+def target_bucket(s3_admin: Any) -> Iterator[str]:
+    """A second new empty bucket (S3 -> S3 tests), removed with everything in it after the test."""
+    from tests.conftest import _empty_bucket
+
+    name = f"s3syncpy-t-{uuid.uuid4().hex[:18]}"
+    s3_admin.create_bucket(Bucket=name)
+    yield name
+    _empty_bucket(s3_admin, name)
+    s3_admin.delete_bucket(Bucket=name)

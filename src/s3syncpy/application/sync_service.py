@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -265,7 +266,7 @@ async def _sync_phase(
     user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     async with asyncio.TaskGroup() as group:
         group.create_task(
-            _produce(_listing_options(config, source, run), source, syncer, rules, user_filter, target_map,
+            _produce(dataclasses.replace(_listing_options(config, source, run), include_prefix_key=True), source, syncer, rules, user_filter, target_map,
                      source_map, queue, workers)
         )
         for _ in range(workers):

@@ -58,7 +58,7 @@ class WriteResponse:
 
 @dataclass(frozen=True, slots=True)
 class ListPage:
-    """One listing page: objects with relative keys (keys equal to the prefix already dropped).
+    """One listing page: objects with relative keys (a key equal to the prefix has the empty relative key).
 
     `truncated` is the page's IsTruncated, kept apart from `next_token` so the pager can tell the last page from
     a truncated page that came without a token (a server fault it must not take for the end of the listing).
@@ -129,9 +129,7 @@ class BotocoreDataPath(S3DataPath):
         response = await self._client.list_objects_v2(**kwargs)
         objects = []
         for entry in response.get("Contents", ()):
-            key = location.relative_key(entry["Key"])
-            if key:
-                objects.append(info_from_listing(key, entry))
+            objects.append(info_from_listing(location.relative_key(entry["Key"]), entry))
         truncated = bool(response.get("IsTruncated"))
         token = response.get("NextContinuationToken") if truncated else None
         return ListPage(objects=objects, next_token=token or None, truncated=truncated)

@@ -115,7 +115,8 @@ class S3ObjectStorage(ObjectStorage):
             async with self._errors.request("ListObjectsV2"):
                 page = await self._datapath.list_page(token, options.max_keys)
             for info in page.objects:
-                yield info
+                if info.key or options.include_prefix_key:
+                    yield info
             if not page.truncated:
                 return
             self._check_continuation(token, page.next_token)

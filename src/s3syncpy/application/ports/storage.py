@@ -3,7 +3,8 @@
 Contract (every implementation, including tests/fakes.InMemoryObjectStorage, passes tests/contract):
 * Keys are relative to the storage's root (S3 prefix or local directory), "/"-separated.
 * `list_objects()` yields every object once, in any order. Local storages never yield directories; S3 yields
-  directory markers ("x/") as objects. Keys equal to the prefix (empty relative keys) are not yielded.
+  directory markers ("x/") as objects. A key equal to the prefix (empty relative key) is yielded only with
+  `ListingOptions.include_prefix_key`.
 * `head_object()` returns None when the object does not exist; other failures raise StorageError subclasses.
 * `open_content()` starts reading an object (an S3 GET, a local open) and returns an ObjectContent the caller
   closes (async with). Missing objects raise ObjectNotFoundError.
@@ -35,12 +36,15 @@ class ListingOptions:
             with this multipart layout (--check-etag mode, reference §3.1).
         max_keys: page size for S3 listings.
         before_page: awaited before each listing page request (--rate-limit-objects takes a token per page).
+        include_prefix_key: also yield an object whose key equals the prefix, with the empty key (the source
+            listing: the reference counts it as skipped).
     """
 
     etag_threshold: int | None = None
     etag_chunksize: int | None = None
     max_keys: int = 1000
     before_page: Callable[[], Awaitable[None]] | None = None
+    include_prefix_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)
