@@ -25,7 +25,7 @@ from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION
+from s3syncpy.application.strategies import choose_strategy
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.paths import LocalLocation, StorageLocation
 
@@ -76,7 +76,9 @@ async def sync(
             clock,
             cancel if cancel is not None else asyncio.Event(),
             run=run,
-            strategy=STRATEGY_BY_DIRECTION[config.direction],
+            strategy=choose_strategy(
+                config.direction, config.server_side_copy, source.features, target.features
+            ),
             callbacks=callbacks,
         )
     return report

@@ -1,4 +1,4 @@
-"""1,000 objects synced in each direction through a proxy that faults more than 10% of the requests.
+"""1,000 objects synced in each direction (and by server-side copy) through a proxy that faults more than 10% of the requests.
 
 Each run must end with every object present and byte-identical, no multipart upload left open, no temp file left
 behind, no error, and counters that add up: every warning is a recovered force retry (with the extra "failed to
@@ -209,3 +209,46 @@ def test_s3_to_s3_through_faults(
     assert set(stored) == set(expected)
     assert open_uploads(s3_admin, bucket) == []
     _record("s3->s3", proxy, counters, verified=len(expected) - len(lost), lost=len(lost))
+
+
+def test_server_side_copy_through_faults(
+    runner: S3SyncRunner,
+    s3_endpoint: S3Endpoint,
+    s3_admin: Any,
+    bucket: str,
+    tree: tuple[Path, dict[str, bytes]],
+) -> None:
+    root, files = tree
+    runner.run(*FAST_RETRY_ARGS, f"{root}/", f"s3://{bucket}/ssc-from/", target_url=s3_endpoint.endpoint_url)
+    with _proxy(s3_endpoint, seed=44) as proxy:
+        # Three 500s in a row on one CopyObject exhaust --aws-max-attempts 3: one object needs a force retry; part 1
+        # of one multipart copy reset three times: its upload is aborted and the copy redone.
+        proxy.add_rule(_first("CopyObject", "small-0007"), Fault.INTERNAL_ERROR, times=3)
+        proxy.add_rule(
+            lambda r: (
+                r.operation == "UploadPartCopy" and "big-03" in r.key and r.query.get("partNumber") == ["1"]
+            ),
+            Fault.RESET_BEFORE_RESPONSE,
+            times=3,
+        )
+        result = runner.run(
+            *FAST_RETRY_ARGS,
+            "--server-side-copy",
+            f"s3://{bucket}/ssc-from/",
+            f"s3://{bucket}/ssc-to/",
+            source_url=proxy.url,
+            target_url=proxy.url,
+            expect=None,
+        )
+    counters = _check_counters(result, len(files))
+    assert proxy.stats.fault_ratio >= 0.10, proxy.stats.describe()
+    operations = proxy.stats.requests_by_operation
+    assert operations["GetObject"] == operations["PutObject"] == operations["UploadPart"] == 0, operations
+    assert proxy.stats.faults_by_operation["UploadPartCopy"] > 0, proxy.stats.describe()
+    stored = bucket_objects(s3_admin, bucket, "ssc-to/")
+    expected = {f"ssc-to/{key}": data for key, data in files.items()}
+    lost = [key for key in expected if stored.get(key) != expected[key]]
+    assert lost == []
+    assert set(stored) == set(expected)
+    assert open_uploads(s3_admin, bucket) == []
+    _record("s3->s3 server-side copy", proxy, counters, verified=len(expected) - len(lost), lost=len(lost))

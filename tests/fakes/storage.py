@@ -13,7 +13,8 @@ empty for single-part and full-object objects, as S3 does), and put_object repor
 computed and `sent_checksum`. With `computes_digests`, `compute_digests` hashes the stored bytes like a local file.
 
 Test hooks: `seed()` puts an object directly, `data()` reads one back, `fail_on(operation, key, error)` makes the
-next calls raise, `calls` records every operation as (operation, key).
+next calls raise, `calls` records every operation as (operation, key), `link_copy_source()` lets `copy_object` read
+another fake (server-side copy).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from urllib.parse import parse_qsl
 
 from s3syncpy import _speedups
 from s3syncpy.application.ports.storage import (
+    CopyRequest,
+    CopySource,
+    Directive,
     FileDigests,
     ListingOptions,
     ObjectContent,
@@ -36,7 +40,12 @@ from s3syncpy.application.ports.storage import (
     StorageFeatures,
 )
 from s3syncpy.domain import checksums, etag
-from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientStorageError
+from s3syncpy.domain.errors import (
+    ObjectNotFoundError,
+    PreconditionFailedError,
+    StorageError,
+    TransientStorageError,
+)
 from s3syncpy.domain.keys import ensure_safe_key
 from s3syncpy.domain.model import (
     NANOS_PER_SECOND,
@@ -49,7 +58,9 @@ from tests.fakes.content import BytesContent
 from tests.fakes.features import OBJECT_STORE
 from tests.fakes.stored import BufferDigests, StoredObject, checksum_of, digests_of
 
-Operation = str  # "list", "head", "open", "put", "delete", "tagging", "parts", "attributes", "digests"
+# "list", "head", "open", "put", "copy", "delete", "tagging", "put-tagging", "delete-tagging", "parts",
+# "attributes", "digests"
+Operation = str
 
 
 class InMemoryObjectStorage(ObjectStorage):
@@ -88,6 +99,7 @@ class InMemoryObjectStorage(ObjectStorage):
         self.directories: set[str] = set()
         self.calls: list[tuple[Operation, str]] = []
         self._failures: dict[tuple[Operation, str], tuple[BaseException, int]] = {}
+        self._copy_sources: dict[str, InMemoryObjectStorage] = {}
 
     @property
     def features(self) -> StorageFeatures:
@@ -334,6 +346,7 @@ class InMemoryObjectStorage(ObjectStorage):
         data = await self._read_all(content, request)
         if len(data) != request.size:
             raise TransientStorageError(f"source sent {len(data)} of {request.size} bytes", operation="read", key=key)
+        self._check_conditions(key, request.conditions.if_match, request.conditions.if_none_match)
         validate = request.validate if self._features.validates_before_commit else None
         if validate is not None and not await validate(BufferDigests(data)):
             return PutResult(committed=False)
@@ -349,7 +362,7 @@ class InMemoryObjectStorage(ObjectStorage):
             e_tag=self._etag(data, sizes),
             metadata=request.metadata,
             user_metadata=dict(request.user_metadata),
-            tags=dict(parse_qsl(request.tagging, keep_blank_values=True)) if request.tagging else {},
+            tags=_tags(request.tagging),
             checksum=checksum,
             part_sizes=sizes,
             checksum_algorithm=None if checksum is None else self._algorithm,
@@ -381,11 +394,79 @@ class InMemoryObjectStorage(ObjectStorage):
                     request.on_bytes(len(chunk))
         return b"".join(pieces)
 
-    async def delete_object(self, key: str) -> None:
-        """Remove the object; a missing key is fine."""
+    def _check_conditions(self, key: str, if_match: str | None, if_none_match: bool) -> None:
+        """S3's If-Match / If-None-Match: * against the stored object (412 as PreconditionFailedError)."""
+        stored = self.objects.get(key)
+        if if_none_match and stored is not None:
+            raise PreconditionFailedError(f"{key!r} exists (If-None-Match)", operation="put", key=key)
+        if if_match is not None and (stored is None or stored.e_tag != if_match):
+            raise PreconditionFailedError(f"{key!r} does not match {if_match}", operation="put", key=key)
+
+    def link_copy_source(self, source: InMemoryObjectStorage) -> None:
+        """Let copy_object read `source`'s objects (a server-side copy between two fakes)."""
+        self._copy_sources[source.describe("")] = source
+
+    def copy_source(self, info: ObjectInfo) -> CopySource:
+        return CopySource(bucket=self.describe(""), key=info.key, version_id=info.version_id)
+
+    async def copy_object(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
+        """Copy from a linked fake as S3 would: directives, attributes, conditions; no ObjectContent involved."""
+        self._check_key(key)
+        self._enter("copy", key)
+        origin = self._copy_sources[source.bucket]
+        stored_source = origin.objects.get(source.key)
+        if stored_source is None:
+            raise ObjectNotFoundError(f"no such key {source.key!r}", operation="CopyObject", key=key)
+        conditions = request.conditions
+        if conditions.copy_source_if_match is not None and conditions.copy_source_if_match != stored_source.e_tag:
+            raise PreconditionFailedError("the source changed", operation="CopyObject", key=key)
+        # CopyObject sends no If-Match (reference); the multipart complete does.
+        self._check_conditions(key, conditions.if_match if request.part_sizes else None, conditions.if_none_match)
+        if request.part_sizes and sum(request.part_sizes) != len(stored_source.data):
+            raise StorageError("part sizes do not add up to the size", operation="copy", key=key)
+        attributes = request.attributes
+        single = not request.part_sizes
+        keep_metadata = single and request.metadata_directive is Directive.COPY
+        keep_tags = single and request.tagging_directive is Directive.COPY
+        data = stored_source.data
+        sizes = list(request.part_sizes)
+        stored = StoredObject(
+            data=data,
+            mtime_ns=self._clock() // NANOS_PER_SECOND * NANOS_PER_SECOND,
+            e_tag=self._etag(data, sizes),
+            metadata=stored_source.metadata if keep_metadata else attributes.metadata,
+            user_metadata=dict(stored_source.user_metadata if keep_metadata else attributes.user_metadata),
+            tags=dict(stored_source.tags) if keep_tags else _tags(attributes.tagging),
+            checksum=self._checksum_of(data, sizes),
+            part_sizes=sizes,
+            checksum_algorithm=self._algorithm,
+            full_object=self._full_object,
+        )
+        self.objects[key] = stored
+        if request.on_bytes is not None:
+            request.on_bytes(request.size)
+        return PutResult(committed=True, e_tag=stored.e_tag, checksum=stored.checksum)
+
+    async def put_object_tagging(self, key: str, tagging: str) -> None:
+        self._enter("put-tagging", key)
+        self._stored(key, "PutObjectTagging").tags = _tags(tagging)
+
+    async def delete_object_tagging(self, key: str) -> None:
+        self._enter("delete-tagging", key)
+        self._stored(key, "DeleteObjectTagging").tags = {}
+
+    async def delete_object(self, key: str, *, if_match: str | None = None) -> None:
+        """Remove the object; a missing key is fine; `if_match` other than the stored ETag: a failed precondition."""
         self._check_key(key)
         self._enter("delete", key)
+        stored = self.objects.get(key)
+        if if_match is not None and stored is not None and stored.e_tag != if_match:
+            raise PreconditionFailedError(f"{key!r} has another ETag", operation="DeleteObject", key=key)
         self.objects.pop(key, None)
 
     def describe(self, key: str) -> str:
         return self._name + key
+
+
+def _tags(tagging: str | None) -> dict[str, str]:
+    return dict(parse_qsl(tagging, keep_blank_values=True)) if tagging else {}

@@ -8,7 +8,8 @@ Public API:
         .start() / .stop() / `with FaultProxy(...) as proxy:`   runs on 127.0.0.1 in a thread of its own
         .url                                                    the endpoint URL to give s3sync
         .add_rule(match, fault, times=1)                        scripted faults, checked before the random ones
-        .stats                                                  requests seen, faults injected by kind / operation
+        .stats                                                  requests seen, faults injected by kind / operation,
+                                                                body bytes each way per operation
 
 Per request, with probability `rate` (and always when a scripted rule matches), one fault applicable to the request
 is injected:
@@ -168,6 +169,9 @@ class ProxyStats:
     faults: Counter[Fault] = field(default_factory=Counter)
     faults_by_operation: Counter[str] = field(default_factory=Counter)
     requests_by_operation: Counter[str] = field(default_factory=Counter)
+    # Body bytes that passed through, per operation: sent by the client, and returned by the server.
+    request_bytes_by_operation: Counter[str] = field(default_factory=Counter)
+    response_bytes_by_operation: Counter[str] = field(default_factory=Counter)
 
     @property
     def faulted(self) -> int:
@@ -425,6 +429,11 @@ class FaultProxy:
                 self._consecutive[signature] += 1
             return self._random.choice(choices)
 
+    def _count_bytes(self, request: ProxiedRequest, *, requested: int = 0, returned: int = 0) -> None:
+        with self._lock:
+            self.stats.request_bytes_by_operation[request.operation] += requested
+            self.stats.response_bytes_by_operation[request.operation] += returned
+
     def _count(self, fault: Fault, request: ProxiedRequest) -> None:
         with self._lock:
             self.stats.faults[fault] += 1
@@ -476,6 +485,7 @@ class FaultProxy:
             _reset(writer)
             return False
         body = await _read_chunked(reader) if head.chunked else await reader.readexactly(length)
+        self._count_bytes(request, requested=len(body))
         if fault is Fault.RESET_BEFORE_RESPONSE:
             self._count(fault, request)
             _reset(writer)
@@ -494,9 +504,9 @@ class FaultProxy:
         keep_client = "close" not in response_head.headers.get("connection", "").lower()
         if method == "HEAD" or status in (204, 304) or response_head.chunked or length is None:
             # Nothing to cut: pass the response through whole.
-            writer.write(
-                response_head.raw + await self._read_rest(up_reader, response_head, method, upstream)
-            )
+            rest = await self._read_rest(up_reader, response_head, method, upstream)
+            self._count_bytes(request, returned=len(rest))
+            writer.write(response_head.raw + rest)
             await writer.drain()
             return keep_client
         cut = length // 2 if fault in _BODY_FAULTS and 200 <= status < 300 and length >= 2 else None
@@ -509,6 +519,7 @@ class FaultProxy:
                 raise ConnectionError("upstream closed the connection mid-body")
             writer.write(piece)
             sent += len(piece)
+            self._count_bytes(request, returned=len(piece))
             await writer.drain()
         if not keep_client:
             upstream.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
@@ -25,6 +26,10 @@ MAX_DELETE_REACHED = "--max_delete has been reached. delete operation has been c
 SOURCE_LISTING_INCOMPLETE = (
     "--delete skipped: the source listing skipped entries it could not read, so nothing is deleted in this run."
 )
+
+
+def _no_condition(key: str) -> str | None:
+    return None
 
 
 def warn_about_target_prefix(config: SyncConfig, run: RunContext) -> None:
@@ -50,7 +55,13 @@ def deletion_allowed(run: RunContext) -> bool:
 
 
 async def delete_target_only(
-    config: SyncConfig, target: ObjectStorage, target_map: KeyMap, source_map: KeyMap, run: RunContext
+    config: SyncConfig,
+    target: ObjectStorage,
+    target_map: KeyMap,
+    source_map: KeyMap,
+    run: RunContext,
+    *,
+    if_match: Callable[[str], str | None] = _no_condition,
 ) -> None:
     """Delete every target-only key the options allow.
 
@@ -59,6 +70,7 @@ async def delete_target_only(
         target: where to delete.
         target_map / source_map: the two listings, both holding their keys.
         run: counters, warnings, errors and the stop signal.
+        if_match: the If-Match ETag of deleting a key (--if-match: its listed ETag; else None).
     """
     exclude = config.filters.exclude_regex
     protect_excluded = exclude is not None and not config.deletion.delete_excluded
@@ -78,13 +90,17 @@ async def delete_target_only(
     workers = min(config.transfer.worker_size, max(len(candidates), 1))
     async with asyncio.TaskGroup() as group:
         for _ in range(workers):
-            group.create_task(_delete_worker(config, target, queue, run))
+            group.create_task(_delete_worker(config, target, queue, run, if_match))
     if limited and not run.stopping:
         run.warn(MAX_DELETE_REACHED)
 
 
 async def _delete_worker(
-    config: SyncConfig, target: ObjectStorage, queue: asyncio.Queue[str], run: RunContext
+    config: SyncConfig,
+    target: ObjectStorage,
+    queue: asyncio.Queue[str],
+    run: RunContext,
+    if_match: Callable[[str], str | None],
 ) -> None:
     info = logger.isEnabledFor(logging.INFO)
     while not queue.empty() and not run.stopping:
@@ -97,7 +113,7 @@ async def _delete_worker(
             continue
         try:
             await run.limits.object()
-            await target.delete_object(key)
+            await target.delete_object(key, if_match=if_match(key))
         except DirectoryTraversalError as exc:
             # A local target's file reached through a symlink out of its tree: not ours to delete.
             run.warn(f"not deleted: {exc}.", key=key)

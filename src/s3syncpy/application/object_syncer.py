@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 
-from s3syncpy.application.config import ForceRetry
+from s3syncpy.application.config import ConditionalWrites, ForceRetry
 from s3syncpy.application.content import EmptyContent
+from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ObjectStorage, PutRequest
 from s3syncpy.application.run_context import RunContext, log_enabled, logger
 from s3syncpy.application.source_layout import LayoutError
 from s3syncpy.application.strategies.base import PutFailedError, TransferStrategy
-from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.application.update_check import HeadCheck, UpdateChecker
+from s3syncpy.application.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     DirectoryTraversalError,
@@ -38,6 +40,9 @@ from s3syncpy.domain.plan import (
 )
 from s3syncpy.domain.timeparse import format_rfc3339_millis
 
+# The flow of an object whose plan needed no HEAD of the target.
+NOT_HEADED = HeadCheck(True, "", None, headed=False)
+
 
 class ObjectSyncer:
     """Synchronises single objects from source to target; one instance is shared by all workers."""
@@ -54,7 +59,15 @@ class ObjectSyncer:
         run: RunContext,
         clock: Clock,
         ignore_glacier_warnings: bool = False,
+        conditions: ConditionalWritePolicy | None = None,
+        latest_tagging: LatestTagging | None = None,
     ) -> None:
+        """Args (beyond the parts of the flow they name):
+            conditions: builds each write's preconditions (the conditional-write options); None: none.
+            latest_tagging: --sync-latest-tagging, for objects the update check finds up to date; None: off.
+        """
+        self._conditions = conditions or ConditionalWritePolicy(ConditionalWrites(), None)
+        self._latest_tagging = latest_tagging
         self._strategy = strategy
         self._target = target
         self._checker = checker
@@ -139,11 +152,19 @@ class ObjectSyncer:
         return False
 
     async def _sync_once(self, obj: ObjectInfo, plan: ObjectPlan) -> None:
+        head = NOT_HEADED
         if isinstance(plan, NeedsHead):
-            transfer, reason = await self._checker.needs_transfer(obj)
-            if not transfer:
+            head = await self._checker.needs_transfer(obj)
+            if not head.transfer:
+                if self._latest_tagging is not None and await self._latest_tagging.update(obj):
+                    # The reference counts a tags-only update as a transferred object.
+                    self._stats.transferred_objects += 1
+                    self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
+                    return
                 self._stats.skipped += 1
-                self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=reason, **_source_fields(obj))
+                self._run.events.emit(
+                    EventType.SYNC_FILTERED, key=obj.key, message=head.reason, **_source_fields(obj)
+                )
                 return
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
@@ -165,7 +186,8 @@ class ObjectSyncer:
             self._stats.transferred_objects += 1
             self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
             return
-        transferred = await self._strategy.transfer(obj)
+        conditions = self._conditions.for_write(obj, head.target, headed=head.headed)
+        transferred = await self._strategy.transfer(obj, conditions)
         if transferred is None:
             return
         if isinstance(transferred, Skip):

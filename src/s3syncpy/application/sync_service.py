@@ -22,6 +22,7 @@ from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
 from s3syncpy.application.events import EventBus
+from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
@@ -29,8 +30,9 @@ from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
-from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, StrategyFactory
+from s3syncpy.application.strategies import StrategyFactory, choose_strategy
 from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.application.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
@@ -90,7 +92,9 @@ async def run_sync(
         )
     report = run.report
     report.dry_run = config.dry_run
-    factory = strategy or STRATEGY_BY_DIRECTION[config.direction]
+    factory = strategy or choose_strategy(
+        config.direction, config.server_side_copy, source.features, target.features
+    )
     started = clock.monotonic()
     watcher = asyncio.create_task(_watch_cancel(cancel, run))
     run.events.start()
@@ -141,6 +145,7 @@ async def _run_phases(
         head_required=checker.head_required,
         target_stores_directories=target.features.stores_directories,
     )
+    conditions = ConditionalWritePolicy(config.conditions, target_map)
     syncer = ObjectSyncer(
         strategy=strategy(settings, source, target, run),
         target=target,
@@ -151,6 +156,10 @@ async def _run_phases(
         run=run,
         clock=clock,
         ignore_glacier_warnings=config.ignore_glacier_warnings,
+        conditions=conditions,
+        latest_tagging=(
+            LatestTagging(source, target, dry_run=config.dry_run) if config.tagging.sync_latest_tagging else None
+        ),
     )
     listed_target = target_map if target_map is not None and checker.mode.lists_target else None
     if not await _until_stopped(
@@ -159,7 +168,9 @@ async def _run_phases(
         return
     if delete and target_map is not None and source_map is not None and deletion_allowed(run):
         keys = source_map.keys
-        await _until_stopped(run, lambda: delete_target_only(config, target, target_map, keys, run))
+        await _until_stopped(
+            run, lambda: delete_target_only(config, target, target_map, keys, run, if_match=conditions.for_delete)
+        )
 
 
 async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import ObjectSettings
@@ -29,6 +30,23 @@ from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.decisions.mode import UpdateMode
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
+
+
+@dataclass(frozen=True, slots=True)
+class HeadCheck:
+    """The answer of layer B for one object.
+
+    Attributes:
+        transfer: the object must be transferred.
+        reason: why, in the reference's words.
+        target: what the target's HEAD (or a local stat) found; None when absent or not HEADed.
+        headed: the target was HEADed (else `target` says nothing).
+    """
+
+    transfer: bool
+    reason: str
+    target: ObjectDetails | None
+    headed: bool = True
 
 
 class UpdateChecker:
@@ -74,14 +92,15 @@ class UpdateChecker:
         """Layer B runs in this mode (a HEAD of the target, or a stat of a local file, per object)."""
         return self._head_required
 
-    async def needs_transfer(self, obj: ObjectInfo) -> tuple[bool, str]:
+    async def needs_transfer(self, obj: ObjectInfo) -> HeadCheck:
         """Layer B (when this run has it): HEAD the target and ask the diff detector.
 
         Returns:
-            (transfer?, the reason in the reference's words, for the log and the SYNC_FILTERED event).
+            Transfer or not, the reason in the reference's words (for the log and the SYNC_FILTERED event), and
+            what the HEAD found.
         """
         if not self._head_required:
-            return True, ""
+            return HeadCheck(True, "", None, headed=False)
         details = await self._target.head_object(obj.key)
         if details is not None and obj.is_directory_marker and self._target.features.stores_directories and (
             self._detector in (
@@ -89,7 +108,7 @@ class UpdateChecker:
             HeadDetector.CHECKSUM,
         )):
             # The directory exists and a directory has no bytes to hash: nothing to update.
-            return False, "Object filtered. The directory exists."
+            return HeadCheck(False, "Object filtered. The directory exists.", details)
         source_checksum: str | None = None
         target_checksum: str | None = None
         source_encryption = None
@@ -115,7 +134,7 @@ class UpdateChecker:
             fields = {"key": obj.key, "transfer": decision.transfer}
             logger.debug(decision.reason.value, extra={"fields": fields | self._checksum_fields(
                 source_checksum, target_checksum)})
-        return decision.transfer, decision.reason.value
+        return HeadCheck(decision.transfer, decision.reason.value, details)
 
     def _checksum_fields(self, source_checksum: str | None, target_checksum: str | None) -> dict[str, str]:
         if self._detector is not HeadDetector.CHECKSUM or self._algorithm is None:

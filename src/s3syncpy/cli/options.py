@@ -33,6 +33,7 @@ GROUPS: tuple[str, ...] = (
     "Performance",
     "Multipart Settings",
     "Metadata/Headers",
+    "Tagging",
     "Encryption",
     "Tracing/Logging",
     "Retry Options",
@@ -137,6 +138,9 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec(("-q", "--quiet"), "Options", "Decrease logging verbosity", kind="count", default=0),
     _flag("--dry-run", "General", "A simulation mode. No actions will be performed"),
     _flag("--show-no-progress", "General", "Don't show the progress bar"),
+    _flag("--server-side-copy", "General",
+          "Use server-side copy. This option is only available both source and target are S3 storage. "
+          "It cannot work with between different object storages or regions."),
     _value("--aws-config-file", _AWS,
            "Location of the file that the AWS CLI uses to store configuration profiles", "FILE"),
     _value("--aws-shared-credentials-file", _AWS,
@@ -255,6 +259,13 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "Do not sync system metadata System metadata: content-disposition, content-encoding, content-language, "
           "content-type, cache-control, expires, website-redirect"),
     _flag("--no-sync-user-defined-metadata", _HEADERS, "Do not sync user-defined metadata"),
+    _value("--tagging", "Tagging",
+           "Tagging to set on the target object. Key/value must be encoded as UTF-8 then URLEncoded URL query "
+           "parameters without tag name duplicates. Example: key1=value1&key2=value2", "TAGGING"),
+    _flag("--disable-tagging", "Tagging", "Do not copy tagging"),
+    _flag("--sync-latest-tagging", "Tagging",
+          "Copy the latest tagging from the source if necessary. If this option is enabled, the "
+          "--remove-modified-filter and --head-each-target options are automatically enabled."),
     _value("--sse", "Encryption", "Server-side encryption. Valid choices: AES256 | aws:kms | aws:kms:dsse", "SSE"),
     _value("--sse-kms-key-id", "Encryption", "SSE KMS ID key", "SSE_KMS_KEY_ID"),
     _value("--source-sse-c", "Encryption", "Source SSE-C algorithm. Valid choices: AES256", "SOURCE_SSE_C"),
@@ -311,6 +322,15 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--delete-excluded", "Advanced",
           "When used in combination with --delete options, supplied --filter-exclude-regex patterns will not "
           "prevent an object from being deleted."),
+    _flag("--if-match", "Advanced",
+          "Add an If-Match header for PutObject/CompleteMultipartUpload/DeleteObject requests. "
+          "This is for like an optimistic lock."),
+    _flag("--copy-source-if-match", "Advanced",
+          "Add an x-amz-copy-source-if-match header for CopyObject/UploadPartCopy requests. "
+          "This is for like an optimistic lock."),
+    _flag("--if-none-match", "Advanced",
+          "Uploads the object only if the object key name does not already exist in the specified bucket. "
+          "This is for like an optimistic lock."),
     _value("--max-delete", "Advanced", "Don't delete more than a specified number of objects", "MAX_DELETE",
            None, click.INT),
     _flag("--ignore-glacier-warnings", "Advanced",

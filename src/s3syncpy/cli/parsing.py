@@ -18,11 +18,13 @@ import regex
 from s3syncpy.application.config import (
     DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
     ClientSettings,
+    ConditionalWrites,
     CustomerKey,
     Deletion,
     EncryptionSettings,
     ForceRetry,
     SyncConfig,
+    TaggingSettings,
     Transfer,
     UpdateCheck,
     Verification,
@@ -41,6 +43,7 @@ from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
 from s3syncpy.domain.sizes import parse_human_bytes
+from s3syncpy.domain.tagging import validated_tagging
 from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
 
 T = TypeVar("T")
@@ -206,6 +209,17 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         rate_limits=rate_limit_settings(v, _parse),
         content_filters=content_filter_settings(v, _parse, _compile_regex),
         ignore_glacier_warnings=v["ignore_glacier_warnings"],
+        server_side_copy=v["server_side_copy"],
+        tagging=TaggingSettings(
+            tagging=_optional(v["tagging"], "--tagging", validated_tagging),
+            disable_tagging=v["disable_tagging"],
+            sync_latest_tagging=v["sync_latest_tagging"],
+        ),
+        conditions=ConditionalWrites(
+            if_match=v["if_match"],
+            if_none_match=v["if_none_match"],
+            copy_source_if_match=v["copy_source_if_match"],
+        ),
     )
     config.validate()
     return config

@@ -365,8 +365,10 @@ class LocalObjectStorage(ObjectStorage):
             raise storage_error(exc, "mkdir", key, not_found=False) from exc
         return PutResult(committed=True)
 
-    async def delete_object(self, key: str) -> None:
+    async def delete_object(self, key: str, *, if_match: str | None = None) -> None:
         """Remove the file of `key`; a missing file, and any directory, are left alone.
+
+        `if_match` does not apply: a file has no stored ETag (--if-match requires an S3 target).
 
         Raises:
             DirectoryTraversalError: the key has a "." / ".." segment, or its parent directory is reached through

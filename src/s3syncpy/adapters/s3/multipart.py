@@ -4,6 +4,8 @@ Public API:
     part_md5(data) -> bytes                            raw MD5, off the event loop for large buffers
     content_md5_header(digest) -> str                  base64 Content-MD5 value
     MultipartUploader(client, datapath, errors, options, semaphore).upload(key, content, request, params)
+    abort_upload(client, location, errors, options, key, upload_id)   AbortMultipartUpload, shielded
+    first_error(group) -> BaseException                the error a failed TaskGroup of parts reports
 
 With an additional checksum algorithm, CreateMultipartUpload names it and its type (COMPOSITE, or FULL_OBJECT for
 --full-object-checksum and CRC64NVME), every UploadPart carries the value we computed over that part's bytes, and
@@ -27,12 +29,14 @@ from typing import Any
 
 from s3syncpy.adapters.s3 import checksums
 from s3syncpy.adapters.s3.checksums import PartDigest, digest_part
+from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.datapath import S3DataPath, WriteResponse
 from s3syncpy.adapters.s3.details import checksums_from
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
-from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult
+from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteConditions
 from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.paths import S3Location
 
 _log = logging.getLogger(__name__)
 
@@ -56,7 +60,7 @@ class _SentPart:
     response: WriteResponse
 
 
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The error to report from a failed TaskGroup: the first that is not a cancellation."""
     leaves: list[BaseException] = []
 
@@ -121,7 +125,7 @@ class MultipartUploader:
         upload_id: str = created["UploadId"]
         try:
             parts = await self._upload_parts(key, upload_id, content, request)
-            completed = await self._complete(key, upload_id, parts)
+            completed = await self._complete(key, upload_id, parts, request.conditions)
         except BaseException:
             await self._abort(key, upload_id)
             raise
@@ -165,7 +169,7 @@ class MultipartUploader:
                     offset += size
         except BaseExceptionGroup as failed:
             # Re-raise the part's own error (keeping its `from` chain) rather than the group.
-            raise _first_error(failed)
+            raise first_error(failed)
         return [r for r in results if r is not None]
 
     async def _upload_part(
@@ -202,8 +206,11 @@ class MultipartUploader:
             entry[checksums.checksum_param(algorithm)] = checksums.encode(part.digest.checksum)
         return entry
 
-    async def _complete(self, key: str, upload_id: str, parts: Sequence[_SentPart]) -> WriteResponse:
-        params = self._options.complete_params()
+    async def _complete(
+        self, key: str, upload_id: str, parts: Sequence[_SentPart], conditions: WriteConditions
+    ) -> WriteResponse:
+        # If-Match / If-None-Match go on the complete: S3 checks them when the object would be replaced.
+        params = {**self._options.complete_params(), **write_condition_params(conditions)}
         algorithm = self._options.checksum_algorithm
         if algorithm is not None and self._options.full_object:
             whole = self._object_checksum(parts)
@@ -227,19 +234,25 @@ class MultipartUploader:
         )
 
     async def _abort(self, key: str, upload_id: str) -> None:
-        """Abort the upload; shielded so a second cancellation cannot leave it open, and never masking the cause."""
-        location = self._datapath.location
+        await abort_upload(self._client, self._datapath.location, self._errors, self._options, key, upload_id)
 
-        async def abort() -> None:
-            async with self._errors.request("AbortMultipartUpload", key):
-                await self._client.abort_multipart_upload(
-                    Bucket=location.bucket,
-                    Key=location.full_key(key),
-                    UploadId=upload_id,
-                    **self._options.plain_params(),
-                )
 
-        try:
-            await asyncio.shield(abort())
-        except StorageError as exc:
-            _log.warning("could not abort the multipart upload of %s: %s", self._errors.where(key), exc)
+async def abort_upload(
+    client: Any, location: S3Location, errors: ErrorMapper, options: S3StorageOptions, key: str, upload_id: str
+) -> None:
+    """Abort a multipart upload; shielded so a second cancellation cannot leave it open, and never masking the
+    cause (a failed abort is logged)."""
+
+    async def abort() -> None:
+        async with errors.request("AbortMultipartUpload", key):
+            await client.abort_multipart_upload(
+                Bucket=location.bucket,
+                Key=location.full_key(key),
+                UploadId=upload_id,
+                **options.plain_params(),
+            )
+
+    try:
+        await asyncio.shield(abort())
+    except StorageError as exc:
+        _log.warning("could not abort the multipart upload of %s: %s", errors.where(key), exc)

@@ -19,22 +19,29 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from s3syncpy.adapters.s3 import checksums
+from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.content import S3ObjectContent
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
-from s3syncpy.adapters.s3.details import details_from_response, object_parts, system_metadata_params
+from s3syncpy.adapters.s3.details import details_from_response, object_parts
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
+from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
 from s3syncpy.application.ports.storage import (
+    CopyRequest,
+    CopySource,
     ListingOptions,
+    ObjectAttributes,
     ObjectContent,
     ObjectPart,
     ObjectStorage,
     PutRequest,
     PutResult,
     StorageFeatures,
+    WriteConditions,
 )
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
@@ -82,6 +89,7 @@ class S3ObjectStorage(ObjectStorage):
         self._uploader = MultipartUploader(
             client, self._datapath, self._errors, self._options, part_semaphore
         )
+        self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
@@ -272,14 +280,9 @@ class S3ObjectStorage(ObjectStorage):
 
     def _write_params(self, request: PutRequest) -> dict[str, Any]:
         params = self._options.write_params()
-        params.update(system_metadata_params(request.metadata))
-        if request.user_metadata:
-            params["Metadata"] = request.user_metadata
-        if request.tagging:
-            params["Tagging"] = request.tagging
-        if request.storage_class is not None:
-            # Per object: the source's class unless --storage-class is given.
-            params["StorageClass"] = request.storage_class
+        params.update(attribute_params(ObjectAttributes(
+            request.metadata, request.user_metadata, request.tagging, storage_class=request.storage_class
+        )))
         return params
 
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
@@ -308,21 +311,68 @@ class S3ObjectStorage(ObjectStorage):
         if algorithm is not None and digest.checksum is not None:
             sent = checksums.encode(digest.checksum)
             params[checksums.checksum_param(algorithm)] = sent
+        params.update(write_condition_params(request.conditions))
         async with self._errors.request("PutObject", key):
             response = await self._datapath.put_object(key, data, params)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None
         return PutResult(e_tag=response.e_tag, part_md5s=[digest.md5], checksum=checksum, sent_checksum=sent)
 
-    async def delete_object(self, key: str) -> None:
-        """DeleteObject; a missing object is not an error.
+    async def delete_object(self, key: str, *, if_match: str | None = None) -> None:
+        """DeleteObject (with If-Match when given); a missing object is not an error.
 
         Raises:
+            PreconditionFailedError: the object's ETag is no longer `if_match`.
             StorageError: the delete failed.
         """
+        conditions = write_condition_params(WriteConditions(if_match=if_match))
         try:
             async with self._errors.request("DeleteObject", key):
                 await self._client.delete_object(
-                    Bucket=self._location.bucket, Key=self.describe(key), **self._plain_params
+                    Bucket=self._location.bucket, Key=self.describe(key), **self._plain_params, **conditions
                 )
         except ObjectNotFoundError:
             return
+
+    async def put_object_tagging(self, key: str, tagging: str) -> None:
+        """PutObjectTagging with the tags of `tagging` (`k=v&k2=v2`, URL-encoded).
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        tag_set = [{"Key": k, "Value": v} for k, v in parse_qsl(tagging, keep_blank_values=True)]
+        async with self._errors.request("PutObjectTagging", key):
+            await self._client.put_object_tagging(
+                Bucket=self._location.bucket, Key=self.describe(key), Tagging={"TagSet": tag_set},
+                **self._plain_params,
+            )
+
+    async def delete_object_tagging(self, key: str) -> None:
+        """DeleteObjectTagging.
+
+        Raises:
+            StorageError: the request failed.
+        """
+        async with self._errors.request("DeleteObjectTagging", key):
+            await self._client.delete_object_tagging(
+                Bucket=self._location.bucket, Key=self.describe(key), **self._plain_params
+            )
+
+    def copy_source(self, info: ObjectInfo) -> CopySource:
+        """This bucket's object as a copy source: full key, version and the source SSE-C key."""
+        return CopySource(
+            bucket=self._location.bucket,
+            key=self.describe(info.key),
+            version_id=info.version_id,
+            customer_key=self._options.sse_c,
+        )
+
+    async def copy_object(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
+        """CopyObject below the multipart threshold, else CreateMultipartUpload + UploadPartCopy + Complete
+        (aborted on any failure). No body passes through us.
+
+        Raises:
+            PreconditionFailedError: If-None-Match or x-amz-copy-source-if-match failed.
+            StorageError: the copy failed.
+        """
+        return await self._copier.copy(key, source, request)

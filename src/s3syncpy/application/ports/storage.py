@@ -12,18 +12,26 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
   A local storage writes a temp file beside the destination, runs `request.validate` on it if given, and
   renames it into place only when validation accepts; otherwise the temp file is removed and the existing
   file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload.
-* `delete_object()` removes one object; deleting a missing object is not an error.
+* `delete_object()` removes one object; deleting a missing object is not an error. With `if_match` (S3 only) the
+  delete is conditional and a changed object raises PreconditionFailedError.
+* Conditional writes (`PutRequest.conditions`, `CopyRequest.conditions`) are sent by storages that support them
+  (S3); a failed precondition raises PreconditionFailedError and nothing is replaced.
+* `copy_object()` (storages with `supports_server_side_copy`) makes the storage copy an object it can read itself,
+  named by the source storage's `copy_source()`; no byte of the body passes through us. A failed multipart copy is
+  aborted.
 * Vendor errors never cross the port: adapters raise the domain's StorageError subclasses.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import enum
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from s3syncpy.application.config import CustomerKey
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 
 
@@ -83,6 +91,25 @@ ByteCounter = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
+class WriteConditions:
+    """The preconditions of one write (--if-match, --if-none-match, --copy-source-if-match).
+
+    Attributes:
+        if_match: send If-Match with this target ETag (PutObject, CompleteMultipartUpload, DeleteObject; never on
+            CopyObject, as in the reference).
+        if_none_match: send If-None-Match: * (PutObject, CopyObject, CompleteMultipartUpload).
+        copy_source_if_match: send x-amz-copy-source-if-match with this source ETag (CopyObject, UploadPartCopy).
+    """
+
+    if_match: str | None = None
+    if_none_match: bool = False
+    copy_source_if_match: str | None = None
+
+
+NO_CONDITIONS = WriteConditions()
+
+
+@dataclass(frozen=True, slots=True)
 class PutRequest:
     """What to write and how.
 
@@ -95,6 +122,7 @@ class PutRequest:
         content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
         validate: local targets only; called on the complete temp file before the rename.
         on_bytes: called with each number of bytes read from the source, for progress and statistics.
+        conditions: the preconditions S3 checks before it replaces the object.
     """
 
     size: int
@@ -106,6 +134,72 @@ class PutRequest:
     mtime_ns: int | None = None
     content_md5: bool = True
     validate: Validator | None = None
+    on_bytes: ByteCounter | None = None
+    conditions: WriteConditions = NO_CONDITIONS
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectAttributes:
+    """What a written object carries besides its bytes: system metadata, user metadata and tags.
+
+    Attributes:
+        metadata: the HTTP system metadata (Content-Type, Cache-Control, ...).
+        user_metadata: user-defined metadata (keys without the x-amz-meta- prefix).
+        tagging: the x-amz-tagging value (`k=v&k2=v2`, URL-encoded), or None for no tags.
+        storage_class: the x-amz-storage-class of the written object (None: the bucket's default).
+    """
+
+    metadata: SystemMetadata = field(default_factory=SystemMetadata)
+    user_metadata: Mapping[str, str] = field(default_factory=dict)
+    tagging: str | None = None
+    storage_class: str | None = None
+
+
+class Directive(enum.Enum):
+    """Where a server-side copy takes an attribute from (S3's MetadataDirective / TaggingDirective)."""
+
+    COPY = "COPY"  # the storage copies the source object's own value
+    REPLACE = "REPLACE"  # the request's value (ObjectAttributes) replaces it
+
+
+@dataclass(frozen=True, slots=True)
+class CopySource:
+    """The object a server-side copy reads, as its storage names it (ObjectStorage.copy_source).
+
+    Attributes:
+        bucket: the source bucket.
+        key: the full key in that bucket (the source prefix included).
+        version_id: the version to copy, or None for the current one.
+        customer_key: the source's SSE-C key, sent as the copy-source SSE-C headers.
+    """
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    customer_key: CustomerKey | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRequest:
+    """What a server-side copy writes and how.
+
+    Attributes:
+        size: the source object's size.
+        part_sizes: [] for one CopyObject, else the UploadPartCopy ranges' sizes in order.
+        attributes: what the target carries. A multipart copy always writes these; a single CopyObject writes
+            them only where its directive is REPLACE.
+        metadata_directive / tagging_directive: COPY lets a single CopyObject keep the source's own metadata /
+            tags (no GetObjectTagging needed); REPLACE writes `attributes`.
+        conditions: the preconditions (If-None-Match, x-amz-copy-source-if-match, If-Match on the complete).
+        on_bytes: called with the bytes each copy request covered, for progress and statistics.
+    """
+
+    size: int
+    part_sizes: list[int] = field(default_factory=list)
+    attributes: ObjectAttributes = field(default_factory=ObjectAttributes)
+    metadata_directive: Directive = Directive.COPY
+    tagging_directive: Directive = Directive.COPY
+    conditions: WriteConditions = NO_CONDITIONS
     on_bytes: ByteCounter | None = None
 
 
@@ -296,9 +390,47 @@ class ObjectStorage(abc.ABC):
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         """Write `request.size` bytes read from `content` under `key` (see the module contract)."""
 
+    async def put_object_tagging(self, key: str, tagging: str) -> None:
+        """Replace the object's tags with `tagging` (`k=v&k2=v2`, URL-encoded); storages without tags ignore it.
+
+        Raises:
+            ObjectNotFoundError: the object does not exist.
+            StorageError: any other failure.
+        """
+        return
+
+    async def delete_object_tagging(self, key: str) -> None:
+        """Remove every tag of the object; storages without tags ignore it.
+
+        Raises:
+            StorageError: the request failed.
+        """
+        return
+
+    def copy_source(self, info: ObjectInfo) -> CopySource:
+        """How a server-side copy names this storage's object (only with `supports_server_side_copy`).
+
+        Raises:
+            NotImplementedError: the storage cannot be the source of a server-side copy.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot be the source of a server-side copy")
+
+    async def copy_object(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
+        """Make the storage copy `source` to `key` itself: one CopyObject, or a multipart copy (UploadPartCopy of
+        `request.part_sizes` ranges, aborted on any failure). Only with `supports_server_side_copy`.
+
+        Returns:
+            The target ETag and additional checksum as reported (part_md5s and sent_checksum stay empty).
+
+        Raises:
+            PreconditionFailedError: a precondition of `request.conditions` failed (nothing was written).
+            StorageError: the copy failed.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot make server-side copies")
+
     @abc.abstractmethod
-    async def delete_object(self, key: str) -> None:
-        """Remove one object (missing is fine)."""
+    async def delete_object(self, key: str, *, if_match: str | None = None) -> None:
+        """Remove one object (missing is fine); with `if_match`, only while its ETag is that value."""
 
     @abc.abstractmethod
     def describe(self, key: str) -> str:

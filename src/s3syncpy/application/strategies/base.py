@@ -12,7 +12,14 @@ from collections.abc import Mapping
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.config import ObjectSettings
-from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
+from s3syncpy.application.ports.storage import (
+    NO_CONDITIONS,
+    ObjectContent,
+    ObjectStorage,
+    PutRequest,
+    PutResult,
+    WriteConditions,
+)
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.source_filters import SourceContentFilter
 from s3syncpy.application.source_layout import SourceLayout
@@ -44,8 +51,14 @@ class TransferStrategy(abc.ABC):
         self._stats = run.stats
         self.source_filter = SourceContentFilter(settings.content_filters, source)
 
-    async def transfer(self, obj: ObjectInfo) -> ObjectInfo | Skip | None:
+    async def transfer(
+        self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS
+    ) -> ObjectInfo | Skip | None:
         """Copy one object from source to target.
+
+        Args:
+            obj: the listed source object.
+            conditions: the preconditions of the write (--if-match, --if-none-match, --copy-source-if-match).
 
         Returns:
             The object as transferred (a file that changed size since it was listed is sent as it is now); a Skip
@@ -69,7 +82,7 @@ class TransferStrategy(abc.ABC):
             layout = await self._read_layout(obj, content, first_range)
             if checked.tags is not None:
                 layout = dataclasses.replace(layout, source_tags=checked.tags)
-            request = await self._request(obj, content.details, layout)
+            request = dataclasses.replace(await self._request(obj, content.details, layout), conditions=conditions)
             result = await self._put(obj, content, request)
         if not result.committed:
             return None

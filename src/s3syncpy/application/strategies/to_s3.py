@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
-from s3syncpy.application.ports.storage import PutRequest, PutResult
+from s3syncpy.application.ports.storage import ObjectAttributes, PutRequest, PutResult
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, TransferStrategy, refreshed
+from s3syncpy.application.tagging_policy import copies_source_tags, tagging_to_write
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
@@ -18,12 +19,36 @@ class ToS3Target(TransferStrategy):
 
     async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
         part_sizes = source_layout.upload_parts(self._settings, self._source, obj, layout.parts)
-        tagging = None
-        tags = layout.source_tags
-        if tags is None and details.tag_count > 0:
-            tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id)
-        if tags:
-            tagging = encode_tagging(tags)
+        tagging = await self._tagging(obj, details, known_tags=layout.source_tags)
+        attributes = self._attributes(obj, details, tagging)
+        return PutRequest(
+            size=obj.size,
+            part_sizes=part_sizes,
+            metadata=attributes.metadata,
+            user_metadata=dict(attributes.user_metadata),
+            tagging=attributes.tagging,
+            storage_class=attributes.storage_class,
+            content_md5=not self._settings.verification.disable_content_md5_header,
+            on_bytes=self._count_bytes,
+        )
+
+    async def _tagging(
+        self, obj: ObjectInfo, details: ObjectDetails, known_tags: dict[str, str] | None = None
+    ) -> str | None:
+        """The tags the written object carries (see application/tagging_policy.py); `known_tags` are the source's
+        tags when the tag filters already fetched them (they are not fetched again)."""
+        if known_tags is not None and copies_source_tags(self._settings.tagging):
+            return encode_tagging(known_tags) if known_tags else None
+        return await tagging_to_write(self._settings.tagging, self._source, obj, details)
+
+    def _attributes(self, obj: ObjectInfo, details: ObjectDetails, tagging: str | None) -> ObjectAttributes:
+        """What the written object carries: the source's system and user metadata changed by the header options
+        in the reference's order (domain/write_headers.py), its storage class unless --storage-class, and
+        `tagging`.
+
+        The one place where options that change the target's metadata apply, for puts and server-side copies
+        alike (a server-side copy replaces the source's metadata only when `_replaces_metadata`).
+        """
         written = target_metadata(
             details.metadata,
             details.user_metadata,
@@ -31,27 +56,30 @@ class ToS3Target(TransferStrategy):
             self._settings.headers,
             source_storage_class=details.info.storage_class,
         )
-        return PutRequest(
-            size=obj.size,
-            part_sizes=part_sizes,
-            metadata=written.system,
-            user_metadata=written.user,
-            tagging=tagging,
-            storage_class=written.storage_class,
-            content_md5=not self._settings.verification.disable_content_md5_header,
-            on_bytes=self._count_bytes,
-        )
+        return ObjectAttributes(metadata=written.system, user_metadata=written.user, tagging=tagging,
+                                storage_class=written.storage_class)
+
+    @property
+    def _replaces_metadata(self) -> bool:
+        """`_attributes` differ from the source's own metadata: some header or metadata option is given."""
+        return self._settings.headers.any_given
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult
     ) -> None:
+        self._verify_written(obj, details, layout, request.part_sizes, result)
+
+    def _verify_written(
+        self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, part_sizes: list[int], result: PutResult
+    ) -> None:
+        """Compare what the target reports with the source (`part_sizes`: the layout written, [] for one part)."""
         verify_upload(
             self._settings,
             self._source.features.has_etags,
             obj,
             details,
             result,
-            request.part_sizes,
+            part_sizes,
             self._run,
             source_checksum=layout.checksum,
             parts_known=layout.parts is not None,

@@ -1,0 +1,100 @@
+"""S3 to S3 by server-side copy (--server-side-copy): the target storage copies the object; no body reaches us.
+
+Per object (reference: with --server-side-copy, HeadObject replaces GetObject):
+
+    HEAD the source                      metadata, tag count, encryption, checksum (with checksum mode)
+    the layout                           --auto-chunksize: the source's own parts (one HEAD per part) or one
+                                         CopyObject for a single-part source; else the configured threshold and
+                                         chunk size (size >= threshold: multipart)
+    one CopyObject                       MetadataDirective / TaggingDirective COPY, unless an option replaces the
+                                         metadata or the tags (--tagging, --disable-tagging): then REPLACE with the
+                                         values written
+    or a multipart copy                  CreateMultipartUpload with the metadata and tags (GetObjectTagging when
+                                         the source has tags), UploadPartCopy per range, Complete; aborted on failure
+    verify                               the target's ETag and checksum against the source's, as an S3-to-S3 upload
+                                         (no Content-MD5 is sent: the bytes never pass through us)
+"""
+
+from __future__ import annotations
+
+from s3syncpy.application.ports.storage import (
+    NO_CONDITIONS,
+    CopyRequest,
+    Directive,
+    PutResult,
+    WriteConditions,
+)
+from s3syncpy.application.source_layout import LayoutError, SourceLayout
+from s3syncpy.application.strategies.base import PutFailedError, refreshed
+from s3syncpy.application.strategies.to_s3 import ToS3Target
+from s3syncpy.application.tagging_policy import copies_source_tags
+from s3syncpy.domain import etag as etag_math
+from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
+from s3syncpy.domain.model import ObjectDetails, ObjectInfo
+from s3syncpy.domain.plan import upload_layout
+
+
+class ServerSideCopy(ToS3Target):
+    """Copies inside S3 (see the module docstring); chosen when both storages support server-side copy."""
+
+    async def transfer(self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS) -> ObjectInfo | None:
+        """HEAD the source, copy it inside S3, verify the target's ETag and checksum.
+
+        Raises:
+            PutFailedError: the copy failed (PreconditionFailedError inside for a failed --if-none-match or
+                --copy-source-if-match).
+            StorageError: the source HEAD failed (ObjectNotFoundError when the object is gone).
+            LayoutError: under --auto-chunksize, the source's part layout contradicts its ETag.
+        """
+        details = await self._source.head_object(obj.key, version_id=obj.version_id)
+        if details is None:
+            raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
+        obj = refreshed(obj, details)
+        parts, parts_known = await self._copy_layout(obj)
+        request = await self._copy_request(obj, details, parts, conditions)
+        result = await self._copy(obj, request)
+        checksum = None
+        if self._settings.verification.enable_additional_checksum:
+            checksum = details.checksum(self._settings.verification.additional_checksum_algorithm)
+        layout = SourceLayout(None, parts if parts_known else None, checksum)
+        self._verify_written(obj, details, layout, parts, result)
+        return obj
+
+    async def _copy_layout(self, obj: ObjectInfo) -> tuple[list[int], bool]:
+        """(part sizes, taken from the source) of the copy: [] for one CopyObject."""
+        transfer = self._settings.transfer
+        if transfer.auto_chunksize:
+            if not etag_math.is_multipart_etag(obj.e_tag):
+                return [], True
+            parts = await self._source.get_object_parts(obj.key, version_id=obj.version_id)
+            if not parts:
+                raise LayoutError(
+                    f"object parts are empty although the ETag is multipart. key={obj.key}, e_tag={obj.e_tag}"
+                )
+            return parts, True
+        return upload_layout(obj.size, transfer.multipart_threshold, transfer.multipart_chunksize).part_sizes, False
+
+    async def _copy_request(
+        self, obj: ObjectInfo, details: ObjectDetails, parts: list[int], conditions: WriteConditions
+    ) -> CopyRequest:
+        tagging_settings = self._settings.tagging
+        single = not parts
+        # One CopyObject can let S3 copy the source's own tags and metadata; a multipart copy must name them.
+        copy_tags = single and copies_source_tags(tagging_settings)
+        copy_metadata = single and not self._replaces_metadata
+        tagging = None if copy_tags else await self._tagging(obj, details)
+        return CopyRequest(
+            size=obj.size,
+            part_sizes=parts,
+            attributes=self._attributes(obj, details, tagging),
+            metadata_directive=Directive.COPY if copy_metadata else Directive.REPLACE,
+            tagging_directive=Directive.COPY if copy_tags else Directive.REPLACE,
+            conditions=conditions,
+            on_bytes=self._count_bytes,
+        )
+
+    async def _copy(self, obj: ObjectInfo, request: CopyRequest) -> PutResult:
+        try:
+            return await self._target.copy_object(obj.key, self._source.copy_source(obj), request)
+        except StorageError as exc:
+            raise PutFailedError(exc) from exc
