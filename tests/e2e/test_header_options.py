@@ -190,3 +190,35 @@ def test_signed_payload_by_default(tmp_path: Path, bucket: str, s3_endpoint: S3E
     puts = [r for r in seen if r.operation == "PutObject"]
     assert len(puts) == 1 and puts[0].headers.get("x-amz-content-sha256") not in (None, "UNSIGNED-PAYLOAD")
     assert all("x-amz-request-payer" not in r.headers for r in seen)
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["single-part", "multipart"])
+def test_server_side_copy_replaces_metadata_when_an_option_is_given(
+    multipart: bool, bucket: str, target_bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    body = os.urandom(6 * MiB) if multipart else b"copy me"
+    _put_source(s3_admin, bucket, body, ContentType="text/x-src", CacheControl="no-cache", Metadata={"old": "1"})
+
+    result = run_s3sync(*MULTIPART, "--server-side-copy", "--no-sync-system-metadata", "--content-language", "de",
+                        "--metadata", "new=2", "--storage-class", "STANDARD_IA", f"s3://{bucket}/",
+                        f"s3://{target_bucket}/")
+
+    head = s3_admin.head_object(Bucket=target_bucket, Key="obj")
+    assert head["ContentLanguage"] == "de" and "CacheControl" not in head
+    assert head["Metadata"] == {"new": "2"}
+    assert head["StorageClass"] == "STANDARD_IA"
+    assert bucket_objects(s3_admin, target_bucket) == {"obj": body}
+    assert result.count("transferred") == 1
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["single-part", "multipart"])
+def test_server_side_copy_keeps_the_source_storage_class(
+    multipart: bool, bucket: str, target_bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    body = os.urandom(6 * MiB) if multipart else b"copy me"
+    _put_source(s3_admin, bucket, body, Metadata={"owner": "me"}, StorageClass="STANDARD_IA")
+
+    run_s3sync(*MULTIPART, "--server-side-copy", f"s3://{bucket}/", f"s3://{target_bucket}/")
+
+    head = s3_admin.head_object(Bucket=target_bucket, Key="obj")
+    assert head["StorageClass"] == "STANDARD_IA" and head["Metadata"] == {"owner": "me"}

@@ -65,6 +65,7 @@ class ObjectSyncer:
         """Args (beyond the parts of the flow they name):
             conditions: builds each write's preconditions (the conditional-write options); None: none.
             latest_tagging: --sync-latest-tagging, for objects the update check finds up to date; None: off.
+            ignore_glacier_warnings: an InvalidObjectState GET is skipped silently.
         """
         self._conditions = conditions or ConditionalWritePolicy(ConditionalWrites(), None)
         self._latest_tagging = latest_tagging

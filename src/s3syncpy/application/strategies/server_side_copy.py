@@ -31,14 +31,16 @@ from s3syncpy.application.tagging_policy import copies_source_tags
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
-from s3syncpy.domain.plan import upload_layout
+from s3syncpy.domain.plan import Skip, upload_layout
 
 
 class ServerSideCopy(ToS3Target):
     """Copies inside S3 (see the module docstring); chosen when both storages support server-side copy."""
 
-    async def transfer(self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS) -> ObjectInfo | None:
-        """HEAD the source, copy it inside S3, verify the target's ETag and checksum.
+    async def transfer(
+        self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS
+    ) -> ObjectInfo | Skip | None:
+        """HEAD the source, apply filter steps 9-14 to it, copy it inside S3, verify the target's ETag and checksum.
 
         Raises:
             PutFailedError: the copy failed (PreconditionFailedError inside for a failed --if-none-match or
@@ -50,8 +52,11 @@ class ServerSideCopy(ToS3Target):
         if details is None:
             raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
         obj = refreshed(obj, details)
+        checked = await self.source_filter.check(obj, details)
+        if checked.skip is not None:
+            return checked.skip
         parts, parts_known = await self._copy_layout(obj)
-        request = await self._copy_request(obj, details, parts, conditions)
+        request = await self._copy_request(obj, details, parts, conditions, checked.tags)
         result = await self._copy(obj, request)
         checksum = None
         if self._settings.verification.enable_additional_checksum:
@@ -75,14 +80,19 @@ class ServerSideCopy(ToS3Target):
         return upload_layout(obj.size, transfer.multipart_threshold, transfer.multipart_chunksize).part_sizes, False
 
     async def _copy_request(
-        self, obj: ObjectInfo, details: ObjectDetails, parts: list[int], conditions: WriteConditions
+        self,
+        obj: ObjectInfo,
+        details: ObjectDetails,
+        parts: list[int],
+        conditions: WriteConditions,
+        known_tags: dict[str, str] | None = None,
     ) -> CopyRequest:
         tagging_settings = self._settings.tagging
         single = not parts
         # One CopyObject can let S3 copy the source's own tags and metadata; a multipart copy must name them.
         copy_tags = single and copies_source_tags(tagging_settings)
         copy_metadata = single and not self._replaces_metadata
-        tagging = None if copy_tags else await self._tagging(obj, details)
+        tagging = None if copy_tags else await self._tagging(obj, details, known_tags)
         return CopyRequest(
             size=obj.size,
             part_sizes=parts,
@@ -94,6 +104,7 @@ class ServerSideCopy(ToS3Target):
         )
 
     async def _copy(self, obj: ObjectInfo, request: CopyRequest) -> PutResult:
+        await self._run.limits.object()
         try:
             return await self._target.copy_object(obj.key, self._source.copy_source(obj), request)
         except StorageError as exc:
