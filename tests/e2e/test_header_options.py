@@ -127,15 +127,21 @@ def test_no_sync_user_metadata_alone_keeps_system_headers(
     assert head["ContentType"] == "text/x-src" and head.get("Metadata", {}) == {}
 
 
-def test_download_ignores_nothing_it_cannot_store(
-    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+@pytest.mark.parametrize("datapath", ["lean", "botocore"])
+def test_source_request_payer_on_every_source_request(
+    datapath: str, tmp_path: Path, bucket: str, s3_admin: Any, s3_endpoint: S3Endpoint, run_s3sync: RunS3Sync
 ) -> None:
     s3_admin.put_object(Bucket=bucket, Key="a", Body=b"alpha", Metadata={"k": "v"})
+    seen: list[ProxiedRequest] = []
 
-    result = run_s3sync("--source-request-payer", f"s3://{bucket}/", str(tmp_path))
+    with _recording_proxy(s3_endpoint, seen) as proxy:
+        result = run_s3sync("--source-request-payer", "--source-endpoint-url", proxy.url, f"s3://{bucket}/",
+                            str(tmp_path), env={"S3SYNCPY_DATAPATH": datapath})
 
     assert (tmp_path / "a").read_bytes() == b"alpha"
     assert result.count("transferred") == 1
+    assert {r.operation for r in seen} >= {"ListObjectsV2", "GetObject"}
+    assert [r.operation for r in seen if r.headers.get("x-amz-request-payer") != "requester"] == []
 
 
 def test_header_option_to_a_local_target_is_exit_2(tmp_path: Path, bucket: str, run_s3sync: RunS3Sync) -> None:
@@ -173,7 +179,7 @@ def test_payload_signing_request_payer_and_acl_reach_the_wire(
     writes = [r for r in seen if r.operation in ("PutObject", "UploadPart")]
     assert {r.operation for r in writes} == {"PutObject", "UploadPart"}
     assert all(r.headers.get("x-amz-content-sha256") == "UNSIGNED-PAYLOAD" for r in writes)
-    assert all(r.headers.get("x-amz-request-payer") == "requester" for r in seen if r.key)
+    assert [r.operation for r in seen if r.headers.get("x-amz-request-payer") != "requester"] == []
     created = [r for r in seen if r.operation in ("PutObject", "CreateMultipartUpload")]
     assert len(created) == 2 and all(r.headers.get("x-amz-acl") == "private" for r in created)
     assert all(r.headers.get("x-amz-website-redirect-location") == "/elsewhere.html" for r in created)

@@ -33,7 +33,9 @@ class _Pages(S3DataPath):
         self.pages = list(pages)
         self.tokens: list[str | None] = []
 
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+    ) -> ListPage:
         self.tokens.append(continuation_token)
         return self.pages.pop(0)
 

@@ -89,8 +89,10 @@ class S3DataPath(abc.ABC):
         self.location = location
 
     @abc.abstractmethod
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
-        """One ListObjectsV2 page under the location's prefix."""
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+    ) -> ListPage:
+        """One ListObjectsV2 page under the location's prefix (`params`: e.g. RequestPayer)."""
 
     @abc.abstractmethod
     async def get_object(
@@ -121,9 +123,13 @@ class BotocoreDataPath(S3DataPath):
         super().__init__(location)
         self._client = client
 
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+    ) -> ListPage:
         location = self.location
-        kwargs: dict[str, Any] = {"Bucket": location.bucket, "Prefix": location.prefix, "MaxKeys": max_keys}
+        kwargs: dict[str, Any] = {
+            "Bucket": location.bucket, "Prefix": location.prefix, "MaxKeys": max_keys, **(params or {})
+        }
         if continuation_token is not None:
             kwargs["ContinuationToken"] = continuation_token
         response = await self._client.list_objects_v2(**kwargs)

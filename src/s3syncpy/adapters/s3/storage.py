@@ -121,7 +121,7 @@ class S3ObjectStorage(ObjectStorage):
             if options.before_page is not None:
                 await options.before_page()
             async with self._errors.request("ListObjectsV2"):
-                page = await self._datapath.list_page(token, options.max_keys)
+                page = await self._datapath.list_page(token, options.max_keys, self._plain_params)
             for info in page.objects:
                 if info.key or options.include_prefix_key:
                     yield info

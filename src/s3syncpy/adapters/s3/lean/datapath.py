@@ -141,6 +141,7 @@ class LeanDataPath(S3DataPath):
         self._payload_signing = payload_signing
         self._stall_grace = stall_grace
         self._signer = SigV4Signer(endpoint.region, endpoint.signing_name)
+        self._list_in = RequestShape.of(service_model.operation_model("ListObjectsV2"))
         self._get_in = RequestShape.of(service_model.operation_model("GetObject"))
         self._get_out = ResponseShape.of(service_model.operation_model("GetObject"))
         self._put_in = RequestShape.of(service_model.operation_model("PutObject"))
@@ -199,13 +200,17 @@ class LeanDataPath(S3DataPath):
 
         return await self._transport.send(operation, method, url, prepare, body)
 
-    async def list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+    ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys),
-            lambda: self._fallback.list_page(continuation_token, max_keys),
+            lambda: self._list_page(continuation_token, max_keys, params or {}),
+            lambda: self._fallback.list_page(continuation_token, max_keys, params),
         )
 
-    async def _list_page(self, continuation_token: str | None, max_keys: int) -> ListPage:
+    async def _list_page(
+        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any]
+    ) -> ListPage:
         query = [
             ("list-type", "2"),
             ("prefix", self.location.prefix),
@@ -214,7 +219,8 @@ class LeanDataPath(S3DataPath):
         ]
         if continuation_token is not None:
             query.append(("continuation-token", continuation_token))
-        response = await self._send("ListObjectsV2", "GET", "", query, {})
+        headers, _ = self._list_in.serialize(params)  # header parameters only (x-amz-request-payer)
+        response = await self._send("ListObjectsV2", "GET", "", query, headers)
         try:
             data = await response.read()
         finally:
