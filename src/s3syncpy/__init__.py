@@ -32,6 +32,7 @@ _EXPORTS = {
     "S3SyncError": "s3syncpy.domain.errors",
     "StorageError": "s3syncpy.domain.errors",
     "ExitCode": "s3syncpy.domain.exit_codes",
+    "KeyRange": "s3syncpy.domain.key_range",
 }
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "EventType",
     "ExitCode",
     "FilterObject",
+    "KeyRange",
     "S3SyncError",
     "StorageError",
     "SyncCallbacks",

@@ -18,7 +18,7 @@ from typing import Literal
 from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
-from s3syncpy.application.config import ClientSettings, SyncConfig
+from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
@@ -27,7 +27,7 @@ from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.strategies import choose_strategy
 from s3syncpy.application.sync_service import run_sync
-from s3syncpy.domain.paths import LocalLocation, StorageLocation
+from s3syncpy.domain.paths import LocalLocation
 
 
 async def sync(
@@ -63,12 +63,8 @@ async def sync(
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
     async with contextlib.AsyncExitStack() as stack:
-        source = await stack.enter_async_context(
-            _open_storage(config.source, config.source_client, config, part_slots, run, "source")
-        )
-        target = await stack.enter_async_context(
-            _open_storage(config.target, config.target_client, config, part_slots, run, "target")
-        )
+        source = await stack.enter_async_context(open_storage(config, "source", part_slots, run))
+        target = await stack.enter_async_context(open_storage(config, "target", part_slots, run))
         await run_sync(
             config,
             source,
@@ -134,14 +130,19 @@ def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
 
 
 @contextlib.asynccontextmanager
-async def _open_storage(
-    location: StorageLocation,
-    settings: ClientSettings,
-    config: SyncConfig,
-    part_slots: asyncio.Semaphore,
-    run: RunContext,
-    side: Side,
+async def open_storage(
+    config: SyncConfig, side: Side, part_slots: asyncio.Semaphore, run: RunContext
 ) -> AsyncIterator[ObjectStorage]:
+    """The storage playing `side` in a run of `config` (closed when the context ends).
+
+    Args:
+        config: the validated run settings.
+        side: "source" or "target".
+        part_slots: the semaphore bounding multipart parts in flight across both storages.
+        run: receives the warnings of a local listing (an unreadable entry).
+    """
+    location = config.source if side == "source" else config.target
+    settings = config.source_client if side == "source" else config.target_client
     if isinstance(location, LocalLocation):
         def on_warning(message: str) -> None:
             run.listing_skip(message, source=side == "source")

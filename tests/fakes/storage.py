@@ -2,7 +2,7 @@
 
 Its behaviour follows the capability flags it is given (`features`, see tests/fakes/features.py), one by one:
 `stores_directories` (markers become directories that are never listed, keys are checked against directory
-traversal), `sets_mtime` (the written mtime is the requested one, else whole seconds of the clock), `has_etags`
+traversal, and a key is stored as the file it names, empty segments collapsed: `/a` is the file `a`), `sets_mtime` (the written mtime is the requested one, else whole seconds of the clock), `has_etags`
 (else ETags appear in listings only in --check-etag mode), `stores_checksums`, `supports_parts`,
 `computes_digests`, `supports_tagging` and `validates_before_commit`.
 
@@ -46,7 +46,7 @@ from s3syncpy.domain.errors import (
     StorageError,
     TransientStorageError,
 )
-from s3syncpy.domain.keys import ensure_safe_key
+from s3syncpy.domain.keys import ensure_safe_key, local_listing_key
 from s3syncpy.domain.model import (
     NANOS_PER_SECOND,
     ChecksumAlgorithm,
@@ -190,6 +190,10 @@ class InMemoryObjectStorage(ObjectStorage):
             return None
         return checksum_of(data, sizes, self._algorithm, self._full_object)
 
+    def _file_key(self, key: str) -> str:
+        """The key an object is stored under: a directory tree keeps `/a` and `a//b` as the files `a`, `a/b`."""
+        return local_listing_key(key) if self._features.stores_directories else key
+
     def _check_key(self, key: str) -> None:
         if self._features.stores_directories:
             ensure_safe_key(key)
@@ -262,7 +266,7 @@ class InMemoryObjectStorage(ObjectStorage):
         """Details of the object (of one part in S3 mode), or None; local mode: a directory "x/" has size 0."""
         self._check_key(key)
         self._enter("head", key)
-        stored = self.objects.get(key)
+        stored = self.objects.get(self._file_key(key))
         if stored is not None:
             if part_number is not None and self._features.supports_parts:
                 return self._part_details(key, stored, part_number)
@@ -368,7 +372,7 @@ class InMemoryObjectStorage(ObjectStorage):
             checksum_algorithm=None if checksum is None else self._algorithm,
             full_object=checksum is not None and self._full_object,
         )
-        self.objects[key] = stored
+        self.objects[self._file_key(key)] = stored
         if not self._features.has_etags:
             return PutResult(committed=True)
         layout = sizes or [len(data)]
@@ -459,10 +463,11 @@ class InMemoryObjectStorage(ObjectStorage):
         """Remove the object; a missing key is fine; `if_match` other than the stored ETag: a failed precondition."""
         self._check_key(key)
         self._enter("delete", key)
-        stored = self.objects.get(key)
+        file_key = self._file_key(key)
+        stored = self.objects.get(file_key)
         if if_match is not None and stored is not None and stored.e_tag != if_match:
             raise PreconditionFailedError(f"{key!r} has another ETag", operation="DeleteObject", key=key)
-        self.objects.pop(key, None)
+        self.objects.pop(file_key, None)
 
     def describe(self, key: str) -> str:
         return self._name + key

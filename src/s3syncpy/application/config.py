@@ -19,6 +19,7 @@ from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import StorageLocation, is_single_file
 from s3syncpy.domain.write_headers import HeaderOptions
@@ -321,6 +322,8 @@ class SyncConfig:
         if self.tagging.sync_latest_tagging:
             implied = replace(self.update_check, remove_modified_filter=True, head_each_target=True)
             object.__setattr__(self, "update_check", implied)
+    # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
+    key_range: KeyRange | None = None
 
     @property
     def object_settings(self) -> ObjectSettings:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 
 from s3syncpy.domain.exit_codes import ExitCode, exit_code_for
 from s3syncpy.domain.stats import SyncStats
@@ -38,7 +39,37 @@ class SyncReport:
     def has_warning(self) -> bool:
         return bool(self.warnings) or self.stats.warnings > 0
 
+    def absorb(self, other: SyncReport) -> None:
+        """Add the outcome of `other` (a shard of this run): counters summed, errors and warnings appended.
+
+        The exit code then follows the usual rules over the whole: an error anywhere is exit 1, a warning exit 3,
+        a cancelled shard marks the run cancelled. Elapsed time and dry-run stay this report's.
+        """
+        for name in _COUNTERS:
+            setattr(self.stats, name, getattr(self.stats, name) + getattr(other.stats, name))
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+        self.cancelled = self.cancelled or other.cancelled
+        self.source_listing_incomplete = self.source_listing_incomplete or other.source_listing_incomplete
+
     @property
     def exit_code(self) -> ExitCode:
         """0 / 1 / 3 / 130 as the reference and DECISIONS.md #4 define."""
         return exit_code_for(has_error=self.has_error, has_warning=self.has_warning, cancelled=self.cancelled)
+
+
+def merge_reports(reports: Iterable[SyncReport], *, elapsed_secs: float) -> SyncReport:
+    """One report for the shards of a sharded run.
+
+    Args:
+        reports: the shards' reports.
+        elapsed_secs: the wall time of the whole run (the shards overlap, so their times are not summed).
+    """
+    merged = SyncReport(elapsed_secs=elapsed_secs)
+    for report in reports:
+        merged.absorb(report)
+        merged.dry_run = merged.dry_run or report.dry_run
+    return merged
+
+
+_COUNTERS = tuple(item.name for item in fields(SyncStats))

@@ -22,6 +22,7 @@ from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
 from s3syncpy.application.events import EventBus
+from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncCallbacks
@@ -36,6 +37,7 @@ from s3syncpy.application.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.plan import (
@@ -130,10 +132,16 @@ async def _run_phases(
     uc = config.update_check
     if delete:
         warn_about_target_prefix(config, run)
+    shard = (
+        RunKeyRange.between(config.key_range, source.features, target.features)
+        if config.key_range is not None
+        else None
+    )
     target_map: KeyMap | None = None
     if delete or not uc.remove_modified_filter:
         target_map = KeyMap(store_keys=delete)
-        ok = await _until_stopped(run, lambda: _fill_map(target, _listing_options(config, target, run), target_map, run))
+        options = _listing_options(config, target, run, shard.target_listing_hint if shard is not None else None)
+        ok = await _until_stopped(run, lambda: _fill_map(target, options, target_map, shard))
         if not ok:
             return
     source_map = _SourceKeys(target.features.stores_directories) if delete else None
@@ -163,7 +171,7 @@ async def _run_phases(
     )
     listed_target = target_map if target_map is not None and checker.mode.lists_target else None
     if not await _until_stopped(
-        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, run)
+        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, shard, run)
     ):
         return
     if delete and target_map is not None and source_map is not None and deletion_allowed(run):
@@ -210,10 +218,13 @@ def _record_phase_failure(exc: BaseException, run: RunContext) -> None:
     raise exc
 
 
-def _listing_options(config: SyncConfig, storage: ObjectStorage, run: RunContext) -> ListingOptions:
+def _listing_options(
+    config: SyncConfig, storage: ObjectStorage, run: RunContext, key_range: KeyRange | None
+) -> ListingOptions:
     """Storages without stored ETags (local files) compute them while listing in --check-etag mode.
 
     Not with --auto-chunksize: the comparison then happens per object with the S3 side's part sizes.
+    `key_range` lets the storage narrow its listing to the run's shard.
     """
     transfer = config.transfer
     uc = config.update_check
@@ -222,9 +233,18 @@ def _listing_options(config: SyncConfig, storage: ObjectStorage, run: RunContext
             etag_threshold=transfer.multipart_threshold,
             etag_chunksize=transfer.multipart_chunksize,
             max_keys=transfer.max_keys,
+            key_range=key_range,
             before_page=run.limits.before_page,
         )
-    return ListingOptions(max_keys=transfer.max_keys, before_page=run.limits.before_page)
+    return ListingOptions(max_keys=transfer.max_keys, key_range=key_range, before_page=run.limits.before_page)
+
+
+def _source_listing_options(
+    config: SyncConfig, source: ObjectStorage, run: RunContext, shard: RunKeyRange | None
+) -> ListingOptions:
+    """The source listing also yields a key equal to the prefix (empty key): the reference counts it as skipped."""
+    options = _listing_options(config, source, run, shard.source_listing_hint if shard is not None else None)
+    return dataclasses.replace(options, include_prefix_key=True)
 
 
 class _SourceKeys:
@@ -255,9 +275,12 @@ def _add_listed(key_map: KeyMap, obj: ObjectInfo, key: str, side: str) -> None:
         raise StorageError(f"the {side} listing cannot be used: {exc}", operation="list", key=obj.key) from exc
 
 
-async def _fill_map(storage: ObjectStorage, options: ListingOptions, key_map: KeyMap, run: RunContext) -> None:
+async def _fill_map(
+    storage: ObjectStorage, options: ListingOptions, key_map: KeyMap, shard: RunKeyRange | None
+) -> None:
     async for obj in storage.list_objects(options):
-        _add_listed(key_map, obj, obj.key, "target")
+        if shard is None or shard.keeps_target(obj.key):
+            _add_listed(key_map, obj, obj.key, "target")
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("target listing finished.", extra={"fields": {"objects": len(key_map)}})
 
@@ -270,6 +293,7 @@ async def _sync_phase(
     callbacks: SyncCallbacks,
     target_map: KeyMap | None,
     source_map: _SourceKeys | None,
+    shard: RunKeyRange | None,
     run: RunContext,
 ) -> None:
     workers = config.transfer.worker_size
@@ -277,8 +301,8 @@ async def _sync_phase(
     user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     async with asyncio.TaskGroup() as group:
         group.create_task(
-            _produce(dataclasses.replace(_listing_options(config, source, run), include_prefix_key=True), source, syncer, rules, user_filter, target_map,
-                     source_map, queue, workers)
+            _produce(_source_listing_options(config, source, run, shard), source, syncer, rules, user_filter,
+                     target_map, source_map, shard, queue, workers)
         )
         for _ in range(workers):
             group.create_task(_work(queue, syncer))
@@ -292,11 +316,15 @@ async def _produce(
     user_filter: _UserFilter | None,
     target_map: KeyMap | None,
     source_map: _SourceKeys | None,
+    shard: RunKeyRange | None,
     queue: asyncio.Queue[_Work | None],
     workers: int,
 ) -> None:
     listed_target = target_map is not None
     async for obj in source.list_objects(listing):
+        if shard is not None and not shard.keeps_source(obj.key):
+            # Another shard's object: not listed by this run at all (neither synced, nor skipped, nor kept).
+            continue
         if source_map is not None and obj.key:
             # Taken before filtering, so filtered source objects still protect their target copies.
             source_map.add(obj)

@@ -28,6 +28,7 @@ import click
 import s3syncpy
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
+from s3syncpy.application.sharded_run import check_shardable
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
@@ -38,6 +39,9 @@ from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.stats import summary_line, transfer_rates
 
 Execute = Callable[[SyncConfig, asyncio.Event, SyncReport], Awaitable[None]]
+
+# A --dask-shards the user did not give (click reports None for parameters it never saw).
+_DEFAULTED = (click.core.ParameterSource.DEFAULT, None)
 
 _logger = logging.getLogger(f"{LOGGER_NAME}.cli")
 
@@ -113,6 +117,10 @@ def parse_command_line(
     ui = build_ui_settings(values, environ)
     try:
         config = resolve_source(build_config(values))
+        if ui.dask_scheduler is not None:
+            check_shardable(config, ui.dask_shards)
+        elif ctx.get_parameter_source("dask_shards") not in _DEFAULTED:
+            raise ConfigError("--dask-shards requires --dask-scheduler")
     except ConfigError as exc:
         _print_error(SecretRedactor(ui.secrets).redact(str(exc)))
         return ExitCode.INVALID_ARGUMENTS
@@ -125,7 +133,7 @@ def _run_sync(config: SyncConfig, ui: UiSettings, execute: Execute | None, out: 
     started = time.monotonic()
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(_run_async(config, ui, report, execute or _default_execute()))
+            runner.run(_run_async(config, ui, report, execute or _default_execute(ui)))
     except KeyboardInterrupt:
         # Only reachable where asyncio cannot install signal handlers: the run stopped, count it as cancelled.
         report.cancelled = True
@@ -271,12 +279,24 @@ def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
         _write_line(sys.stderr, "Error: s3sync failed.")
 
 
-def _default_execute() -> Execute:
+def _default_execute(ui: UiSettings) -> Execute:
+    if ui.dask_scheduler is not None:
+        return _distributed_execute(ui.dask_scheduler, ui.dask_shards)
     # Imported here so parsing, --help and the unit tests never load the adapters (botocore imports slowly).
     from s3syncpy.bootstrap import sync
 
     async def execute(config: SyncConfig, cancel: asyncio.Event, report: SyncReport) -> None:
         await sync(config, cancel=cancel, report=report)
+
+    return execute
+
+
+def _distributed_execute(address: str, shards: int) -> Execute:
+    """Run the sync as shards on the Dask scheduler at `address` (--dask-scheduler)."""
+    from s3syncpy.distributed import sync_on_scheduler
+
+    async def execute(config: SyncConfig, cancel: asyncio.Event, report: SyncReport) -> None:
+        report.absorb(await sync_on_scheduler(config, address, shards=shards, cancel=cancel))
 
     return execute
 

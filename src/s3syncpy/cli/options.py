@@ -40,6 +40,8 @@ GROUPS: tuple[str, ...] = (
     "Timeout Options",
     "Advanced",
     "Dangerous",
+    # Additions of s3syncpy (README, "Additions"): none changes a run that does not use it.
+    "Sharding",
 )
 
 _SIZE_SUFFIXES = "Allow suffixes: KB, KiB, MB, MiB, GB, GiB, TB, TiB"
@@ -339,6 +341,17 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "Delete objects that exist in the target but not in the source. Exclude filters other than "
           "--filter-exclude-regex will not prevent an object from being deleted. "
           "[Warning] Since this can cause data loss, test first with the --dry-run option."),
+    _value("--key-range-start", "Sharding",
+           "Sync only the objects whose relative key sorts at or after this key (UTF-8 byte order, as S3 lists "
+           "keys), on both sides and for --delete. An s3syncpy addition", "KEY"),
+    _value("--key-range-end", "Sharding",
+           "Sync only the objects whose relative key sorts before this key. An s3syncpy addition", "KEY"),
+    _value("--dask-scheduler", "Sharding",
+           "Run the sync as key-range shards on this Dask distributed scheduler (e.g. tcp://10.0.0.1:8786). "
+           "Workers use their own AWS credentials. Needs s3syncpy[dask]. An s3syncpy addition", "ADDRESS"),
+    _value("--dask-shards", "Sharding",
+           "Number of key-range shards of a --dask-scheduler run. An s3syncpy addition", "SHARDS",
+           16, click.IntRange(min=1)),
 )
 # fmt: on
 

@@ -40,6 +40,7 @@ from s3syncpy.cli.write_options import (
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.key_range import key_range_from_options
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
 from s3syncpy.domain.sizes import parse_human_bytes
@@ -63,6 +64,8 @@ class UiSettings:
         disable_color: no ANSI colours even on a terminal.
         show_no_progress: neither the progress line nor the summary line.
         secrets: values that must be redacted from every log line and error message.
+        dask_scheduler: where to run the sync as shards (--dask-scheduler); None runs it in this process.
+        dask_shards: how many shards (--dask-shards).
     """
 
     log_level: LogLevel = LogLevel.WARN
@@ -71,6 +74,8 @@ class UiSettings:
     disable_color: bool = False
     show_no_progress: bool = False
     secrets: tuple[str, ...] = ()
+    dask_scheduler: str | None = None
+    dask_shards: int = 16
 
 
 def effective_log_level(verbose: int, quiet: int, dry_run: bool) -> LogLevel:
@@ -121,6 +126,8 @@ def build_ui_settings(values: Mapping[str, Any], environ: Mapping[str, str] | No
         disable_color=merged["disable_color_tracing"],
         show_no_progress=merged["show_no_progress"],
         secrets=secrets,
+        dask_scheduler=merged["dask_scheduler"],
+        dask_shards=merged["dask_shards"],
     )
 
 
@@ -220,6 +227,7 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             if_none_match=v["if_none_match"],
             copy_source_if_match=v["copy_source_if_match"],
         ),
+        key_range=key_range_from_options(v["key_range_start"], v["key_range_end"]),
     )
     config.validate()
     return config

@@ -85,3 +85,11 @@ def _parse_arn(rest: str) -> S3Location:
         raise InvalidLocationError(f"invalid access point ARN 's3://{rest}'")
     name, _, prefix = tail.partition("/")
     return S3Location(bucket=f"{head}:accesspoint/{name}", prefix=unquote(prefix))
+
+
+def is_directory_bucket(bucket: str) -> bool:
+    """Whether `bucket` is an S3 Express One Zone directory bucket (its name ends in "--x-s3").
+
+    Directory buckets list keys in no particular order, unlike general purpose buckets' UTF-8 binary order.
+    """
+    return bucket.endswith("--x-s3")

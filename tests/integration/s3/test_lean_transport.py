@@ -179,7 +179,9 @@ class RecordingFallback(S3DataPath):
         super().__init__(location)
         self.calls: list[str] = []
 
-    async def list_page(self, continuation_token: str | None, max_keys: int, params: Any = None) -> ListPage:
+    async def list_page(
+        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, params: Any = None
+    ) -> ListPage:
         self.calls.append("list_page")
         return ListPage(objects=[], next_token=None)
 

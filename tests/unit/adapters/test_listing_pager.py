@@ -15,6 +15,7 @@ from s3syncpy.adapters.s3.errors import map_botocore_errors
 from s3syncpy.adapters.s3.storage import S3ObjectStorage
 from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import S3Location
 
@@ -32,11 +33,17 @@ class _Pages(S3DataPath):
         super().__init__(LOCATION)
         self.pages = list(pages)
         self.tokens: list[str | None] = []
+        self.start_afters: list[str | None] = []
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         self.tokens.append(continuation_token)
+        self.start_afters.append(start_after)
         return self.pages.pop(0)
 
     async def get_object(
@@ -109,3 +116,34 @@ def test_a_body_botocore_cannot_parse_becomes_a_storage_error() -> None:
     expected = r"^ListObjectsV2 s3://bkt/data/ failed: ResponseParserError"
     with pytest.raises(StorageError, match=expected), map_botocore_errors("ListObjectsV2", "s3://bkt/data/"):
         raise botocore.parsers.ResponseParserError("Unable to parse response, invalid XML received")
+
+
+async def test_a_key_range_starts_near_its_first_key_and_stops_at_its_end() -> None:
+    datapath = _Pages(
+        [
+            ListPage(objects=[_info("b"), _info("c")], next_token="t1", truncated=True),
+            ListPage(objects=[_info("d"), _info("e")], next_token="t2", truncated=True),
+            ListPage(objects=[_info("f")], next_token=None),
+        ]
+    )
+    storage = S3ObjectStorage(object(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+
+    keys = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange("b", "e")))]
+
+    assert keys == ["b", "c", "d"]
+    # StartAfter goes with the first request only (a continuation token carries the position afterwards), and
+    # the page after the range's end is never requested.
+    assert datapath.start_afters == [KeyRange("b", "e").listing_start_after(), None]
+    assert datapath.tokens == [None, "t1"]
+
+
+async def test_a_directory_bucket_is_listed_whole_for_a_key_range() -> None:
+    datapath = _Pages([ListPage(objects=[_info("z"), _info("a")], next_token=None)])
+    location = S3Location("bkt--use1-az4--x-s3", "")
+    storage = S3ObjectStorage(object(), location, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+
+    keys = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange("b", "e")))]
+
+    # Its keys come in no particular order: neither StartAfter nor an early stop would be sound.
+    assert keys == ["z", "a"]
+    assert datapath.start_afters == [None]

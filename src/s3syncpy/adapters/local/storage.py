@@ -36,6 +36,7 @@ from s3syncpy.domain.errors import (
     StorageError,
     TransientStorageError,
 )
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 from s3syncpy.domain.paths import LocalLocation
 
@@ -125,7 +126,7 @@ class LocalObjectStorage(ObjectStorage):
         if self._root.single_file is not None:
             batches = self._single_file_batches()
         else:
-            batches = self._walk_batches()
+            batches = self._walk_batches(options.key_range)
         async for entries in batches:
             if want_etag:
                 assert options.etag_threshold is not None and options.etag_chunksize is not None
@@ -138,12 +139,13 @@ class LocalObjectStorage(ObjectStorage):
                 for entry in entries:
                     yield ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns)
 
-    async def _walk_batches(self) -> AsyncIterator[list[FileEntry]]:
+    async def _walk_batches(self, key_range: KeyRange | None) -> AsyncIterator[list[FileEntry]]:
         walker = DirectoryWalker(
             self._root.directory,
             follow_symlinks=self._follow_symlinks,
             batch_size=self._walk_batch_size,
             in_flight=self._in_flight,
+            key_range=key_range,
         )
         # The next batch is walked in a thread while the caller consumes the current one.
         upcoming = asyncio.ensure_future(asyncio.to_thread(walker.next_batch))

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from s3syncpy.adapters.local.paths import is_not_found
 from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.key_range import KeyRange
 
 TEMP_PREFIX = ".tmp"
 LIST_WARNING = "failed to list local files."
@@ -100,6 +101,7 @@ class DirectoryWalker:
         follow_symlinks: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
         in_flight: Container[str] = frozenset(),
+        key_range: KeyRange | None = None,
     ) -> None:
         """Prepare a walk of `root` (nothing is read until the first batch).
 
@@ -108,11 +110,14 @@ class DirectoryWalker:
             follow_symlinks: False skips every symlink entry (--ignore-symlinks).
             batch_size: the most files one `next_batch` returns.
             in_flight: normalised paths of temp files being written (read live: writers add and remove).
+            key_range: when set, directories that cannot hold a key of the range are not read, and files
+                outside it are not returned.
         """
         self._root = root
         self._in_flight = in_flight
         self._follow = follow_symlinks
         self._batch_size = batch_size
+        self._key_range = key_range
         self._stack: list[_Frame] = []
         self._started = False
         self._closed = False
@@ -199,6 +204,7 @@ class DirectoryWalker:
         prefix = frame.key_prefix
         append = files.append
         limit = self._batch_size
+        key_range = self._key_range
         s_isdir, s_isreg, access, r_ok = stat.S_ISDIR, stat.S_ISREG, os.access, os.R_OK
         for entry in frame.iterator:
             name = entry.name
@@ -220,6 +226,8 @@ class DirectoryWalker:
                 if name.startswith(TEMP_PREFIX) and os.path.normpath(path) in in_flight:
                     continue
                 # The reference opens each file to check it; access() asks the same question in one syscall.
+                if key_range is not None and not key_range.contains(prefix + name):
+                    continue
                 if not access(path, r_ok):
                     warnings.append(f"{ACCESS_WARNING} path: {path}, error: permission denied")
                     continue
@@ -227,6 +235,8 @@ class DirectoryWalker:
                 if len(files) >= limit:
                     return False
             elif s_isdir(mode):
+                if key_range is not None and not key_range.may_hold_prefix(f"{prefix}{name}/"):
+                    continue
                 dir_id = (st.st_dev, st.st_ino) if st.st_ino else _directory_id(entry.path)
                 if dir_id is None:
                     # Not identifiable: walked without loop detection rather than not at all.

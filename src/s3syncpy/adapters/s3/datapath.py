@@ -90,9 +90,14 @@ class S3DataPath(abc.ABC):
 
     @abc.abstractmethod
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
-        """One ListObjectsV2 page under the location's prefix (`params`: e.g. RequestPayer)."""
+        """One ListObjectsV2 page under the location's prefix; `start_after` is a relative key (first page);
+        `params`: request parameters such as RequestPayer."""
 
     @abc.abstractmethod
     async def get_object(
@@ -124,7 +129,11 @@ class BotocoreDataPath(S3DataPath):
         self._client = client
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         location = self.location
         kwargs: dict[str, Any] = {
@@ -132,6 +141,8 @@ class BotocoreDataPath(S3DataPath):
         }
         if continuation_token is not None:
             kwargs["ContinuationToken"] = continuation_token
+        elif start_after is not None:
+            kwargs["StartAfter"] = location.full_key(start_after)
         response = await self._client.list_objects_v2(**kwargs)
         objects = []
         for entry in response.get("Contents", ()):

@@ -45,7 +45,7 @@ from s3syncpy.application.ports.storage import (
 )
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
-from s3syncpy.domain.paths import S3Location
+from s3syncpy.domain.paths import S3Location, is_directory_bucket
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
@@ -116,13 +116,23 @@ class S3ObjectStorage(ObjectStorage):
             StorageError: a listing request failed, or the listing cannot be followed to its end (a truncated
                 page without a continuation token, or a token that repeats the previous one).
         """
+        key_range = options.key_range
+        # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
+        # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
+        ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
+        start_after = key_range.listing_start_after() if ordered and key_range is not None else None
         token: str | None = None
         while True:
             if options.before_page is not None:
                 await options.before_page()
             async with self._errors.request("ListObjectsV2"):
-                page = await self._datapath.list_page(token, options.max_keys, self._plain_params)
+                # The first request starts near the range; a continuation token carries the position after it.
+                page = await self._datapath.list_page(
+                    token, options.max_keys, start_after if token is None else None, self._plain_params
+                )
             for info in page.objects:
+                if ordered and key_range is not None and key_range.is_past(info.key):
+                    return
                 if info.key or options.include_prefix_key:
                     yield info
             if not page.truncated:

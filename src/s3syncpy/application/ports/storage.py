@@ -32,6 +32,7 @@ from types import TracebackType
 from typing import Self
 
 from s3syncpy.application.config import CustomerKey
+from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 
 
@@ -46,6 +47,9 @@ class ListingOptions:
         before_page: awaited before each listing page request (--rate-limit-objects takes a token per page).
         include_prefix_key: also yield an object whose key equals the prefix, with the empty key (the source
             listing: the reference counts it as skipped).
+        key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
+            stops at its end; a local walk skips directories that cannot hold its keys). It may still yield keys
+            outside: the caller keeps only those inside.
     """
 
     etag_threshold: int | None = None
@@ -53,6 +57,7 @@ class ListingOptions:
     max_keys: int = 1000
     before_page: Callable[[], Awaitable[None]] | None = None
     include_prefix_key: bool = False
+    key_range: KeyRange | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,15 +201,19 @@ class LeanDataPath(S3DataPath):
         return await self._transport.send(operation, method, url, prepare, body)
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any] | None = None
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys, params or {}),
-            lambda: self._fallback.list_page(continuation_token, max_keys, params),
+            lambda: self._list_page(continuation_token, max_keys, start_after, params or {}),
+            lambda: self._fallback.list_page(continuation_token, max_keys, start_after, params),
         )
 
     async def _list_page(
-        self, continuation_token: str | None, max_keys: int, params: Mapping[str, Any]
+        self, continuation_token: str | None, max_keys: int, start_after: str | None, params: Mapping[str, Any]
     ) -> ListPage:
         query = [
             ("list-type", "2"),
@@ -219,6 +223,8 @@ class LeanDataPath(S3DataPath):
         ]
         if continuation_token is not None:
             query.append(("continuation-token", continuation_token))
+        elif start_after is not None:
+            query.append(("start-after", self.location.full_key(start_after)))
         headers, _ = self._list_in.serialize(params)  # header parameters only (x-amz-request-payer)
         response = await self._send("ListObjectsV2", "GET", "", query, headers)
         try:
