@@ -228,3 +228,29 @@ def test_server_side_copy_keeps_the_source_storage_class(
 
     head = s3_admin.head_object(Bucket=target_bucket, Key="obj")
     assert head["StorageClass"] == "STANDARD_IA" and head["Metadata"] == {"owner": "me"}
+
+
+@pytest.mark.parametrize("server_side_copy", [False, True], ids=["stream-copy", "server-side-copy"])
+def test_copy_sends_both_sides_request_options(
+    server_side_copy: bool, bucket: str, target_bucket: str, s3_admin: Any, s3_endpoint: S3Endpoint,
+    run_s3sync: RunS3Sync
+) -> None:
+    small, large = b"small", os.urandom(6 * MiB)
+    s3_admin.put_object(Bucket=bucket, Key="small", Body=small)
+    s3_admin.put_object(Bucket=bucket, Key="large", Body=large)
+    seen: list[ProxiedRequest] = []
+
+    with _recording_proxy(s3_endpoint, seen) as proxy:
+        run_s3sync(*MULTIPART, *(("--server-side-copy",) if server_side_copy else ()), "--source-request-payer",
+                   "--target-request-payer", "--acl", "public-read", "--disable-payload-signing",
+                   "--source-endpoint-url", proxy.url, "--target-endpoint-url", proxy.url, "--disable-multipart-verify",
+                   f"s3://{bucket}/", f"s3://{target_bucket}/")
+
+    assert bucket_objects(s3_admin, target_bucket) == {"small": small, "large": large}
+    assert [r.operation for r in seen if r.headers.get("x-amz-request-payer") != "requester"] == []
+    created = [r for r in seen if r.bucket == target_bucket
+               and r.operation in ("PutObject", "CopyObject", "CreateMultipartUpload")]
+    assert len(created) == 2 and all(r.headers.get("x-amz-acl") == "public-read" for r in created)
+    bodies = [r for r in seen if r.operation in ("PutObject", "UploadPart")]
+    assert all(r.headers.get("x-amz-content-sha256") == "UNSIGNED-PAYLOAD" for r in bodies)
+    assert bool(bodies) is not server_side_copy
