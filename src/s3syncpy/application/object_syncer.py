@@ -87,7 +87,8 @@ class ObjectSyncer:
             self._run.skip_warning(f"{reason.value} key={obj.key}", key=obj.key)
             return
         self._stats.skipped += 1
-        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=skip.message, **_source_fields(obj))
+        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=skip.message, **_source_fields(obj),
+                              **dict(skip.event_fields))
         if reason is SkipReason.INCOMPATIBLE_MARKER:
             # The reference logs this without raising the warning flag.
             logger.warning(reason.value, extra={"fields": {"key": obj.key}})

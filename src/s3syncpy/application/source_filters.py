@@ -14,6 +14,7 @@ from s3syncpy.domain.content_filters import ContentFilterSettings, rejecting_hea
 from s3syncpy.domain.errors import ObjectNotFoundError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.plan import Skip, SkipReason
+from s3syncpy.domain.tagging import format_metadata, format_tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,14 @@ class SourceContentFilter:
         settings = self._settings
         if not settings.active:
             return PASSED
-        rejected = rejecting_header_step(settings, details.metadata.content_type, details.user_metadata)
+        content_type, metadata = details.metadata.content_type, details.user_metadata
+        rejected = rejecting_header_step(settings, content_type, metadata)
         if rejected is not None:
-            return SourceCheck(Skip(SkipReason.CONTENT_FILTERED, rejected))
+            if "content-type" in rejected:
+                fields = (("source_content_type", content_type),)
+            else:
+                fields = (("source_user_defined_metadata", format_metadata(metadata) if metadata else None),)
+            return SourceCheck(Skip(SkipReason.CONTENT_FILTERED, rejected, fields))
         if not settings.needs_tags:
             return PASSED
         tags = None
@@ -63,7 +69,8 @@ class SourceContentFilter:
             tags = await self._source.get_object_tagging(obj.key, version_id=obj.version_id)
         rejected = rejecting_tag_step(settings, tags)
         if rejected is not None:
-            return SourceCheck(Skip(SkipReason.CONTENT_FILTERED, rejected))
+            fields = (("source_tagging", format_tags(tags) if tags is not None else None),)
+            return SourceCheck(Skip(SkipReason.CONTENT_FILTERED, rejected, fields))
         return SourceCheck(tags=tags if tags is not None else {})
 
     async def check_without_body(self, obj: ObjectInfo) -> Skip | None:

@@ -50,10 +50,13 @@ class Skip:
     Attributes:
         reason: why.
         filter_name: the built-in filter that rejected it (FILTERED, CONTENT_FILTERED: its option).
+        event_fields: what the SYNC_FILTERED event reports of the value that decided (CONTENT_FILTERED: the
+            source's Content-Type, serialised metadata or tags), as (field name, value) pairs.
     """
 
     reason: SkipReason
     filter_name: str = ""
+    event_fields: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def message(self) -> str:

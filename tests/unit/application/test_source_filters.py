@@ -88,15 +88,29 @@ async def test_dry_run_heads_the_source_and_filters_without_writing() -> None:
 
 async def test_filtered_event_names_the_option() -> None:
     source, target = _source(), InMemoryObjectStorage()
-    events: list[tuple[EventType, str | None, str | None]] = []
+    events: list[SyncEvent] = []
 
     class Recorder(SyncCallbacks):
         has_event = True
 
         async def on_event(self, event: SyncEvent) -> None:
-            events.append((event.event_type, event.key, event.message))
+            if event.event_type is EventType.SYNC_FILTERED:
+                events.append(event)
 
     await _sync(ContentFilterSettings(exclude_content_type_regex=regex.compile("png")), source, target,
                 callbacks=Recorder())
+    await _sync(ContentFilterSettings(include_metadata_regex=regex.compile("team=a")), _source(),
+                InMemoryObjectStorage(), callbacks=Recorder())
+    await _sync(ContentFilterSettings(include_tag_regex=regex.compile("stage=second")), _source(),
+                InMemoryObjectStorage(), callbacks=Recorder())
 
-    assert (EventType.SYNC_FILTERED, "image", "Filtered by --filter-exclude-content-type-regex") in events
+    seen = {(e.key, e.message, e.source_content_type, e.source_user_defined_metadata, e.source_tagging)
+            for e in events}
+    assert seen == {
+        ("image", "Filtered by --filter-exclude-content-type-regex", "image/png", None, None),
+        ("image", "Filtered by --filter-include-metadata-regex", None, "team=b", None),
+        ("bare", "Filtered by --filter-include-metadata-regex", None, None, None),
+        ("text", "Filtered by --filter-include-tag-regex", None, None, "stage=first"),
+        ("image", "Filtered by --filter-include-tag-regex", None, None, None),
+        ("bare", "Filtered by --filter-include-tag-regex", None, None, None),
+    }
