@@ -110,8 +110,10 @@ def test_copy_applies_clear_then_replace_then_add(
     head = s3_admin.head_object(Bucket=target_bucket, Key="obj")
     assert head["ContentType"] == "image/png"
     assert "CacheControl" not in head and "ContentDisposition" not in head
-    assert set(head["Metadata"]) == {"new", "s3sync_origin_last_modified"}
-    assert head["Metadata"]["new"] == "2"
+    source_modified = s3_admin.head_object(Bucket=bucket, Key="obj")["LastModified"]
+    assert head["Metadata"] == {
+        "new": "2", "s3sync_origin_last_modified": source_modified.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    }
     assert head["StorageClass"] == "REDUCED_REDUNDANCY"
     assert bucket_objects(s3_admin, target_bucket) == {"obj": body}
 
