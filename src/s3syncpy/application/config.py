@@ -12,7 +12,11 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from s3syncpy.application.write_settings import RateLimitSettings, S3RequestSettings, validate_write_options
+from s3syncpy.application.request_settings import (
+    RateLimitSettings,
+    S3RequestSettings,
+    validate_request_options,
+)
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
@@ -399,7 +403,7 @@ class SyncConfig:
             raise ConfigError("--ignore-symlinks requires a local SOURCE")
         if self.no_guess_mime_type and not direction.from_local:
             raise ConfigError("--no-guess-mime-type requires a local SOURCE")
-        validate_write_options(direction, self.headers, self.requests, self.rate_limits, self.content_filters)
+        validate_request_options(direction, self.headers, self.requests, self.rate_limits, self.content_filters)
 
     def _validate_update_check(self) -> None:
         uc = self.update_check

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import regex
 
-from s3syncpy.application.write_settings import RateLimitSettings, S3RequestSettings
+from s3syncpy.application.request_settings import RateLimitSettings, S3RequestSettings
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.model import SystemMetadata
 from s3syncpy.domain.sizes import parse_human_bytes

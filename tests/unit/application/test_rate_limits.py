@@ -10,8 +10,8 @@ import pytest
 
 from s3syncpy.application.config import Deletion, SyncConfig
 from s3syncpy.application.rate_limits import RateLimits
+from s3syncpy.application.request_settings import RateLimitSettings
 from s3syncpy.application.sync_service import run_sync
-from s3syncpy.application.write_settings import RateLimitSettings
 from s3syncpy.domain.etag import MiB
 from s3syncpy.domain.paths import S3Location
 from tests.fakes.clock import FakeClock

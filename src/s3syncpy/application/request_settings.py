@@ -1,8 +1,8 @@
-"""Settings of how objects are written and requested beyond the transfer itself: S3 request options, rate limits,
-and the reference's rules for which sides they need.
+"""Per-side S3 request options (ACL, request payer, accelerate, payload signing), rate limits, and the reference's
+rules for which sides they, the header options and the content filters need.
 
 Public API:
-    S3RequestSettings, RateLimitSettings (frozen), validate_write_options(...)
+    S3RequestSettings, RateLimitSettings (frozen), validate_request_options(...)
 
 A local side has no headers, ACLs, storage classes or request payers, so each of these options requires the side
 it applies to to be S3 (exit 2 otherwise, with the reference's message).
@@ -53,7 +53,7 @@ class RateLimitSettings:
     bandwidth_bytes_per_sec: int | None = None
 
 
-def validate_write_options(
+def validate_request_options(
     direction: Direction,
     headers: HeaderOptions,
     requests: S3RequestSettings,
