@@ -130,6 +130,7 @@ def test_dry_run_copies_nothing(
     assert bucket_objects(s3_admin, target_bucket) == {}
     writes = {"CopyObject", "UploadPartCopy", "CreateMultipartUpload", "PutObject", "PutObjectTagging"}
     assert not writes & {op for op, n in proxy.stats.requests_by_operation.items() if n}
+    assert proxy.stats.requests_by_operation["HeadObject"] == 2  # the source objects, as the reference does
     assert result.count("transferred") == 2
     assert "[dry-run] sync completed." in result.stdout
 
@@ -226,3 +227,20 @@ def test_server_side_copy_verifies_the_additional_checksum(
     assert head["ChecksumSHA256"] == s3_admin.head_object(Bucket=bucket, Key="a",
                                                           ChecksumMode="ENABLED")["ChecksumSHA256"]
     assert result.count("checksum_verified") == 1 and result.count("etag_verified") == 1
+
+
+@pytest.mark.parametrize("algorithm", ["SHA256", "CRC64NVME"])
+def test_multipart_server_side_copy_with_an_additional_checksum(
+    algorithm: str, runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, target_bucket: str
+) -> None:
+    data = os.urandom(10 * MiB)
+    _multipart(s3_admin, bucket, "big", data, 8 * MiB)
+    url = s3_endpoint.endpoint_url
+
+    result = runner.run("--server-side-copy", "--additional-checksum-algorithm", algorithm, f"s3://{bucket}/",
+                        f"s3://{target_bucket}/", source_url=url, target_url=url)
+
+    assert bucket_objects(s3_admin, target_bucket) == {"big": data}
+    head = s3_admin.head_object(Bucket=target_bucket, Key="big", ChecksumMode="ENABLED")
+    assert head.get(f"Checksum{algorithm}")
+    assert result.count("error") == 0 and result.count("etag_verified") == 1

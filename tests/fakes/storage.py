@@ -27,9 +27,6 @@ from urllib.parse import parse_qsl
 
 from s3syncpy import _speedups
 from s3syncpy.application.ports.storage import (
-    CopyRequest,
-    CopySource,
-    Directive,
     FileDigests,
     ListingOptions,
     ObjectContent,
@@ -39,6 +36,7 @@ from s3syncpy.application.ports.storage import (
     PutResult,
     StorageFeatures,
 )
+from s3syncpy.application.ports.write_requests import CopyRequest, CopySource, Directive
 from s3syncpy.domain import checksums, etag
 from s3syncpy.domain.errors import (
     ObjectNotFoundError,
@@ -366,7 +364,7 @@ class InMemoryObjectStorage(ObjectStorage):
             e_tag=self._etag(data, sizes),
             metadata=request.metadata,
             user_metadata=dict(request.user_metadata),
-            tags=_tags(request.tagging),
+            tags=_tags(request.tagging) if self._features.supports_tagging else {},
             checksum=checksum,
             part_sizes=sizes,
             checksum_algorithm=None if checksum is None else self._algorithm,
@@ -399,7 +397,10 @@ class InMemoryObjectStorage(ObjectStorage):
         return b"".join(pieces)
 
     def _check_conditions(self, key: str, if_match: str | None, if_none_match: bool) -> None:
-        """S3's If-Match / If-None-Match: * against the stored object (412 as PreconditionFailedError)."""
+        """S3's If-Match / If-None-Match: * against the stored object (412 as PreconditionFailedError); a storage
+        without stored ETags (a directory tree) has nothing to compare and ignores them."""
+        if not self._features.has_etags:
+            return
         stored = self.objects.get(key)
         if if_none_match and stored is not None:
             raise PreconditionFailedError(f"{key!r} exists (If-None-Match)", operation="put", key=key)
@@ -411,13 +412,15 @@ class InMemoryObjectStorage(ObjectStorage):
         self._copy_sources[source.describe("")] = source
 
     def copy_source(self, info: ObjectInfo) -> CopySource:
+        if not self._features.supports_server_side_copy:
+            raise NotImplementedError("this fake has no server-side copy")
         return CopySource(bucket=self.describe(""), key=info.key, version_id=info.version_id)
 
     async def copy_object(self, key: str, source: CopySource, request: CopyRequest) -> PutResult:
         """Copy from a linked fake as S3 would: directives, attributes, conditions; no ObjectContent involved."""
         self._check_key(key)
         self._enter("copy", key)
-        origin = self._copy_sources[source.bucket]
+        origin = self if source.bucket == self.describe("") else self._copy_sources[source.bucket]
         stored_source = origin.objects.get(source.key)
         if stored_source is None:
             raise ObjectNotFoundError(f"no such key {source.key!r}", operation="CopyObject", key=key)
@@ -463,11 +466,11 @@ class InMemoryObjectStorage(ObjectStorage):
         """Remove the object; a missing key is fine; `if_match` other than the stored ETag: a failed precondition."""
         self._check_key(key)
         self._enter("delete", key)
-        file_key = self._file_key(key)
-        stored = self.objects.get(file_key)
-        if if_match is not None and stored is not None and stored.e_tag != if_match:
+        key = self._file_key(key)
+        stored = self.objects.get(key)
+        if self._features.has_etags and if_match is not None and stored is not None and stored.e_tag != if_match:
             raise PreconditionFailedError(f"{key!r} has another ETag", operation="DeleteObject", key=key)
-        self.objects.pop(file_key, None)
+        self.objects.pop(key, None)
 
     def describe(self, key: str) -> str:
         return self._name + key

@@ -17,6 +17,7 @@ from s3syncpy.application.request_settings import (
     S3RequestSettings,
     validate_request_options,
 )
+from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings, validate_s3_write_options
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
@@ -243,38 +244,6 @@ class Deletion:
 
 
 @dataclass(frozen=True, slots=True)
-class TaggingSettings:
-    """Which tags written objects get (reference: the tagging options).
-
-    Attributes:
-        tagging: --tagging: this `k=v&k2=v2` string (URL-encoded, validated) instead of the source's tags.
-        disable_tagging: --disable-tagging: written objects get no tags.
-        sync_latest_tagging: --sync-latest-tagging: an object found up to date still gets the source's tags when
-            the target's differ (implies --remove-modified-filter and --head-each-target).
-    """
-
-    tagging: str | None = None
-    disable_tagging: bool = False
-    sync_latest_tagging: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ConditionalWrites:
-    """The optimistic locks of the reference's conditional-write options.
-
-    Attributes:
-        if_match: --if-match: puts, completes and deletes carry If-Match with the target's known ETag.
-        if_none_match: --if-none-match: puts, copies and completes carry If-None-Match: *.
-        copy_source_if_match: --copy-source-if-match: server-side copies carry x-amz-copy-source-if-match with the
-            source's listed ETag.
-    """
-
-    if_match: bool = False
-    if_none_match: bool = False
-    copy_source_if_match: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class ObjectSettings:
     """The part of the configuration the per-object path reads (update check, transfer, verification)."""
 
@@ -316,6 +285,8 @@ class SyncConfig:
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     content_filters: ContentFilterSettings = field(default_factory=ContentFilterSettings)
     ignore_glacier_warnings: bool = False
+    # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
+    key_range: KeyRange | None = None
     server_side_copy: bool = False
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
     conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
@@ -326,8 +297,6 @@ class SyncConfig:
         if self.tagging.sync_latest_tagging:
             implied = replace(self.update_check, remove_modified_filter=True, head_each_target=True)
             object.__setattr__(self, "update_check", implied)
-    # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
-    key_range: KeyRange | None = None
 
     @property
     def object_settings(self) -> ObjectSettings:
@@ -393,8 +362,14 @@ class SyncConfig:
         self._validate_update_check()
         self._validate_checksums()
         self._validate_encryption()
-        validate_s3_write_options(self.direction, self.server_side_copy, self.tagging, self.conditions,
-                                  self.update_check)
+        validate_s3_write_options(
+            direction,
+            self.server_side_copy,
+            self.tagging,
+            self.conditions,
+            remove_modified_filter=self.update_check.remove_modified_filter,
+            head_each_target=self.update_check.head_each_target,
+        )
         if self.transfer.auto_chunksize and direction.from_local:
             uc = self.update_check
             if not (uc.check_etag or uc.check_mtime_and_etag):
@@ -468,40 +443,3 @@ class SyncConfig:
                 raise ConfigError(f"--{side}-sse-c cannot be used with --sse-kms-key-id")
             key.checked(side)
 
-
-def validate_s3_write_options(
-    direction: Direction,
-    server_side_copy: bool,
-    tagging: TaggingSettings,
-    conditions: ConditionalWrites,
-    update_check: UpdateCheck,
-) -> None:
-    """The rules of --server-side-copy, the tagging options and the conditional writes.
-
-    Raises:
-        ConfigError: a conflict or a missing requirement, with a one-line message.
-    """
-    both_s3 = not (direction.from_local or direction.to_local)
-    if server_side_copy and not both_s3:
-        raise ConfigError("with --server-side-copy, source and target storage must be s3://")
-    if tagging.tagging is not None:
-        if tagging.disable_tagging:
-            raise ConfigError("--tagging cannot be used with --disable-tagging")
-        if direction.to_local:
-            raise ConfigError("with --tagging, target storage must be s3://")
-    if tagging.disable_tagging and direction.to_local:
-        raise ConfigError("with --disable-tagging, target storage must be s3://")
-    if tagging.sync_latest_tagging and not both_s3:
-        raise ConfigError("with --sync-latest-tagging, source and target storage must be s3://")
-    if conditions.if_match:
-        if conditions.if_none_match:
-            raise ConfigError("--if-match cannot be used with --if-none-match")
-        if direction.to_local:
-            raise ConfigError("with --if-match, target storage must be s3://")
-        if update_check.remove_modified_filter and not update_check.head_each_target:
-            # The ETag to match comes from the target listing or a HEAD of the target: one of them must run.
-            raise ConfigError("--if-match with --remove-modified-filter requires --head-each-target")
-    if conditions.if_none_match and direction.to_local:
-        raise ConfigError("with --if-none-match, target storage must be s3://")
-    if conditions.copy_source_if_match and not server_side_copy:
-        raise ConfigError("--copy-source-if-match requires --server-side-copy")

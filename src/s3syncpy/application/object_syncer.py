@@ -1,14 +1,15 @@
 """ObjectSyncer: what a worker does with one listed object, wrapped in the reference's per-object force retry.
 
-Per object: the plan (computed in the listing stage) -> [HEAD the target: layer B of the update check] -> the
-run's transfer strategy (read, write, verify) -> count. "Skip" is a plan value; errors are classified in one place.
+Per object: the plan (computed in the listing stage) -> [HEAD the target: layer B of the update check; with
+--sync-latest-tagging an up-to-date object may still get the source's tags] -> the write's preconditions -> the
+run's transfer strategy (read, write, verify; in a dry run only what the strategy reads first) -> count. "Skip" is a plan value; errors are classified in one place.
 """
 
 from __future__ import annotations
 
 import logging
 
-from s3syncpy.application.config import ConditionalWrites, ForceRetry
+from s3syncpy.application.config import ForceRetry
 from s3syncpy.application.content import EmptyContent
 from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.ports.callbacks import EventType
@@ -19,6 +20,7 @@ from s3syncpy.application.source_layout import LayoutError
 from s3syncpy.application.strategies.base import PutFailedError, TransferStrategy
 from s3syncpy.application.update_check import HeadCheck, UpdateChecker
 from s3syncpy.application.write_conditions import ConditionalWritePolicy
+from s3syncpy.application.write_settings import ConditionalWrites
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     DirectoryTraversalError,
@@ -171,11 +173,12 @@ class ObjectSyncer:
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
         if self._dry_run:
-            # Filter steps 9-14 still apply: they read a HEAD of the source instead of its GET.
-            skip = await self._strategy.source_filter.check_without_body(obj)
-            if skip is not None:
-                self.record_skip(obj, skip)
+            rehearsed = await self._strategy.rehearse(obj)
+            if isinstance(rehearsed, Skip):
+                # Filter steps 9-14 still apply: they read a HEAD of the source instead of its GET.
+                self.record_skip(obj, rehearsed)
                 return
+            obj = rehearsed
             self._stats.transferred_bytes += obj.size
             self._stats.transferred_objects += 1
             self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))

@@ -18,17 +18,16 @@ import regex
 from s3syncpy.application.config import (
     DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
     ClientSettings,
-    ConditionalWrites,
     CustomerKey,
     Deletion,
     EncryptionSettings,
     ForceRetry,
     SyncConfig,
-    TaggingSettings,
     Transfer,
     UpdateCheck,
     Verification,
 )
+from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
 from s3syncpy.cli.write_options import (

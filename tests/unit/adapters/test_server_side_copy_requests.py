@@ -16,7 +16,7 @@ from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, copy_source_param
 from s3syncpy.application.config import CustomerKey
-from s3syncpy.application.ports.storage import (
+from s3syncpy.application.ports.write_requests import (
     CopyRequest,
     CopySource,
     Directive,

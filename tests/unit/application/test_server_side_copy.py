@@ -7,19 +7,13 @@ import dataclasses
 
 import pytest
 
-from s3syncpy.application.config import (
-    ConditionalWrites,
-    ForceRetry,
-    SyncConfig,
-    TaggingSettings,
-    Transfer,
-    UpdateCheck,
-)
-from s3syncpy.application.ports.storage import Directive
+from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer, UpdateCheck
+from s3syncpy.application.ports.write_requests import Directive
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, choose_strategy
 from s3syncpy.application.strategies.server_side_copy import ServerSideCopy
 from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import SystemMetadata
@@ -243,3 +237,33 @@ def test_sync_latest_tagging_implies_head_each_target_and_no_target_listing() ->
     cfg = config(tagging=TaggingSettings(sync_latest_tagging=True), update_check=UpdateCheck())
     assert cfg.update_check.remove_modified_filter
     assert cfg.update_check.head_each_target
+
+
+async def test_an_object_that_changed_after_listing_is_copied_as_its_head_describes_it() -> None:
+    source, target = recording_pair()
+    source.seed("grew", b"tiny")
+    original_head = source.head_object
+
+    async def grow_then_head(key: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        source.seed("grew", b"g" * (9 * MiB), part_sizes=[8 * MiB, MiB])
+        return await original_head(key, **kwargs)  # type: ignore[arg-type]
+
+    source.head_object = grow_then_head  # type: ignore[method-assign]
+    report = await sync(config(), source, target)
+
+    (request,) = target.requests
+    assert request.size == 9 * MiB and request.part_sizes == [8 * MiB, MiB]  # type: ignore[attr-defined]
+    assert target.data("grew") == b"g" * (9 * MiB)
+    assert report.stats.transferred_bytes == 9 * MiB
+    assert report.stats.etag_verified == 1
+
+
+async def test_dry_run_heads_the_source_and_copies_nothing() -> None:
+    source, target = pair()
+    source.seed("a", b"12345")
+
+    report = await sync(config(dry_run=True), source, target)
+
+    assert [op for op, _ in source.calls] == ["list", "head"]
+    assert target.objects == {} and not [op for op, _ in target.calls if op == "copy"]
+    assert report.stats.transferred_objects == 1 and report.stats.transferred_bytes == 5

@@ -20,7 +20,7 @@ from tests.fakes.storage import InMemoryObjectStorage
 
 
 def _source() -> InMemoryObjectStorage:
-    source = InMemoryObjectStorage()
+    source = InMemoryObjectStorage(name="mem://src/")
     source.seed("text", b"t", metadata=SystemMetadata(content_type="text/plain"), user_metadata={"team": "a"},
                 tags={"stage": "first"})
     source.seed("image", b"i", metadata=SystemMetadata(content_type="image/png"), user_metadata={"team": "b"})
@@ -114,3 +114,18 @@ async def test_filtered_event_names_the_option() -> None:
         ("image", "Filtered by --filter-include-tag-regex", None, None, None),
         ("bare", "Filtered by --filter-include-tag-regex", None, None, None),
     }
+
+
+async def test_server_side_copy_filters_its_head_and_heads_once_also_in_dry_run() -> None:
+    for dry_run in (False, True):
+        source, target = _source(), InMemoryObjectStorage(name="mem://dst/")
+        target.link_copy_source(source)
+        config = SyncConfig(source=S3Location("src", ""), target=S3Location("dst", ""))
+        config = dataclasses.replace(config, server_side_copy=True, dry_run=dry_run, content_filters=ContentFilterSettings(
+            include_content_type_regex=regex.compile("^text/")))
+
+        report = await run_sync(config, source, target, FakeClock(0.0), asyncio.Event())
+
+        assert set(target.objects) == (set() if dry_run else {"text"})
+        assert report.stats.skipped == 2 and report.stats.transferred_objects == 1
+        assert sorted(key for op, key in source.calls if op == "head") == ["bare", "image", "text"]

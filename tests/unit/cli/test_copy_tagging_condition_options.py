@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from s3syncpy.application.config import ConditionalWrites, TaggingSettings
+from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.main import run
 from s3syncpy.cli.parsing import build_config
 from s3syncpy.domain.errors import ConfigError
@@ -118,3 +118,11 @@ def test_environment_variables(
 def test_config_error_type() -> None:
     with pytest.raises(ConfigError):
         build_config({"source": S3, "target": S3_2, "tagging": ""})
+
+
+def test_library_configs_are_validated_too() -> None:
+    import dataclasses
+
+    config = build_config({"source": S3, "target": S3_2})
+    with pytest.raises(ConfigError, match="duplicated"):
+        dataclasses.replace(config, tagging=TaggingSettings(tagging="a=1&a=2")).validate()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from s3syncpy.application.ports.storage import WriteConditions
+from s3syncpy.application.ports.write_requests import WriteConditions
 
 
 def write_condition_params(conditions: WriteConditions) -> dict[str, Any]:

@@ -34,7 +34,8 @@ from s3syncpy.adapters.s3.datapath import S3DataPath, WriteResponse
 from s3syncpy.adapters.s3.details import checksums_from
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
-from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteConditions
+from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import WriteConditions
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.paths import S3Location
 

@@ -30,13 +30,8 @@ from s3syncpy.adapters.s3.details import checksums_from, system_metadata_params
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import abort_upload, first_error
 from s3syncpy.adapters.s3.options import S3StorageOptions
-from s3syncpy.application.ports.storage import (
-    CopyRequest,
-    CopySource,
-    Directive,
-    ObjectAttributes,
-    PutResult,
-)
+from s3syncpy.application.ports.storage import PutResult
+from s3syncpy.application.ports.write_requests import CopyRequest, CopySource, Directive, ObjectAttributes
 from s3syncpy.domain.paths import S3Location
 
 
@@ -101,6 +96,10 @@ class ServerSideCopier:
         return await self._single(key, source, request)
 
     async def _result(self, key: str, e_tag: str | None, found: dict[str, str]) -> PutResult:
+        if e_tag is not None and not e_tag.startswith('"'):
+            # The port's ETags keep their quotes, as every other response gives them; some servers (SeaweedFS)
+            # answer CopyObject without.
+            e_tag = f'"{e_tag}"'
         algorithm = self._options.checksum_algorithm
         if algorithm is None:
             return PutResult(e_tag=e_tag)

@@ -31,16 +31,18 @@ from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
 from s3syncpy.application.ports.storage import (
-    CopyRequest,
-    CopySource,
     ListingOptions,
-    ObjectAttributes,
     ObjectContent,
     ObjectPart,
     ObjectStorage,
     PutRequest,
     PutResult,
     StorageFeatures,
+)
+from s3syncpy.application.ports.write_requests import (
+    CopyRequest,
+    CopySource,
+    ObjectAttributes,
     WriteConditions,
 )
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError

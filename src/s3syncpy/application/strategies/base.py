@@ -12,14 +12,8 @@ from collections.abc import Mapping
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.config import ObjectSettings
-from s3syncpy.application.ports.storage import (
-    NO_CONDITIONS,
-    ObjectContent,
-    ObjectStorage,
-    PutRequest,
-    PutResult,
-    WriteConditions,
-)
+from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.application.source_filters import SourceContentFilter
 from s3syncpy.application.source_layout import SourceLayout
@@ -88,6 +82,16 @@ class TransferStrategy(abc.ABC):
             return None
         self._verify(obj, content.details, layout, request, result)
         return obj
+
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo | Skip:
+        """What a dry run does instead of `transfer`: nothing is read or written, except the HEAD of the source
+        that filter steps 9-14 need when one is on.
+
+        Returns:
+            The object as it would be transferred, or the Skip of a filter step.
+        """
+        skip = await self.source_filter.check_without_body(obj)
+        return obj if skip is None else skip
 
     def _as_opened(self, obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
         """The object as the opened content describes it (by default: as listed)."""

@@ -17,15 +17,12 @@ Per object (reference: with --server-side-copy, HeadObject replaces GetObject):
 
 from __future__ import annotations
 
-from s3syncpy.application.ports.storage import (
-    NO_CONDITIONS,
-    CopyRequest,
-    Directive,
-    PutResult,
-    WriteConditions,
-)
+import dataclasses
+
+from s3syncpy.application.ports.storage import PutResult
+from s3syncpy.application.ports.write_requests import NO_CONDITIONS, CopyRequest, Directive, WriteConditions
 from s3syncpy.application.source_layout import LayoutError, SourceLayout
-from s3syncpy.application.strategies.base import PutFailedError, refreshed
+from s3syncpy.application.strategies.base import PutFailedError
 from s3syncpy.application.strategies.to_s3 import ToS3Target
 from s3syncpy.application.tagging_policy import copies_source_tags
 from s3syncpy.domain import etag as etag_math
@@ -48,10 +45,8 @@ class ServerSideCopy(ToS3Target):
             StorageError: the source HEAD failed (ObjectNotFoundError when the object is gone).
             LayoutError: under --auto-chunksize, the source's part layout contradicts its ETag.
         """
-        details = await self._source.head_object(obj.key, version_id=obj.version_id)
-        if details is None:
-            raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
-        obj = refreshed(obj, details)
+        details = await self._head_source(obj)
+        obj = _as_headed(obj, details)
         checked = await self.source_filter.check(obj, details)
         if checked.skip is not None:
             return checked.skip
@@ -64,6 +59,23 @@ class ServerSideCopy(ToS3Target):
         layout = SourceLayout(None, parts if parts_known else None, checksum)
         self._verify_written(obj, details, layout, parts, result)
         return obj
+
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo | Skip:
+        """A dry run HEADs the source, as the reference does, applies filter steps 9-14 to it, and copies nothing.
+
+        Raises:
+            StorageError: the HEAD failed (ObjectNotFoundError when the object is gone).
+        """
+        details = await self._head_source(obj)
+        obj = _as_headed(obj, details)
+        checked = await self.source_filter.check(obj, details)
+        return obj if checked.skip is None else checked.skip
+
+    async def _head_source(self, obj: ObjectInfo) -> ObjectDetails:
+        details = await self._source.head_object(obj.key, version_id=obj.version_id)
+        if details is None:
+            raise ObjectNotFoundError(f"no such key {obj.key!r}", operation="HeadObject", key=obj.key)
+        return details
 
     async def _copy_layout(self, obj: ObjectInfo) -> tuple[list[int], bool]:
         """(part sizes, taken from the source) of the copy: [] for one CopyObject."""
@@ -109,3 +121,11 @@ class ServerSideCopy(ToS3Target):
             return await self._target.copy_object(obj.key, self._source.copy_source(obj), request)
         except StorageError as exc:
             raise PutFailedError(exc) from exc
+
+
+def _as_headed(obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
+    """The object as its HEAD describes it: what S3 will copy (it may have changed since it was listed)."""
+    head = details.info
+    if head.size == obj.size and (head.e_tag is None or head.e_tag == obj.e_tag):
+        return obj
+    return dataclasses.replace(obj, size=head.size, mtime_ns=head.mtime_ns, e_tag=head.e_tag or obj.e_tag)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import verify_upload
-from s3syncpy.application.ports.storage import ObjectAttributes, PutRequest, PutResult
+from s3syncpy.application.ports.storage import PutRequest, PutResult
+from s3syncpy.application.ports.write_requests import ObjectAttributes
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, TransferStrategy, refreshed
 from s3syncpy.application.tagging_policy import copies_source_tags, tagging_to_write
