@@ -166,7 +166,9 @@ async def _run_phases(
         ignore_glacier_warnings=config.ignore_glacier_warnings,
         conditions=conditions,
         latest_tagging=(
-            LatestTagging(source, target, dry_run=config.dry_run) if config.tagging.sync_latest_tagging else None
+            LatestTagging(source, target, dry_run=config.dry_run, limits=run.limits)
+            if config.tagging.sync_latest_tagging
+            else None
         ),
     )
     listed_target = target_map if target_map is not None and checker.mode.lists_target else None

@@ -9,10 +9,12 @@ import dataclasses
 import pytest
 
 from s3syncpy.application.config import Deletion, SyncConfig
+from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.request_settings import RateLimitSettings
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.domain.etag import MiB
+from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import S3Location
 from tests.fakes.clock import FakeClock
 from tests.fakes.content import BytesContent
@@ -96,3 +98,23 @@ async def test_throttled_stream_waits_per_chunk() -> None:
 def test_limits_need_a_clock() -> None:
     with pytest.raises(ValueError):
         RateLimits(RateLimitSettings(objects_per_sec=10))
+
+
+async def test_tag_writes_of_sync_latest_tagging_take_object_tokens() -> None:
+    source, target = InMemoryObjectStorage(), InMemoryObjectStorage()
+    for i in range(15):
+        source.seed(f"k{i:02}", b"x", tags={"v": "new"})
+        target.seed(f"k{i:02}", b"x", tags={"v": "old"})
+    clock = FakeClock(0.0)
+    tagging = LatestTagging(source, target, dry_run=False,
+                            limits=RateLimits(RateLimitSettings(objects_per_sec=10), clock))
+
+    for i in range(15):
+        assert await tagging.update(_info(f"k{i:02}"))
+
+    assert all(target.objects[f"k{i:02}"].tags == {"v": "new"} for i in range(15))
+    assert clock.sleeps == pytest.approx([0.1] * 5)
+
+
+def _info(key: str) -> ObjectInfo:
+    return ObjectInfo(key=key, size=1, mtime_ns=0)
