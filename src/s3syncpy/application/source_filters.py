@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.domain.content_filters import ContentFilterSettings, rejecting_header_step, rejecting_tag_step
+from s3syncpy.domain.content_filters import (
+    CONTENT_TYPE_STEPS,
+    ContentFilterSettings,
+    rejecting_header_step,
+    rejecting_tag_step,
+)
 from s3syncpy.domain.errors import ObjectNotFoundError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.plan import Skip, SkipReason
@@ -57,7 +62,7 @@ class SourceContentFilter:
         content_type, metadata = details.metadata.content_type, details.user_metadata
         rejected = rejecting_header_step(settings, content_type, metadata)
         if rejected is not None:
-            if "content-type" in rejected:
+            if rejected in CONTENT_TYPE_STEPS:
                 fields = (("source_content_type", content_type),)
             else:
                 fields = (("source_user_defined_metadata", format_metadata(metadata) if metadata else None),)

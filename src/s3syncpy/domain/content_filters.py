@@ -25,6 +25,11 @@ import regex
 
 from s3syncpy.domain.tagging import format_metadata, format_tags
 
+# The options of steps 9-10, which judge the Content-Type (11-12 judge the metadata).
+CONTENT_TYPE_STEPS: frozenset[str] = frozenset(
+    {"--filter-include-content-type-regex", "--filter-exclude-content-type-regex"}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ContentFilterSettings:
