@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore.config
+import botocore.exceptions
 import botocore.session
 import pytest
 
@@ -111,7 +112,14 @@ def _empty_bucket(client: Any, name: str) -> None:
 
 def _delete_batch(client: Any, name: str, objects: list[dict[str, str]]) -> None:
     for start in range(0, len(objects), 1000):
-        client.delete_objects(Bucket=name, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
+        batch = objects[start : start + 1000]
+        try:
+            client.delete_objects(Bucket=name, Delete={"Objects": batch, "Quiet": True})
+        except botocore.exceptions.ClientError:
+            # Keys XML 1.0 cannot carry (control characters, from the hostile-key tests) fail the whole batch:
+            # those go one by one, since DeleteObject names the key in the URL.
+            for entry in batch:
+                client.delete_object(Bucket=name, **entry)
 
 
 @pytest.fixture

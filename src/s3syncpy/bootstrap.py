@@ -19,6 +19,7 @@ from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
 from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.derived_settings import effective_config
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
@@ -52,6 +53,7 @@ async def sync(
         ConfigError: the config breaks one of the reference's option rules (nothing was started).
     """
     config.validate()
+    config = effective_config(config)
     report = report if report is not None else SyncReport()
     clock = SystemClock()
     run = RunContext(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import _empty_bucket
 from tests.support.e2e import Result, RunS3Sync, s3sync_command
 
 
@@ -50,13 +51,33 @@ def run_s3sync(s3_endpoint: Any) -> RunS3Sync:
     return run
 
 
-@pytest.fixture
-def target_bucket(s3_admin: Any) -> Iterator[str]:
-    """A second new empty bucket (S3 -> S3 tests), removed with everything in it after the test."""
-    from tests.conftest import _empty_bucket
-
-    name = f"s3syncpy-t-{uuid.uuid4().hex[:18]}"
+def _versioned_bucket(s3_admin: Any, enabled: bool = True) -> Iterator[str]:
+    """A new bucket (versioning Enabled unless `enabled` is False), removed with every version after the test."""
+    name = f"s3syncpy-v-{uuid.uuid4().hex[:18]}"
     s3_admin.create_bucket(Bucket=name)
+    if enabled:
+        s3_admin.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     yield name
     _empty_bucket(s3_admin, name)
     s3_admin.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def source_bucket(s3_admin: Any) -> Iterator[str]:
+    yield from _versioned_bucket(s3_admin)
+
+
+@pytest.fixture
+def versioned_target(s3_admin: Any) -> Iterator[str]:
+    yield from _versioned_bucket(s3_admin)
+
+
+@pytest.fixture
+def plain_target(s3_admin: Any) -> Iterator[str]:
+    yield from _versioned_bucket(s3_admin, enabled=False)
+
+
+@pytest.fixture
+def target_bucket(s3_admin: Any) -> Iterator[str]:
+    """A second new empty bucket (S3 -> S3 tests), removed with everything in it after the test."""
+    yield from _versioned_bucket(s3_admin, enabled=False)

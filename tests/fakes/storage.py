@@ -401,7 +401,7 @@ class InMemoryObjectStorage(ObjectStorage):
         without stored ETags (a directory tree) has nothing to compare and ignores them."""
         if not self._features.has_etags:
             return
-        stored = self.objects.get(key)
+        stored = self.objects.get(self._file_key(key))
         if if_none_match and stored is not None:
             raise PreconditionFailedError(f"{key!r} exists (If-None-Match)", operation="put", key=key)
         if if_match is not None and (stored is None or stored.e_tag != if_match):

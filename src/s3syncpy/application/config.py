@@ -17,6 +17,7 @@ from s3syncpy.application.request_settings import (
     S3RequestSettings,
     validate_request_options,
 )
+from s3syncpy.application.versioning_rules import validate_listing, validate_versioning
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings, validate_s3_write_options
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
@@ -107,6 +108,7 @@ class Verification:
         enable_additional_checksum: --enable-additional-checksum: read the source's checksums (checksum mode) and
             verify against them (S3 sources).
         disable_additional_checksum_verify: upload with the checksum but do not compare it.
+        disable_express_one_zone_additional_checksum: no CRC64NVME by default for directory buckets.
     """
 
     disable_etag_verify: bool = False
@@ -116,6 +118,7 @@ class Verification:
     full_object_checksum: bool = False
     enable_additional_checksum: bool = False
     disable_additional_checksum_verify: bool = False
+    disable_express_one_zone_additional_checksum: bool = False
 
     @property
     def uses_full_object_checksum(self) -> bool:
@@ -227,6 +230,41 @@ class Transfer:
 
 
 @dataclass(frozen=True, slots=True)
+class ListingParallelism:
+    """How listings fan out over sub-prefixes / sub-directories (reference: parallel object listing).
+
+    Attributes:
+        max_parallel_listings: listing requests (or directory reads) in flight at once; 1 lists serially.
+        max_parallel_listing_max_depth: how many levels below the root are listed one prefix at a time in
+            parallel; deeper levels are listed whole by the task that reached them.
+        allow_parallel_listings_in_express_one_zone: list directory buckets in parallel too (there a parallel
+            listing may include multipart uploads still in progress).
+    """
+
+    max_parallel_listings: int = 16
+    max_parallel_listing_max_depth: int = 2
+    allow_parallel_listings_in_express_one_zone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Versioning:
+    """--enable-versioning and --point-in-time (reference: versioning support, point-in-time snapshot).
+
+    Attributes:
+        enable_versioning: copy every version of every source object, oldest first (S3 to S3).
+        point_in_time_ms: sync the state of a versioned source at this time (epoch milliseconds).
+    """
+
+    enable_versioning: bool = False
+    point_in_time_ms: int | None = None
+
+    @property
+    def lists_versions(self) -> bool:
+        """The source is read through its version listing (which is never parallel)."""
+        return self.enable_versioning or self.point_in_time_ms is not None
+
+
+@dataclass(frozen=True, slots=True)
 class ForceRetry:
     """The reference's per-object retry on top of the SDK's (reference §7.2)."""
 
@@ -258,6 +296,8 @@ class ObjectSettings:
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
     conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
     server_side_copy: bool = False
+    # --enable-versioning: every copy carries the s3sync_origin_* metadata of its source version.
+    origin_metadata: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +316,8 @@ class SyncConfig:
     deletion: Deletion = field(default_factory=Deletion)
     force_retry: ForceRetry = field(default_factory=ForceRetry)
     encryption: EncryptionSettings = field(default_factory=EncryptionSettings)
+    versioning: Versioning = field(default_factory=Versioning)
+    listing: ListingParallelism = field(default_factory=ListingParallelism)
     dry_run: bool = False
     warn_as_error: bool = False
     ignore_symlinks: bool = False
@@ -313,6 +355,7 @@ class SyncConfig:
             tagging=self.tagging,
             conditions=self.conditions,
             server_side_copy=self.server_side_copy,
+            origin_metadata=self.versioning.enable_versioning,
         )
 
     @property
@@ -360,6 +403,8 @@ class SyncConfig:
         if self.deletion.delete and is_single_file(self.source):
             raise ConfigError("--delete requires SOURCE to be a directory, not a single file")
         self._validate_update_check()
+        validate_versioning(self)
+        validate_listing(self.listing)
         self._validate_checksums()
         self._validate_encryption()
         validate_s3_write_options(

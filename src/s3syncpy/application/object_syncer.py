@@ -98,34 +98,48 @@ class ObjectSyncer:
             logger.debug("object filtered.", extra={"fields": {"key": obj.key, "filter": skip.filter_name or
                                                                "update-check"}})
 
-    async def sync(self, obj: ObjectInfo, plan: ObjectPlan) -> None:
-        """Carry out a plan with force retry; records skips, warnings and errors in the run context."""
+    async def sync(self, obj: ObjectInfo, plan: ObjectPlan) -> bool:
+        """Carry out a plan with force retry; records skips, warnings and errors in the run context.
+
+        Returns:
+            True when the plan was carried out (a skip plan included), False when the object failed or was
+            skipped after an error (a versioned run then stops replaying that key's history).
+        """
         if isinstance(plan, Skip):
             self.record_skip(obj, plan)
-            return
+            return True
         attempt = 0
         while True:
             try:
                 await self._sync_once(obj, plan)
-                return
+                return True
             except PutFailedError as failed:
                 self._run.warn("failed to put object.", key=obj.key, error=str(failed.cause))
                 if not self._handle(failed.cause, obj, attempt):
-                    return
+                    return False
             except StorageError as exc:
                 if not self._handle(exc, obj, attempt):
-                    return
+                    return False
             except DirectoryTraversalError as exc:
                 self._run.skip_warning(str(exc), key=obj.key)
-                return
+                return False
             except (LayoutError, ObjectTooLargeError) as exc:
                 # The sanity checks of --auto-chunksize and S3's size limit: an error of the object, not retried.
                 self._run.error(str(exc), key=obj.key)
-                return
+                return False
             if self._run.stopping:
-                return
+                return False
             attempt += 1
             await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
+
+    def retry_after(self, exc: StorageError, obj: ObjectInfo, attempt: int) -> bool:
+        """Classify failed attempt number `attempt` (from 0) of work on `obj` as the reference's force retry
+        does: count the warning or error, and return True when it is to be tried again."""
+        return self._handle(exc, obj, attempt)
+
+    async def pause_before_retry(self) -> None:
+        """The force-retry interval."""
+        await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
 
     def _handle(self, exc: StorageError, obj: ObjectInfo, attempt: int) -> bool:
         """Classify a failed attempt as the reference's force retry does. Returns True to retry."""

@@ -21,6 +21,7 @@ from typing import Any
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
+from s3syncpy.application.derived_settings import listing_parallelism
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.latest_tagging import LatestTagging
@@ -33,6 +34,7 @@ from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import StrategyFactory, choose_strategy
 from s3syncpy.application.update_check import UpdateChecker
+from s3syncpy.application.versioned_sync import VersionedPhase, versioning_prerequisites_met
 from s3syncpy.application.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
@@ -128,6 +130,9 @@ async def _run_phases(
     clock: Clock,
     run: RunContext,
 ) -> None:
+    if config.versioning.lists_versions:
+        await _run_versioned(config, source, target, strategy, callbacks, clock, run)
+        return
     delete = config.deletion.delete
     uc = config.update_check
     if delete:
@@ -145,6 +150,30 @@ async def _run_phases(
         if not ok:
             return
     source_map = _SourceKeys(target.features.stores_directories) if delete else None
+    syncer, rules, checker = _object_syncer(config, source, target, strategy, target_map, clock, run)
+    listed_target = target_map if target_map is not None and checker.mode.lists_target else None
+    if not await _until_stopped(
+        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, shard, run)
+    ):
+        return
+    if delete and target_map is not None and source_map is not None and deletion_allowed(run):
+        keys = source_map.keys
+        if_match = ConditionalWritePolicy(config.conditions, target_map).for_delete
+        await _until_stopped(
+            run, lambda: delete_target_only(config, target, target_map, keys, run, if_match=if_match)
+        )
+
+
+def _object_syncer(
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    strategy: StrategyFactory,
+    target_map: KeyMap | None,
+    clock: Clock,
+    run: RunContext,
+) -> tuple[ObjectSyncer, PlanRules, UpdateChecker]:
+    """The per-object machinery of a sync phase: the update checker, the plan's rules and the syncer."""
     settings = config.object_settings
     checker = UpdateChecker(settings, config.direction, source, target, target_map, run)
     rules = PlanRules(
@@ -171,16 +200,30 @@ async def _run_phases(
             else None
         ),
     )
-    listed_target = target_map if target_map is not None and checker.mode.lists_target else None
-    if not await _until_stopped(
-        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, shard, run)
-    ):
+    return syncer, rules, checker
+
+
+async def _run_versioned(
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    strategy: StrategyFactory,
+    callbacks: SyncCallbacks,
+    clock: Clock,
+    run: RunContext,
+) -> None:
+    """--enable-versioning / --point-in-time: no target listing, the source read through its versions."""
+    ready: list[bool] = []
+
+    async def check() -> None:
+        ready.append(await versioning_prerequisites_met(config, source, target, run))
+
+    if not await _until_stopped(run, check) or not ready[0]:
         return
-    if delete and target_map is not None and source_map is not None and deletion_allowed(run):
-        keys = source_map.keys
-        await _until_stopped(
-            run, lambda: delete_target_only(config, target, target_map, keys, run, if_match=conditions.for_delete)
-        )
+    syncer, rules, _ = _object_syncer(config, source, target, strategy, None, clock, run)
+    user_filter = _UserFilter(callbacks, run).plan if callbacks.has_filter else None
+    phase = VersionedPhase(config, source, target, syncer, rules, user_filter, run)
+    await _until_stopped(run, phase.run)
 
 
 async def _until_stopped(run: RunContext, phase: Callable[[], Coroutine[Any, Any, None]]) -> bool:
@@ -230,15 +273,24 @@ def _listing_options(
     """
     transfer = config.transfer
     uc = config.update_check
+    parallel, depth = listing_parallelism(config)
     if not storage.features.has_etags and uc.check_etag and not transfer.auto_chunksize and not uc.remove_modified_filter:
         return ListingOptions(
             etag_threshold=transfer.multipart_threshold,
             etag_chunksize=transfer.multipart_chunksize,
             max_keys=transfer.max_keys,
+            parallel_listings=parallel,
+            parallel_depth=depth,
             key_range=key_range,
             before_page=run.limits.before_page,
         )
-    return ListingOptions(max_keys=transfer.max_keys, key_range=key_range, before_page=run.limits.before_page)
+    return ListingOptions(
+        max_keys=transfer.max_keys,
+        parallel_listings=parallel,
+        parallel_depth=depth,
+        key_range=key_range,
+        before_page=run.limits.before_page,
+    )
 
 
 def _source_listing_options(

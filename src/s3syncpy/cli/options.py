@@ -34,6 +34,7 @@ GROUPS: tuple[str, ...] = (
     "Multipart Settings",
     "Metadata/Headers",
     "Tagging",
+    "Versioning",
     "Encryption",
     "Tracing/Logging",
     "Retry Options",
@@ -227,8 +228,16 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            16, click.INT),
     _value("--max-parallel-uploads", "Performance", "Maximum number of parallel multipart uploads/downloads",
            "MAX_PARALLEL_UPLOADS", 16, click.INT),
+    _value("--max-parallel-listings", "Performance", "Maximum number of parallel listings of objects.",
+           "MAX_PARALLEL_LISTINGS", 16, click.INT),
+    _value("--max-parallel-listing-max-depth", "Performance",
+           "Maximum depth(sub directroy/prefix) of parallel listings.", "MAX_PARALLEL_LISTING_MAX_DEPTH",
+           2, click.INT),
     _value("--object-listing-queue-size", "Performance", "Queue size for object listings",
            "OBJECT_LISTING_QUEUE_SIZE", 200_000, click.INT),
+    _flag("--allow-parallel-listings-in-express-one-zone", "Performance",
+          "Allow parallel listings in express one zone storage class. It may include multipart upload in "
+          "progress objects in the listing result."),
     _value("--rate-limit-objects", "Performance", "Rate limit objects per second", "RATE_LIMIT_OBJECTS",
            None, click.INT),
     _value("--rate-limit-bandwidth", "Performance",
@@ -268,6 +277,12 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--sync-latest-tagging", "Tagging",
           "Copy the latest tagging from the source if necessary. If this option is enabled, the "
           "--remove-modified-filter and --head-each-target options are automatically enabled."),
+    _flag("--enable-versioning", "Versioning",
+          "Sync all version objects in the source storage to the target versioning storage."),
+    _value("--point-in-time", "Versioning",
+           "Sync only objects at a specific point in time (RFC3339 datetime). The source storage must be a "
+           "versioning enabled S3 bucket. By default, the target storage's objects will always be overwritten "
+           "with the source's objects. Example: 2025-07-16T12:00:00Z", "POINT_IN_TIME"),
     _value("--sse", "Encryption", "Server-side encryption. Valid choices: AES256 | aws:kms | aws:kms:dsse", "SSE"),
     _value("--sse-kms-key-id", "Encryption", "SSE KMS ID key", "SSE_KMS_KEY_ID"),
     _value("--source-sse-c", "Encryption", "Source SSE-C algorithm. Valid choices: AES256", "SOURCE_SSE_C"),
@@ -321,6 +336,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--disable-content-md5-header", "Advanced",
           "Disable Content-MD5 header for object uploads. It disables the ETag verification for the uploaded "
           "object."),
+    _flag("--disable-express-one-zone-additional-checksum", "Advanced",
+          "Disable default additional checksum verification in Express One Zone storage class."),
     _flag("--delete-excluded", "Advanced",
           "When used in combination with --delete options, supplied --filter-exclude-regex patterns will not "
           "prevent an object from being deleted."),

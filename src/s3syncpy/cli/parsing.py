@@ -22,10 +22,12 @@ from s3syncpy.application.config import (
     Deletion,
     EncryptionSettings,
     ForceRetry,
+    ListingParallelism,
     SyncConfig,
     Transfer,
     UpdateCheck,
     Verification,
+    Versioning,
 )
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
@@ -183,6 +185,7 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             full_object_checksum=v["full_object_checksum"],
             enable_additional_checksum=v["enable_additional_checksum"],
             disable_additional_checksum_verify=v["disable_additional_checksum_verify"],
+            disable_express_one_zone_additional_checksum=v["disable_express_one_zone_additional_checksum"],
         ),
         transfer=Transfer(
             worker_size=v["worker_size"],
@@ -198,6 +201,15 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             sse_kms_key_id=v["sse_kms_key_id"],
             source_sse_c=_customer_key(v, "source"),
             target_sse_c=_customer_key(v, "target"),
+        ),
+        versioning=Versioning(
+            enable_versioning=v["enable_versioning"],
+            point_in_time_ms=_optional(v["point_in_time"], "--point-in-time", parse_rfc3339_to_ms),
+        ),
+        listing=ListingParallelism(
+            max_parallel_listings=v["max_parallel_listings"],
+            max_parallel_listing_max_depth=v["max_parallel_listing_max_depth"],
+            allow_parallel_listings_in_express_one_zone=v["allow_parallel_listings_in_express_one_zone"],
         ),
         deletion=Deletion(
             delete=v["delete"], max_delete=v["max_delete"], delete_excluded=v["delete_excluded"]

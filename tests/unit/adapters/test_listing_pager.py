@@ -40,6 +40,9 @@ class _Pages(S3DataPath):
         continuation_token: str | None,
         max_keys: int,
         start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         self.tokens.append(continuation_token)

@@ -48,12 +48,6 @@ REFERENCE_OPTIONS: tuple[str, ...] = (
 # Options whose issue another branch implements; each entry must go once its option lands (the second test fails
 # as a reminder), so this list only ever shrinks.
 OWNED_ELSEWHERE: dict[str, str] = {
-    "--max-parallel-listings": "versioning, parallel listing, Express One Zone",
-    "--max-parallel-listing-max-depth": "versioning, parallel listing, Express One Zone",
-    "--allow-parallel-listings-in-express-one-zone": "versioning, parallel listing, Express One Zone",
-    "--disable-express-one-zone-additional-checksum": "versioning, parallel listing, Express One Zone",
-    "--enable-versioning": "versioning, parallel listing, Express One Zone",
-    "--point-in-time": "versioning, parallel listing, Express One Zone",
     "--report-sync-status": "scripting and reporting",
     "--report-metadata-sync-status": "scripting and reporting",
     "--report-tagging-sync-status": "scripting and reporting",

@@ -15,12 +15,20 @@ import logging
 import os
 import stat
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
+from s3syncpy.adapters.listing_fanout import Level, ListNode, fan_out
 from s3syncpy.adapters.local.atomic import TempFile, default_file_mode, write_parts, write_stream
 from s3syncpy.adapters.local.content import LocalContent, guess_content_type
 from s3syncpy.adapters.local.hashing import TempFileDigestSource, file_digests, hash_entries
 from s3syncpy.adapters.local.paths import LocalRoot, is_not_found, storage_error
-from s3syncpy.adapters.local.walk import ACCESS_WARNING, DirectoryWalker, FileEntry, warning_text
+from s3syncpy.adapters.local.walk import (
+    ACCESS_WARNING,
+    DirectoryWalker,
+    FileEntry,
+    SubDirectory,
+    warning_text,
+)
 from s3syncpy.application.ports.storage import (
     FileDigests,
     ListingOptions,
@@ -122,31 +130,53 @@ class LocalObjectStorage(ObjectStorage):
 
         With options.etag_threshold and etag_chunksize set, each file's ETag is computed (--check-etag).
         """
-        want_etag = options.etag_threshold is not None and options.etag_chunksize is not None
         if self._root.single_file is not None:
-            batches = self._single_file_batches()
-        else:
-            batches = self._walk_batches(options.key_range)
-        async for entries in batches:
-            if want_etag:
-                assert options.etag_threshold is not None and options.etag_chunksize is not None
-                infos = await hash_entries(
-                    entries, options.etag_threshold, options.etag_chunksize, self._io_limit, self._on_warning
-                )
-                for info in infos:
+            async for entries in self._single_file_batches():
+                for info in await self._infos(entries, options):
                     yield info
-            else:
-                for entry in entries:
-                    yield ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns)
+            return
+        if options.parallel:
+            async for info in fan_out(None, self._directory_lister(options), parallel=options.parallel_listings,
+                                      max_depth=options.parallel_depth):
+                yield info
+            return
+        async for entries in self._walk_batches(self._walker(options.key_range)):
+            for info in await self._infos(entries, options):
+                yield info
 
-    async def _walk_batches(self, key_range: KeyRange | None) -> AsyncIterator[list[FileEntry]]:
-        walker = DirectoryWalker(
+    def _directory_lister(self, options: ListingOptions) -> ListNode[SubDirectory | None]:
+        """Lists one directory (None: the root) for the parallel fan-out: a walker of its own, in threads."""
+
+        async def list_directory(node: SubDirectory | None, one_level: bool) -> AsyncIterator[Level[Any]]:
+            walker = self._walker(options.key_range, node, one_level)
+            async for entries in self._walk_batches(walker):
+                yield Level(await self._infos(entries, options))
+            yield Level(children=list(walker.children))
+
+        return list_directory
+
+    async def _infos(self, entries: list[FileEntry], options: ListingOptions) -> list[ObjectInfo]:
+        """Listing entries as objects, each with its ETag computed in --check-etag mode."""
+        if options.etag_threshold is not None and options.etag_chunksize is not None:
+            return await hash_entries(
+                entries, options.etag_threshold, options.etag_chunksize, self._io_limit, self._on_warning
+            )
+        return [ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns) for entry in entries]
+
+    def _walker(
+        self, key_range: KeyRange | None, subdirectory: SubDirectory | None = None, one_level: bool = False
+    ) -> DirectoryWalker:
+        return DirectoryWalker(
             self._root.directory,
             follow_symlinks=self._follow_symlinks,
             batch_size=self._walk_batch_size,
             in_flight=self._in_flight,
+            subdirectory=subdirectory,
+            one_level=one_level,
             key_range=key_range,
         )
+
+    async def _walk_batches(self, walker: DirectoryWalker) -> AsyncIterator[list[FileEntry]]:
         # The next batch is walked in a thread while the caller consumes the current one.
         upcoming = asyncio.ensure_future(asyncio.to_thread(walker.next_batch))
         try:

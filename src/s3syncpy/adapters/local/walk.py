@@ -53,6 +53,21 @@ class FileEntry(NamedTuple):
     mtime_ns: int
 
 
+@dataclass(frozen=True, slots=True)
+class SubDirectory:
+    """A directory a one-level walk found, to be walked by a walker of its own (parallel listing).
+
+    Attributes:
+        path: the directory to walk.
+        key_prefix: the keys of its files start with this ("a/b/").
+        ancestors: ids of the directories on the path from the root to it, itself included (loop detection).
+    """
+
+    path: str
+    key_prefix: str
+    ancestors: frozenset[tuple[int, int]]
+
+
 @dataclass(slots=True)
 class _Frame:
     iterator: Iterator[os.DirEntry[str]] | None
@@ -101,6 +116,8 @@ class DirectoryWalker:
         follow_symlinks: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
         in_flight: Container[str] = frozenset(),
+        subdirectory: SubDirectory | None = None,
+        one_level: bool = False,
         key_range: KeyRange | None = None,
     ) -> None:
         """Prepare a walk of `root` (nothing is read until the first batch).
@@ -110,10 +127,16 @@ class DirectoryWalker:
             follow_symlinks: False skips every symlink entry (--ignore-symlinks).
             batch_size: the most files one `next_batch` returns.
             in_flight: normalised paths of temp files being written (read live: writers add and remove).
+            subdirectory: walk this sub-directory found by a one-level walk instead of `root` (its keys keep their
+                prefix, and symlink loops through its ancestors are still detected).
+            one_level: read only the directory itself; the sub-directories found are left in `children`.
             key_range: when set, directories that cannot hold a key of the range are not read, and files
                 outside it are not returned.
         """
-        self._root = root
+        self._root = root if subdirectory is None else subdirectory.path
+        self._subdirectory = subdirectory
+        self._one_level = one_level
+        self.children: list[SubDirectory] = []
         self._in_flight = in_flight
         self._follow = follow_symlinks
         self._batch_size = batch_size
@@ -162,6 +185,10 @@ class DirectoryWalker:
         self._stack.clear()
 
     def _push_root(self, warnings: list[str]) -> None:
+        sub = self._subdirectory
+        if sub is not None:
+            self._stack.append(_Frame(None, sub.path, sub.key_prefix, sub.ancestors))
+            return
         try:
             st = os.stat(self._root)
         except OSError as exc:
@@ -193,7 +220,10 @@ class DirectoryWalker:
             if exhausted:
                 self._stack.pop()
                 frame.iterator.close()  # type: ignore[attr-defined]
-                self._stack.extend(reversed(frame.subdirs))
+                if self._one_level:
+                    self.children.extend(SubDirectory(d.path, d.key_prefix, d.ancestors) for d in frame.subdirs)
+                else:
+                    self._stack.extend(reversed(frame.subdirs))
 
     def _scan(self, frame: _Frame, files: list[FileEntry], warnings: list[str]) -> bool:
         """Read entries of one directory until the batch is full; True when the directory is exhausted."""

@@ -67,6 +67,8 @@ class ListPage:
     objects: list[ObjectInfo]
     next_token: str | None
     truncated: bool = False
+    # CommonPrefixes of a delimited listing, as full prefixes (the bucket's keys, not relative ones).
+    prefixes: list[str] = field(default_factory=list)
 
 
 def write_response(response: Mapping[str, Any]) -> WriteResponse:
@@ -94,9 +96,13 @@ class S3DataPath(abc.ABC):
         continuation_token: str | None,
         max_keys: int,
         start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> ListPage:
-        """One ListObjectsV2 page under the location's prefix; `start_after` is a relative key (first page);
+        """One ListObjectsV2 page under `prefix` (a full prefix; default: the location's), with `delimiter`
+        (then the page's CommonPrefixes are in `prefixes`); `start_after` is a relative key (first page);
         `params`: request parameters such as RequestPayer."""
 
     @abc.abstractmethod
@@ -133,12 +139,20 @@ class BotocoreDataPath(S3DataPath):
         continuation_token: str | None,
         max_keys: int,
         start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         location = self.location
         kwargs: dict[str, Any] = {
-            "Bucket": location.bucket, "Prefix": location.prefix, "MaxKeys": max_keys, **(params or {})
+            "Bucket": location.bucket,
+            "Prefix": location.prefix if prefix is None else prefix,
+            "MaxKeys": max_keys,
+            **(params or {}),
         }
+        if delimiter is not None:
+            kwargs["Delimiter"] = delimiter
         if continuation_token is not None:
             kwargs["ContinuationToken"] = continuation_token
         elif start_after is not None:
@@ -149,7 +163,8 @@ class BotocoreDataPath(S3DataPath):
             objects.append(info_from_listing(location.relative_key(entry["Key"]), entry))
         truncated = bool(response.get("IsTruncated"))
         token = response.get("NextContinuationToken") if truncated else None
-        return ListPage(objects=objects, next_token=token or None, truncated=truncated)
+        prefixes = [entry["Prefix"] for entry in response.get("CommonPrefixes", ()) if entry.get("Prefix")]
+        return ListPage(objects=objects, next_token=token or None, truncated=truncated, prefixes=prefixes)
 
     async def get_object(
         self,

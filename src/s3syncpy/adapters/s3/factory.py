@@ -5,7 +5,8 @@ Public API:
                     options=None) -> AsyncContextManager[S3ObjectStorage]
 
 The per-object requests go through the lean data path (adapters/s3/lean) unless S3SYNCPY_DATAPATH=botocore, or
-the bucket needs what only botocore does (ARNs, S3 Express); control-plane calls always use the client.
+the bucket needs what only botocore does (Multi-Region Access Points, S3 Express); control-plane calls always use
+the client.
 
 Usage (the composition root; share one semaphore so source and target draw on one --max-parallel-uploads budget):
 

@@ -17,19 +17,22 @@ part) and get_object_part_attributes (GetObjectAttributes ObjectParts, paged).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+from s3syncpy.adapters.listing_fanout import Level, fan_out
 from s3syncpy.adapters.s3 import checksums
 from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.content import S3ObjectContent
-from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
+from s3syncpy.adapters.s3.datapath import BotocoreDataPath, ListPage, S3DataPath
 from s3syncpy.adapters.s3.details import details_from_response, object_parts
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
+from s3syncpy.adapters.s3.versions import VersionLister
 from s3syncpy.application.ports.storage import (
     ListingOptions,
     ObjectContent,
@@ -48,6 +51,7 @@ from s3syncpy.application.ports.write_requests import (
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import S3Location, is_directory_bucket
+from s3syncpy.domain.versions import ObjectVersion
 
 # Part HEADs in flight at once for one object (get_object_parts).
 _PART_HEAD_CONCURRENCY = 8
@@ -92,6 +96,7 @@ class S3ObjectStorage(ObjectStorage):
             client, self._datapath, self._errors, self._options, part_semaphore
         )
         self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
+        self._versions = VersionLister(client, location, self._errors)
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
@@ -114,33 +119,99 @@ class S3ObjectStorage(ObjectStorage):
     async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
         """Yield every object under the prefix (ListObjectsV2 pages of `options.max_keys`).
 
+        With `options.parallel`, sub-prefixes are listed by delimiter "/" down to `options.parallel_depth`, up to
+        `options.parallel_listings` at once (adapters/listing_fanout.py).
+
         Raises:
             StorageError: a listing request failed, or the listing cannot be followed to its end (a truncated
                 page without a continuation token, or a token that repeats the previous one).
         """
         key_range = options.key_range
+        if options.parallel:
+            async for info in self._list_in_parallel(options):
+                if info.key or options.include_prefix_key:
+                    yield info
+            return
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
         # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
         ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
         start_after = key_range.listing_start_after() if ordered and key_range is not None else None
+        pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after,
+                            before_page=options.before_page)
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                for info in page.objects:
+                    if ordered and key_range is not None and key_range.is_past(info.key):
+                        return
+                    if info.key or options.include_prefix_key:
+                        yield info
+
+    def _list_in_parallel(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that
+        cannot hold a key of it are not listed (keys outside it may still come: the caller keeps the inside)."""
+        key_range = options.key_range
+        location = self._location
+
+        async def list_prefix(prefix: str, one_level: bool) -> AsyncIterator[Level[str]]:
+            # One level: the prefix's own objects, and its CommonPrefixes as the next nodes.
+            async for page in self._pages(prefix, options.max_keys, delimiter="/" if one_level else None,
+                                          before_page=options.before_page):
+                children = page.prefixes if one_level else []
+                if key_range is not None:
+                    children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
+                yield Level(page.objects, children)
+
+        return fan_out(location.prefix, list_prefix, parallel=options.parallel_listings,
+                       max_depth=options.parallel_depth)
+
+    async def _pages(
+        self,
+        prefix: str,
+        max_keys: int,
+        *,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        before_page: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncGenerator[ListPage, None]:
+        """Every page of one listing; `start_after` (a relative key) positions the first request only;
+        `before_page` is awaited before each request (--rate-limit-objects)."""
         token: str | None = None
         while True:
-            if options.before_page is not None:
-                await options.before_page()
+            if before_page is not None:
+                await before_page()
             async with self._errors.request("ListObjectsV2"):
-                # The first request starts near the range; a continuation token carries the position after it.
                 page = await self._datapath.list_page(
-                    token, options.max_keys, start_after if token is None else None, self._plain_params
+                    token,
+                    max_keys,
+                    start_after if token is None else None,
+                    prefix=prefix,
+                    delimiter=delimiter,
+                    params=self._plain_params,
                 )
-            for info in page.objects:
-                if ordered and key_range is not None and key_range.is_past(info.key):
-                    return
-                if info.key or options.include_prefix_key:
-                    yield info
+            yield page
             if not page.truncated:
                 return
             self._check_continuation(token, page.next_token)
             token = page.next_token
+
+    async def versioning_enabled(self) -> bool:
+        """Whether the bucket's versioning status is Enabled (GetBucketVersioning).
+
+        Raises:
+            StorageError: the request failed.
+        """
+        return await self._versions.versioning_enabled()
+
+    async def list_object_versions(
+        self, options: ListingOptions, *, key: str | None = None
+    ) -> AsyncIterator[list[ObjectVersion]]:
+        """Each key's versions and delete markers as one list (ListObjectVersions, never parallel).
+
+        Raises:
+            StorageError: a listing request failed or the listing cannot be followed to its end.
+        """
+        async for entries in self._versions.keys(options.max_keys, key):
+            yield entries
 
     def _check_continuation(self, previous: str | None, token: str | None) -> None:
         """Refuse to take a listing that cannot continue for a complete one.

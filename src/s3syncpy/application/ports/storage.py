@@ -19,6 +19,10 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
 * `copy_object()` (storages with `supports_server_side_copy`) makes the storage copy an object it can read itself,
   named by the source storage's `copy_source()`; no byte of the body passes through us. A failed multipart copy is
   aborted.
+* `delete_object()` removes one object; deleting a missing object is not an error.
+* `list_object_versions()` (storages with `supports_versioning`) yields each key's versions and delete markers
+  as one list, keys in any order, never in parallel (an object named like the prefix comes with the empty key, to
+  be counted as skipped); `versioning_enabled()` says whether the storage keeps them.
 * Vendor errors never cross the port: adapters raise the domain's StorageError subclasses.
 """
 
@@ -36,8 +40,10 @@ from s3syncpy.application.ports.write_requests import (
     CopySource,
     WriteConditions,
 )
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
+from s3syncpy.domain.versions import ObjectVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,8 @@ class ListingOptions:
         before_page: awaited before each listing page request (--rate-limit-objects takes a token per page).
         include_prefix_key: also yield an object whose key equals the prefix, with the empty key (the source
             listing: the reference counts it as skipped).
+        parallel_listings: listing requests (directory reads) in flight at once; 1 lists serially.
+        parallel_depth: levels below the root whose sub-prefixes / sub-directories are listed in parallel.
         key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
             stops at its end; a local walk skips directories that cannot hold its keys). It may still yield keys
             outside: the caller keeps only those inside.
@@ -61,7 +69,14 @@ class ListingOptions:
     max_keys: int = 1000
     before_page: Callable[[], Awaitable[None]] | None = None
     include_prefix_key: bool = False
+    parallel_listings: int = 1
+    parallel_depth: int = 0
     key_range: KeyRange | None = None
+
+    @property
+    def parallel(self) -> bool:
+        """Whether the listing fans out over sub-prefixes / sub-directories."""
+        return self.parallel_listings > 1 and self.parallel_depth > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +249,29 @@ class ObjectStorage(abc.ABC):
     @abc.abstractmethod
     def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
         """Yield every object under the root (see the module contract)."""
+
+    async def versioning_enabled(self) -> bool:
+        """Whether the storage keeps versions (an S3 bucket whose versioning status is Enabled).
+
+        Raises:
+            StorageError: the status could not be read.
+        """
+        return False
+
+    async def list_object_versions(
+        self, options: ListingOptions, *, key: str | None = None
+    ) -> AsyncIterator[list[ObjectVersion]]:
+        """Yield, per key, every version and delete marker under the root (each key's entries in one list).
+
+        Args:
+            options: the page size (version listings are never parallel).
+            key: list only this exact key (its list, or nothing when it has no versions).
+
+        Raises:
+            StorageError: the listing failed, or this storage keeps no versions.
+        """
+        raise StorageError(f"{self.describe('')} keeps no object versions", operation="ListObjectVersions")
+        yield []  # pragma: no cover  (makes this an async generator)
 
     @abc.abstractmethod
     async def head_object(

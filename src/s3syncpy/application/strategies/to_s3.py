@@ -56,14 +56,17 @@ class ToS3Target(TransferStrategy):
             obj.mtime_ns,
             self._settings.headers,
             source_storage_class=details.info.storage_class,
+            # --enable-versioning: the origin keys of the source version, added last (none without a version id).
+            origin_version_id=details.info.version_id if self._settings.origin_metadata else None,
         )
         return ObjectAttributes(metadata=written.system, user_metadata=written.user, tagging=tagging,
                                 storage_class=written.storage_class)
 
     @property
     def _replaces_metadata(self) -> bool:
-        """`_attributes` differ from the source's own metadata: some header or metadata option is given."""
-        return self._settings.headers.any_given
+        """`_attributes` differ from the source's own metadata: a header or metadata option is given, or
+        --enable-versioning adds the origin keys."""
+        return self._settings.headers.any_given or self._settings.origin_metadata
 
     def _verify(
         self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout, request: PutRequest, result: PutResult

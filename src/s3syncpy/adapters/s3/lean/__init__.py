@@ -77,7 +77,7 @@ async def open_datapath(
 
     Yields:
         The lean data path, or BotocoreDataPath when asked for or when the lean one cannot serve the bucket
-        (ARN buckets, S3 Express, no credentials, non-SigV4 signing).
+        (Multi-Region Access Points, S3 Express, no credentials, non-SigV4 signing).
     """
     botocore_path = BotocoreDataPath(client, location)
     credentials = ClientCredentials(client)

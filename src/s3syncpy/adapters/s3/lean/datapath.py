@@ -205,22 +205,35 @@ class LeanDataPath(S3DataPath):
         continuation_token: str | None,
         max_keys: int,
         start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys, start_after, params or {}),
-            lambda: self._fallback.list_page(continuation_token, max_keys, start_after, params),
+            lambda: self._list_page(continuation_token, max_keys, start_after, prefix, delimiter, params or {}),
+            lambda: self._fallback.list_page(
+                continuation_token, max_keys, start_after, prefix=prefix, delimiter=delimiter, params=params
+            ),
         )
 
     async def _list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None, params: Mapping[str, Any]
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None,
+        prefix: str | None,
+        delimiter: str | None,
+        params: Mapping[str, Any],
     ) -> ListPage:
         query = [
             ("list-type", "2"),
-            ("prefix", self.location.prefix),
+            ("prefix", self.location.prefix if prefix is None else prefix),
             ("max-keys", str(max_keys)),
             ("encoding-type", "url"),  # as botocore asks, so any key survives XML
         ]
+        if delimiter is not None:
+            query.append(("delimiter", delimiter))
         if continuation_token is not None:
             query.append(("continuation-token", continuation_token))
         elif start_after is not None:

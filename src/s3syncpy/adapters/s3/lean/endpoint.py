@@ -54,7 +54,10 @@ class BucketEndpoint:
 async def resolve_bucket_endpoint(client: Any, bucket: str) -> BucketEndpoint | None:
     """The endpoint of `bucket` as the client's endpoint rules resolve it, or None when the lean path cannot serve it.
 
-    None for access-point or Outposts ARNs, S3 Express buckets and any scheme other than plain SigV4.
+    An access point ARN (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`) resolves to its access point host and is
+    signed for service "s3" in the ARN's region, as botocore signs it. None for Multi-Region Access Points (signed
+    with SigV4A, region set "*": botocore signs those through awscrt), Outposts, S3 Express buckets (session
+    auth) and any scheme other than plain SigV4.
 
     Args:
         client: an open aiobotocore S3 client.
@@ -63,8 +66,6 @@ async def resolve_bucket_endpoint(client: Any, bucket: str) -> BucketEndpoint | 
     Returns:
         The endpoint, or None.
     """
-    if bucket.startswith("arn:"):
-        return None
     try:
         operation = client.meta.service_model.operation_model("ListObjectsV2")
         context: dict[str, Any] = {

@@ -106,4 +106,9 @@ def _parse(body: bytes, location: S3Location) -> ListPage:
                 storage_class=storage_class,
             )
         )
-    return ListPage(objects=objects, next_token=token or None, truncated=truncated)
+    prefixes: list[str] = []
+    for common in root.iter(f"{ns}CommonPrefixes"):
+        listed = common.findtext(f"{ns}Prefix")
+        if listed:
+            prefixes.append(unquote_plus(listed) if url_encoded else listed)
+    return ListPage(objects=objects, next_token=token or None, truncated=truncated, prefixes=prefixes)

@@ -1,0 +1,198 @@
+"""The sync phase of --enable-versioning and --point-in-time: the source read through its version listing.
+
+    source ListObjectVersions, one list per key -> filters per entry -> a bounded queue -> N workers, one key each
+
+* --enable-versioning: the target's versions of the key are listed and HEADed (one HEAD per target version) for
+  their `s3sync_origin_version_id`; the source versions not copied yet are copied oldest first through the run's
+  transfer strategy (each copy carries the origin metadata); the source's latest delete marker is replayed as a
+  DeleteObject (domain/versions.plan_versioned_key). A re-run, or a run after an interrupted one, copies only
+  what is missing, so the target's history never holds a version twice.
+* --point-in-time: the version current at T (domain/versions.version_at) is synced like a listed object, GET by
+  its version id; keys deleted at T or created later are left alone.
+
+Both need versioning Enabled: on both buckets for --enable-versioning, on the source for --point-in-time
+(checked before anything is listed; otherwise the run ends with an error, exit 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.key_ranges import RunKeyRange
+from s3syncpy.application.object_syncer import ObjectSyncer
+from s3syncpy.application.ports.callbacks import EventType
+from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.model import ObjectInfo
+from s3syncpy.domain.plan import TRANSFER, PlanRules, Skip, plan_after_listing, plan_filters
+from s3syncpy.domain.time_units import NANOS_PER_MILLI
+from s3syncpy.domain.versions import (
+    ORIGIN_VERSION_ID_KEY,
+    ObjectVersion,
+    TargetVersion,
+    plan_versioned_key,
+    version_at,
+)
+
+UserFilterPlan = Callable[[ObjectInfo], Awaitable[Skip | None]]
+ALREADY_SYNCED = "Object filtered. This version already synced."
+VERSIONING_REQUIRED = "Versioning must be enabled on both buckets."
+SOURCE_VERSIONING_REQUIRED = "Versioning must be enabled on the source bucket for --point-in-time."
+_END = None
+_T = TypeVar("_T")
+
+
+async def versioning_prerequisites_met(config: SyncConfig, source: ObjectStorage, target: ObjectStorage,
+                                       run: RunContext) -> bool:
+    """Check the versioning status the mode needs; record the error and return False when it is missing.
+
+    Raises:
+        StorageError: the status could not be read (the caller records it as the run's error).
+    """
+    if config.versioning.enable_versioning:
+        if not (await source.versioning_enabled() and await target.versioning_enabled()):
+            run.error(VERSIONING_REQUIRED, count_object=False)
+            return False
+        return True
+    if not await source.versioning_enabled():
+        run.error(SOURCE_VERSIONING_REQUIRED, count_object=False)
+        return False
+    return True
+
+
+class VersionedPhase:
+    """Lists the source's versions and hands each key to a worker (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: SyncConfig,
+        source: ObjectStorage,
+        target: ObjectStorage,
+        syncer: ObjectSyncer,
+        rules: PlanRules,
+        user_filter: UserFilterPlan | None,
+        run: RunContext,
+    ) -> None:
+        self._config = config
+        self._source = source
+        self._target = target
+        self._syncer = syncer
+        self._rules = rules
+        self._user_filter = user_filter
+        self._run = run
+        self._options = ListingOptions(max_keys=config.transfer.max_keys)
+        # A shard of a distributed run (--key-range-start/-end) keeps only its keys; version listings cannot be
+        # narrowed by the server, so the cut is made here.
+        self._shard = (
+            RunKeyRange.between(config.key_range, source.features, target.features)
+            if config.key_range is not None
+            else None
+        )
+        moment = config.versioning.point_in_time_ms
+        self._moment_ns = None if moment is None else moment * NANOS_PER_MILLI
+
+    async def run(self) -> None:
+        """Run the phase to its end (a failing listing ends the TaskGroup, and so the phase)."""
+        workers = self._config.transfer.worker_size
+        queue: asyncio.Queue[list[ObjectVersion] | None] = asyncio.Queue(
+            maxsize=self._config.transfer.object_listing_queue_size
+        )
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._produce(queue, workers))
+            for _ in range(workers):
+                group.create_task(self._work(queue))
+
+    async def _produce(self, queue: asyncio.Queue[list[ObjectVersion] | None], workers: int) -> None:
+        async for entries in self._source.list_object_versions(self._options):
+            if self._shard is not None and not self._shard.keeps_source(entries[0].key):
+                continue
+            kept = [entry for entry in entries if await self._passes_filters(entry)]
+            if kept:
+                await queue.put(kept)
+        for _ in range(workers):
+            await queue.put(_END)
+
+    async def _passes_filters(self, entry: ObjectVersion) -> bool:
+        skip = plan_filters(entry.info, self._rules)
+        if skip is None and self._user_filter is not None:
+            skip = await self._user_filter(entry.info)
+        if skip is None:
+            return True
+        self._syncer.record_skip(entry.info, skip)
+        return False
+
+    async def _work(self, queue: asyncio.Queue[list[ObjectVersion] | None]) -> None:
+        while (entries := await queue.get()) is not None:
+            if self._run.stopping:
+                continue
+            if self._moment_ns is not None:
+                await self._sync_point_in_time(entries, self._moment_ns)
+            else:
+                await self._sync_versions(entries)
+
+    async def _sync_point_in_time(self, entries: list[ObjectVersion], moment_ns: int) -> None:
+        current = version_at(entries, moment_ns)
+        if current is None:
+            return
+        obj = current.info
+        await self._syncer.sync(obj, plan_after_listing(obj, self._rules))
+
+    async def _sync_versions(self, entries: list[ObjectVersion]) -> None:
+        key = entries[0].key
+        target_versions = await self._with_retry(entries[0].info, lambda: self._target_versions(key))
+        if target_versions is None:
+            return
+        plan = plan_versioned_key(entries, target_versions)
+        for synced in plan.already_synced:
+            self._run.stats.skipped += 1
+            self._run.events.emit(EventType.SYNC_FILTERED, key=key, message=ALREADY_SYNCED,
+                                  source_version_id=synced.version_id)
+        for version in plan.copies:
+            # A version that could not be copied ends the key's replay: a later version copied before it would
+            # put the target's history out of order (a re-run copies the rest, in order).
+            if self._run.stopping or not await self._syncer.sync(version.info, TRANSFER):
+                return
+        if plan.replay_delete and not self._run.stopping:
+            await self._with_retry(entries[-1].info, lambda: self._replay_delete(key))
+
+    async def _target_versions(self, key: str) -> list[TargetVersion]:
+        """The target's versions of `key` with their origin ids: one listing, one HEAD per version."""
+        versions: list[ObjectVersion] = []
+        async for found in self._target.list_object_versions(self._options, key=key):
+            versions.extend(entry for entry in found if not entry.delete_marker)
+        heads = await asyncio.gather(
+            *(self._target.head_object(key, version_id=entry.version_id) for entry in versions)
+        )
+        return [
+            TargetVersion(
+                is_latest=entry.is_latest,
+                origin_version_id=None if head is None else head.user_metadata.get(ORIGIN_VERSION_ID_KEY),
+            )
+            for entry, head in zip(versions, heads, strict=True)
+        ]
+
+    async def _replay_delete(self, key: str) -> None:
+        if not self._config.dry_run:
+            await self._target.delete_object(key)
+        self._run.stats.deleted += 1
+        self._run.events.emit(EventType.SYNC_DELETE, key=key)
+        if logger.isEnabledFor(logging.INFO):
+            done = "[dry-run] delete completed." if self._config.dry_run else "delete completed."
+            logger.info(done, extra={"fields": {"key": key, "target_key": self._target.describe(key)}})
+
+    async def _with_retry(self, obj: ObjectInfo, work: Callable[[], Awaitable[_T]]) -> _T | None:
+        """`work` under the reference's force retry (transient failures retried, others counted); None on failure."""
+        attempt = 0
+        while True:
+            try:
+                return await work()
+            except StorageError as exc:
+                if not self._syncer.retry_after(exc, obj, attempt):
+                    return None
+            attempt += 1
+            await self._syncer.pause_before_retry()

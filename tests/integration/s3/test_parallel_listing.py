@@ -1,0 +1,81 @@
+"""S3ObjectStorage's parallel listing (sub-prefixes by delimiter "/") and its version listing, on the test server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from s3syncpy.adapters.s3.lean import BOTOCORE, DATAPATH_ENV, LEAN
+from s3syncpy.application.ports.storage import ListingOptions
+from s3syncpy.domain.key_range import KeyRange
+from tests.integration.s3.conftest import OpenStorage
+
+KEYS = [
+    "top", "a/1", "a/2", "a/b/1", "a/b/c/1", "a/b/c/d/e/1", "b/", "b/x", "dir2/data2", "dir21/data1",
+    "c+d/日本/1", "c d/%20/x", "z/" + "y/" * 6 + "deep",
+]
+
+
+@pytest.fixture(params=[LEAN, BOTOCORE])
+def datapath(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(DATAPATH_ENV, request.param)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("prefix", ["", "a/", "dir2", "z/y/"])
+@pytest.mark.parametrize(("parallel", "depth"), [(16, 2), (2, 1), (3, 5)])
+async def test_parallel_listing_equals_the_serial_one(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str, datapath: str, prefix: str, parallel: int, depth: int
+) -> None:
+    for key in KEYS:
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    async with open_storage(prefix) as storage:
+        serial = {info.key: info async for info in storage.list_objects(ListingOptions(max_keys=2))}
+        options = ListingOptions(max_keys=2, parallel_listings=parallel, parallel_depth=depth)
+        fanned = [info async for info in storage.list_objects(options)]
+
+    assert len(fanned) == len(serial)
+    assert {info.key: info for info in fanned} == serial
+    assert serial  # every prefix above holds objects
+
+
+async def test_versions_are_listed_per_key(open_storage: OpenStorage, s3_admin: Any, bucket: str) -> None:
+    s3_admin.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for key, bodies in (("k", [b"1", b"2", b"3"]), ("k2", [b"x"]), ("l", [b"y"])):
+        for body in bodies:
+            s3_admin.put_object(Bucket=bucket, Key=key, Body=body)
+    s3_admin.delete_object(Bucket=bucket, Key="l")
+
+    async with open_storage() as storage:
+        assert await storage.versioning_enabled()
+        groups = [entries async for entries in storage.list_object_versions(ListingOptions(max_keys=2))]
+        only_k = [entries async for entries in storage.list_object_versions(ListingOptions(), key="k")]
+
+    by_key = {entries[0].key: entries for entries in groups}
+    assert sorted(by_key) == ["k", "k2", "l"]
+    assert all(len({e.key for e in entries}) == 1 for entries in groups)
+    assert len(by_key["k"]) == 3 and sum(e.is_latest for e in by_key["k"]) == 1
+    assert [(e.delete_marker, e.is_latest) for e in sorted(by_key["l"], key=lambda e: e.delete_marker)] == [
+        (False, False), (True, True)]
+    assert len(only_k) == 1 and {e.key for e in only_k[0]} == {"k"} and len(only_k[0]) == 3
+
+
+async def test_an_unversioned_bucket_says_so(open_storage: OpenStorage) -> None:
+    async with open_storage() as storage:
+        assert not await storage.versioning_enabled()
+
+
+@pytest.mark.parametrize(("start", "end"), [("a/b", "c"), (None, "a/2"), ("dir", None), ("z/", "z/y/y/")])
+async def test_a_key_range_prunes_prefixes_but_keeps_every_key_inside(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str, start: str | None, end: str | None
+) -> None:
+    for key in KEYS:
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=b"")
+    key_range = KeyRange(start, end)
+    async with open_storage() as storage:
+        options = ListingOptions(max_keys=2, parallel_listings=4, parallel_depth=2, key_range=key_range)
+        fanned = [info.key async for info in storage.list_objects(options)]
+
+    assert sorted(key for key in fanned if key_range.contains(key)) == sorted(k for k in KEYS if key_range.contains(k))
+    assert len(fanned) == len(set(fanned))
