@@ -26,6 +26,7 @@ from s3syncpy.application.function_callbacks import ChosenCallbacks
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.preprocess import preprocessor_for
+from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.report_service import run_report
 from s3syncpy.application.run_context import RunContext
@@ -82,12 +83,14 @@ async def _sync(
 ) -> SyncReport:
     report = report if report is not None else SyncReport()
     report_mode = config.report.sync_status
+    clock = SystemClock()
     run = RunContext(
         report,
         # Report mode treats warnings as errors, as the reference forces it to.
         warn_as_error=config.warn_as_error or report_mode,
         events=EventBus(callbacks, dry_run=config.dry_run or report_mode),
         preprocessor=preprocessor_for(callbacks),
+        limits=RateLimits(config.rate_limits, clock),
     )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
@@ -105,7 +108,7 @@ async def _sync(
             config,
             source,
             target,
-            SystemClock(),
+            clock,
             cancel if cancel is not None else asyncio.Event(),
             run=run,
             strategy=choose_strategy(
@@ -142,13 +145,20 @@ def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
         The options for open_s3_storage.
     """
     encryption = config.encryption
+    requests = config.requests
     if side == "source":
         return S3StorageOptions(
             checksum_mode=config.source_checksum_mode,
             sse_c=encryption.source_sse_c,
+            request_payer=requests.source_request_payer,
+            accelerate=requests.source_accelerate,
         )
     verification = config.verification
     return S3StorageOptions(
+        acl=requests.acl,
+        request_payer=requests.target_request_payer,
+        accelerate=requests.target_accelerate,
+        payload_signing=not requests.disable_payload_signing,
         checksum_algorithm=verification.additional_checksum_algorithm,
         full_object_checksum=verification.uses_full_object_checksum,
         checksum_mode=config.target_checksum_mode,

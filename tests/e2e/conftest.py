@@ -75,3 +75,9 @@ def versioned_target(s3_admin: Any) -> Iterator[str]:
 @pytest.fixture
 def plain_target(s3_admin: Any) -> Iterator[str]:
     yield from _versioned_bucket(s3_admin, enabled=False)
+
+
+@pytest.fixture
+def target_bucket(s3_admin: Any) -> Iterator[str]:
+    """A second new empty bucket (S3 -> S3 tests), removed with everything in it after the test."""
+    yield from _versioned_bucket(s3_admin, enabled=False)

@@ -22,6 +22,7 @@ is injected:
     truncated-body          forwarded; the full Content-Length is announced, half the body sent, then a clean close
     stall                   forwarded; the headers and half the body are sent, then nothing for `stall_seconds`
     bad-request-400         400 InvalidArgument, not forwarded (scripted rules only: a non-retryable error)
+    invalid-object-state-403  403 InvalidObjectState, not forwarded (scripted only: an archived object's GET)
 
 Faults that need a response body (the last three) are decided when the request arrives; if the upstream response
 turns out to have no body to cut (an error, an empty object), it is passed through and not counted. Faults that
@@ -67,10 +68,13 @@ class Fault(enum.Enum):
     TRUNCATED_BODY = "truncated-body"
     STALL = "stall"
     BAD_REQUEST = "bad-request-400"
+    INVALID_OBJECT_STATE = "invalid-object-state-403"
 
 
-# What random injection chooses from; BAD_REQUEST (a non-retryable error) is for scripted rules only.
-ALL_FAULTS: tuple[Fault, ...] = tuple(fault for fault in Fault if fault is not Fault.BAD_REQUEST)
+# What random injection chooses from; the non-retryable errors are for scripted rules only.
+ALL_FAULTS: tuple[Fault, ...] = tuple(
+    fault for fault in Fault if fault not in (Fault.BAD_REQUEST, Fault.INVALID_OBJECT_STATE)
+)
 _BODY_FAULTS = frozenset({Fault.RESET_MID_DOWNLOAD, Fault.TRUNCATED_BODY, Fault.STALL})
 _ERROR_RESPONSES = {
     Fault.SLOW_DOWN: (503, "Slow Down", "SlowDown", "Please reduce your request rate."),
@@ -81,6 +85,13 @@ _ERROR_RESPONSES = {
         "We encountered an internal error.",
     ),
     Fault.BAD_REQUEST: (400, "Bad Request", "InvalidArgument", "Injected by the fault proxy."),
+    # What S3 answers a GET of a GLACIER / DEEP_ARCHIVE object that is not restored (SeaweedFS serves them).
+    Fault.INVALID_OBJECT_STATE: (
+        403,
+        "Forbidden",
+        "InvalidObjectState",
+        "The operation is not valid for the object's storage class",
+    ),
 }
 
 

@@ -12,9 +12,15 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field, replace
 
+from s3syncpy.application.request_settings import (
+    RateLimitSettings,
+    S3RequestSettings,
+    validate_request_options,
+)
 from s3syncpy.application.scripting import LuaSettings
 from s3syncpy.application.versioning_rules import validate_listing, validate_versioning
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings, validate_s3_write_options
+from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
@@ -23,6 +29,7 @@ from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
 from s3syncpy.domain.paths import StorageLocation, is_single_file
+from s3syncpy.domain.write_headers import HeaderOptions
 
 # The values --sse accepts (reference: "Valid choices: AES256 | aws:kms | aws:kms:dsse").
 SSE_CHOICES: tuple[str, ...] = ("AES256", "aws:kms", "aws:kms:dsse")
@@ -327,6 +334,8 @@ class ObjectSettings:
     update_check: UpdateCheck
     force_retry: ForceRetry
     dry_run: bool = False
+    headers: HeaderOptions = field(default_factory=HeaderOptions)
+    content_filters: ContentFilterSettings = field(default_factory=ContentFilterSettings)
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
     conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
     server_side_copy: bool = False
@@ -358,6 +367,11 @@ class SyncConfig:
     ignore_symlinks: bool = False
     no_guess_mime_type: bool = False
     lua: LuaSettings = field(default_factory=LuaSettings)
+    headers: HeaderOptions = field(default_factory=HeaderOptions)
+    requests: S3RequestSettings = field(default_factory=S3RequestSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    content_filters: ContentFilterSettings = field(default_factory=ContentFilterSettings)
+    ignore_glacier_warnings: bool = False
     # An addition to the reference: one shard of a sharded sync covers only the relative keys in this range.
     key_range: KeyRange | None = None
     server_side_copy: bool = False
@@ -381,6 +395,8 @@ class SyncConfig:
             update_check=self.update_check,
             force_retry=self.force_retry,
             dry_run=self.dry_run,
+            headers=self.headers,
+            content_filters=self.content_filters,
             tagging=self.tagging,
             conditions=self.conditions,
             server_side_copy=self.server_side_copy,
@@ -454,6 +470,7 @@ class SyncConfig:
             raise ConfigError("--ignore-symlinks requires a local SOURCE")
         if self.no_guess_mime_type and not direction.from_local:
             raise ConfigError("--no-guess-mime-type requires a local SOURCE")
+        validate_request_options(direction, self.headers, self.requests, self.rate_limits, self.content_filters)
 
     def _validate_update_check(self) -> None:
         uc = self.update_check

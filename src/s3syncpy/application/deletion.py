@@ -112,6 +112,7 @@ async def _delete_worker(
                 logger.info("[dry-run] delete completed.", extra={"fields": {"key": key}})
             continue
         try:
+            await run.limits.object()
             await target.delete_object(key, if_match=if_match(key))
         except DirectoryTraversalError as exc:
             # A local target's file reached through a symlink out of its tree: not ours to delete.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from s3syncpy.application.ports.storage import ObjectStorage
+from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.run_context import log_enabled, logger
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
@@ -19,10 +20,16 @@ from s3syncpy.domain.tagging import encode_tagging
 class LatestTagging:
     """Brings the target's tags up to the source's for objects that are otherwise up to date."""
 
-    def __init__(self, source: ObjectStorage, target: ObjectStorage, *, dry_run: bool) -> None:
+    def __init__(
+        self, source: ObjectStorage, target: ObjectStorage, *, dry_run: bool, limits: RateLimits | None = None
+    ) -> None:
+        """Args:
+            limits: the run's rate limits; a tag write takes an object token, as in the reference.
+        """
         self._source = source
         self._target = target
         self._dry_run = dry_run
+        self._limits = limits or RateLimits()
 
     async def update(self, obj: ObjectInfo) -> bool:
         """Compare both sides' tags and write the source's when they differ.
@@ -41,6 +48,7 @@ class LatestTagging:
         if self._dry_run:
             logger.info("[dry-run] sync(tagging only) completed.", extra={"fields": fields})
             return True
+        await self._limits.object()
         if source_tags:
             await self._target.put_object_tagging(obj.key, encode_tagging(source_tags))
         else:

@@ -60,12 +60,14 @@ class ObjectSyncer:
         dry_run: bool,
         run: RunContext,
         clock: Clock,
+        ignore_glacier_warnings: bool = False,
         conditions: ConditionalWritePolicy | None = None,
         latest_tagging: LatestTagging | None = None,
     ) -> None:
         """Args (beyond the parts of the flow they name):
             conditions: builds each write's preconditions (the conditional-write options); None: none.
             latest_tagging: --sync-latest-tagging, for objects the update check finds up to date; None: off.
+            ignore_glacier_warnings: an InvalidObjectState GET is skipped silently.
         """
         self._conditions = conditions or ConditionalWritePolicy(ConditionalWrites(), None)
         self._latest_tagging = latest_tagging
@@ -78,6 +80,7 @@ class ObjectSyncer:
         self._run = run
         self._clock = clock
         self._stats = run.stats
+        self._ignore_glacier_warnings = ignore_glacier_warnings
 
     def record_skip(self, obj: ObjectInfo, skip: Skip) -> None:
         """Count a skipped object (a directory-traversal key is a warning instead, as in the reference)."""
@@ -86,7 +89,8 @@ class ObjectSyncer:
             self._run.skip_warning(f"{reason.value} key={obj.key}", key=obj.key)
             return
         self._stats.skipped += 1
-        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=reason.value, **_source_fields(obj))
+        self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=skip.message, **_source_fields(obj),
+                              **dict(skip.event_fields))
         if reason is SkipReason.INCOMPATIBLE_MARKER:
             # The reference logs this without raising the warning flag.
             logger.warning(reason.value, extra={"fields": {"key": obj.key}})
@@ -156,7 +160,11 @@ class ObjectSyncer:
                 "precondition(if-match/if-none-match/copy-source-if-match) failed. skipping.", key=obj.key
             )
         elif isinstance(exc, InvalidObjectStateError):
-            self._run.skip_warning("Glacier InvalidObjectState. Skipping.", key=obj.key)
+            if self._ignore_glacier_warnings:
+                # --ignore-glacier-warnings: skipped silently (no warning, no count), as the reference does.
+                logger.debug("Ignoring Glacier InvalidObjectState. Skipping.", extra={"fields": {"key": obj.key}})
+            else:
+                self._run.skip_warning("Glacier InvalidObjectState. Skipping.", key=obj.key)
         else:
             self._run.error("non force retryable error has occurred.", key=obj.key, error=str(exc))
         return False
@@ -179,7 +187,12 @@ class ObjectSyncer:
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
         if self._dry_run:
-            obj = await self._strategy.rehearse(obj)
+            rehearsed = await self._strategy.rehearse(obj)
+            if isinstance(rehearsed, Skip):
+                # Filter steps 9-14 still apply: they read a HEAD of the source instead of its GET.
+                self.record_skip(obj, rehearsed)
+                return
+            obj = rehearsed
             self._stats.transferred_bytes += obj.size
             self._stats.transferred_objects += 1
             self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
@@ -196,12 +209,16 @@ class ObjectSyncer:
         transferred = await self._strategy.transfer(obj, conditions)
         if transferred is None:
             return
+        if isinstance(transferred, Skip):
+            self.record_skip(obj, transferred)
+            return
         self._stats.transferred_objects += 1
         self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(transferred))
         if log_enabled(logging.INFO):
             logger.info("sync completed.", extra={"fields": self._strategy.completion_fields(transferred)})
 
     async def _put_directory(self, obj: ObjectInfo) -> None:
+        await self._run.limits.object()
         try:
             await self._target.put_object(obj.key, EmptyContent(obj), PutRequest(size=0))
         except (StorageError, OSError) as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.preprocess import Preprocessor
+from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 
 logger = logging.getLogger("s3syncpy.sync")
@@ -26,6 +27,7 @@ class RunContext:
     Attributes:
         report: the report being filled (its stats are live).
         stop: set when the run must end early (an error, or a user cancellation).
+        limits: --rate-limit-objects / --rate-limit-bandwidth, shared by every stage.
     """
 
     def __init__(
@@ -35,18 +37,21 @@ class RunContext:
         warn_as_error: bool = False,
         events: EventBus | None = None,
         preprocessor: Preprocessor | None = None,
+        limits: RateLimits | None = None,
     ) -> None:
         """Args:
             report: the report to fill.
             warn_as_error: --warn-as-error: the warnings the reference converts (`skip_warning`) become errors.
             events: where the pipeline's events go (the user's event callback); none by default.
             preprocessor: the user's preprocess callback for writes to S3 targets; none by default.
+            limits: the run's rate limits (none by default).
         """
         self.report = report
         self.stats = report.stats
         self.stop = asyncio.Event()
         self.events = events if events is not None else EventBus()
         self.preprocessor = preprocessor
+        self.limits = limits if limits is not None else RateLimits()
         self._warn_as_error = warn_as_error
 
     @property

@@ -40,12 +40,14 @@ class SourceLayout:
         parts: the source's real part sizes when fetched (auto-chunksize or composite checksum), else None.
         checksum: the source's whole-object additional checksum (checksum mode), else None.
         algorithm: the algorithm `checksum` is verified with.
+        source_tags: the source's tags when filter steps 13-14 already fetched them, else None.
     """
 
     first_range: tuple[int, int] | None
     parts: list[int] | None = None
     checksum: str | None = None
     algorithm: ChecksumAlgorithm | None = None
+    source_tags: dict[str, str] | None = None
 
 
 async def first_range(config: ObjectSettings, source: ObjectStorage, obj: ObjectInfo) -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ aborts in-flight multipart uploads and removes temp files in the adapters.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 from s3syncpy._speedups import KeyMap
@@ -28,6 +29,7 @@ from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.preprocess import preprocessor_for
+from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import StrategyFactory, choose_strategy
@@ -91,6 +93,7 @@ async def run_sync(
             warn_as_error=config.warn_as_error,
             events=EventBus(callbacks, dry_run=config.dry_run),
             preprocessor=preprocessor_for(callbacks),
+            limits=RateLimits(config.rate_limits, clock),
         )
     report = run.report
     report.dry_run = config.dry_run
@@ -126,7 +129,7 @@ async def _run_phases(
     target_map: KeyMap | None = None
     if delete or not uc.remove_modified_filter:
         target_map = KeyMap(store_keys=delete)
-        options = _listing_options(config, target, shard.target_listing_hint if shard is not None else None)
+        options = _listing_options(config, target, run, shard.target_listing_hint if shard is not None else None)
         ok = await _until_stopped(run, lambda: _fill_map(target, options, target_map, shard))
         if not ok:
             return
@@ -173,9 +176,12 @@ def _object_syncer(
         dry_run=config.dry_run,
         run=run,
         clock=clock,
+        ignore_glacier_warnings=config.ignore_glacier_warnings,
         conditions=conditions,
         latest_tagging=(
-            LatestTagging(source, target, dry_run=config.dry_run) if config.tagging.sync_latest_tagging else None
+            LatestTagging(source, target, dry_run=config.dry_run, limits=run.limits)
+            if config.tagging.sync_latest_tagging
+            else None
         ),
     )
     return syncer, rules, checker
@@ -204,7 +210,9 @@ async def _run_versioned(
     await _until_stopped(run, phase.run)
 
 
-def _listing_options(config: SyncConfig, storage: ObjectStorage, key_range: KeyRange | None) -> ListingOptions:
+def _listing_options(
+    config: SyncConfig, storage: ObjectStorage, run: RunContext, key_range: KeyRange | None
+) -> ListingOptions:
     """Storages without stored ETags (local files) compute them while listing in --check-etag mode.
 
     Not with --auto-chunksize: the comparison then happens per object with the S3 side's part sizes.
@@ -221,10 +229,23 @@ def _listing_options(config: SyncConfig, storage: ObjectStorage, key_range: KeyR
             parallel_listings=parallel,
             parallel_depth=depth,
             key_range=key_range,
+            before_page=run.limits.before_page,
         )
     return ListingOptions(
-        max_keys=transfer.max_keys, parallel_listings=parallel, parallel_depth=depth, key_range=key_range
+        max_keys=transfer.max_keys,
+        parallel_listings=parallel,
+        parallel_depth=depth,
+        key_range=key_range,
+        before_page=run.limits.before_page,
     )
+
+
+def _source_listing_options(
+    config: SyncConfig, source: ObjectStorage, run: RunContext, shard: RunKeyRange | None
+) -> ListingOptions:
+    """The source listing also yields a key equal to the prefix (empty key): the reference counts it as skipped."""
+    options = _listing_options(config, source, run, shard.source_listing_hint if shard is not None else None)
+    return dataclasses.replace(options, include_prefix_key=True)
 
 
 class _SourceKeys:
@@ -281,14 +302,15 @@ async def _sync_phase(
     user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     async with asyncio.TaskGroup() as group:
         group.create_task(
-            _produce(config, source, syncer, rules, user_filter, target_map, source_map, shard, queue, workers)
+            _produce(_source_listing_options(config, source, run, shard), source, syncer, rules, user_filter,
+                     target_map, source_map, shard, queue, workers)
         )
         for _ in range(workers):
             group.create_task(_work(queue, syncer))
 
 
 async def _produce(
-    config: SyncConfig,
+    listing: ListingOptions,
     source: ObjectStorage,
     syncer: ObjectSyncer,
     rules: PlanRules,
@@ -300,8 +322,7 @@ async def _produce(
     workers: int,
 ) -> None:
     listed_target = target_map is not None
-    options = _listing_options(config, source, shard.source_listing_hint if shard is not None else None)
-    async for obj in source.list_objects(options):
+    async for obj in source.list_objects(listing):
         if shard is not None and not shard.keeps_source(obj.key):
             # Another shard's object: not listed by this run at all (neither synced, nor skipped, nor kept).
             continue

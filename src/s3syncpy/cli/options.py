@@ -32,6 +32,7 @@ GROUPS: tuple[str, ...] = (
     "Verification",
     "Performance",
     "Multipart Settings",
+    "Metadata/Headers",
     "Tagging",
     "Versioning",
     "Encryption",
@@ -124,6 +125,15 @@ def _value(
 
 
 _MILLIS = click.IntRange(min=0)
+_HEADERS = "Metadata/Headers"
+_GUESSED = ("If the source is local storage, Content-Type is guessed by the file extension, Unless "
+            "--no-guess-mime-type is specified. It may take an extra API call to get Content-Type of the object.")
+_METADATA_REGEX = ("Keys(lowercase) must be sorted in alphabetical order, and comma separated. This filter is "
+                   "applied after all other filters(except tag filters). It may take an extra API call to get "
+                   "metadata of the object. Example: \"key1=(value1|value2),key2=value2\"")
+_TAG_REGEX = ("Keys must be sorted in alphabetical order, and '&' separated. This filter is applied after all "
+              "other filters. It takes an extra API call to get tags of the object. "
+              "Example: \"key1=(value1|value2)&key2=value2\"")
 _AWS = "AWS Configuration"
 _LUA = "Lua scripting support"
 
@@ -151,10 +161,18 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _value("--target-session-token", _AWS, "Target session token", "TARGET_SESSION_TOKEN"),
     _value("--source-region", "Source Options", "Source region", "SOURCE_REGION"),
     _value("--source-endpoint-url", "Source Options", "Source endpoint url", "SOURCE_ENDPOINT_URL"),
+    _flag("--source-accelerate", "Source Options", "Use Amazon S3 Transfer Acceleration for the source bucket"),
+    _flag("--source-request-payer", "Source Options", "Use request payer for the source bucket"),
     _flag("--source-force-path-style", "Source Options", "Force path-style addressing for source endpoint"),
     _value("--target-region", "Target Options", "Target region", "TARGET_REGION"),
     _value("--target-endpoint-url", "Target Options", "Target endpoint url", "TARGET_ENDPOINT_URL"),
+    _flag("--target-accelerate", "Target Options", "Use Amazon S3 Transfer Acceleration for the target bucket"),
+    _flag("--target-request-payer", "Target Options", "Use request payer for the target bucket"),
     _flag("--target-force-path-style", "Target Options", "Force path-style addressing for target endpoint"),
+    _value("--storage-class", "Target Options",
+           "Type of storage to use for the target object. Valid choices: STANDARD | REDUCED_REDUNDANCY | "
+           "STANDARD_IA | ONE-ZONE_IA | INTELLIGENT_TIERING | GLACIER | DEEP_ARCHIVE | GLACIER_IR | EXPRESS_ONEZONE",
+           "STORAGE_CLASS"),
     _value("--filter-mtime-before", "Filtering", "Sync only objects older than given time "
            "(RFC3339 datetime). Example: 2023-02-19T12:00:00Z", "FILTER_MTIME_BEFORE"),
     _value("--filter-mtime-after", "Filtering", "Sync only objects newer than OR EQUAL TO given time "
@@ -167,6 +185,24 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            "Sync only objects that match a given regular expression", "FILTER_INCLUDE_REGEX"),
     _value("--filter-exclude-regex", "Filtering",
            "Do not sync objects that match a given regular expression", "FILTER_EXCLUDE_REGEX"),
+    _value("--filter-include-content-type-regex", "Filtering",
+           f"Sync only objects that have Content-Type matching a given regular expression. {_GUESSED}",
+           "FILTER_INCLUDE_CONTENT_TYPE_REGEX"),
+    _value("--filter-exclude-content-type-regex", "Filtering",
+           f"Do not sync objects that have Content-Type matching a given regular expression. {_GUESSED}",
+           "FILTER_EXCLUDE_CONTENT_TYPE_REGEX"),
+    _value("--filter-include-metadata-regex", "Filtering",
+           f"Sync only objects that have metadata matching a given regular expression. {_METADATA_REGEX}",
+           "FILTER_INCLUDE_METADATA_REGEX"),
+    _value("--filter-exclude-metadata-regex", "Filtering",
+           f"Do not sync objects that have metadata matching a given regular expression. {_METADATA_REGEX}",
+           "FILTER_EXCLUDE_METADATA_REGEX"),
+    _value("--filter-include-tag-regex", "Filtering",
+           f"Sync only objects that have tag matching a given regular expression. {_TAG_REGEX}",
+           "FILTER_INCLUDE_TAG_REGEX"),
+    _value("--filter-exclude-tag-regex", "Filtering",
+           f"Do not sync objects that have tag matching a given regular expression. {_TAG_REGEX}",
+           "FILTER_EXCLUDE_TAG_REGEX"),
     _flag("--remove-modified-filter", "Update Checking",
           "Do not update checking(ListObjectsV2) for modification in the target storage"),
     _flag("--check-size", "Update Checking", "Use object size for update checking"),
@@ -205,6 +241,10 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--allow-parallel-listings-in-express-one-zone", "Performance",
           "Allow parallel listings in express one zone storage class. It may include multipart upload in "
           "progress objects in the listing result."),
+    _value("--rate-limit-objects", "Performance", "Rate limit objects per second", "RATE_LIMIT_OBJECTS",
+           None, click.INT),
+    _value("--rate-limit-bandwidth", "Performance",
+           "Rate limit bandwidth(bytes per sec). Allow suffixes: MB, MiB, GB, GiB", "RATE_LIMIT_BANDWIDTH"),
     _value("--multipart-threshold", "Multipart Settings",
            f"Object size threshold that s3sync uses for multipart upload. {_PART_SUFFIXES}",
            "MULTIPART_THRESHOLD", shown_default="8MiB"),
@@ -214,6 +254,25 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--auto-chunksize", "Multipart Settings",
           "Automatically adjusts a chunk size to match the source or target. It takes extra HEAD requests(1 API "
           "call per part)."),
+    _value("--cache-control", _HEADERS, "Cache-Control HTTP header to set on the target object", "CACHE_CONTROL"),
+    _value("--content-disposition", _HEADERS, "Content-Disposition HTTP header to set on the target object",
+           "CONTENT_DISPOSITION"),
+    _value("--content-encoding", _HEADERS, "Content-Encoding HTTP header to set on the target object",
+           "CONTENT_ENCODING"),
+    _value("--content-language", _HEADERS, "Content-Language HTTP header to set on the target object",
+           "CONTENT_LANGUAGE"),
+    _value("--content-type", _HEADERS, "Content-Type HTTP header to set on the target object", "CONTENT_TYPE"),
+    _value("--expires", _HEADERS,
+           "Expires HTTP header to set on the target object(RFC3339 datetime) Example: 2023-02-19T12:00:00Z",
+           "EXPIRES"),
+    _value("--metadata", _HEADERS, "Metadata to set on the target object Example: key1=value1,key2=value2",
+           "METADATA"),
+    _value("--website-redirect", _HEADERS, "x-amz-website-redirect-location header to set on the target object",
+           "WEBSITE_REDIRECT"),
+    _flag("--no-sync-system-metadata", _HEADERS,
+          "Do not sync system metadata System metadata: content-disposition, content-encoding, content-language, "
+          "content-type, cache-control, expires, website-redirect"),
+    _flag("--no-sync-user-defined-metadata", _HEADERS, "Do not sync user-defined metadata"),
     _value("--tagging", "Tagging",
            "Tagging to set on the target object. Key/value must be encoded as UTF-8 then URLEncoded URL query "
            "parameters without tag name duplicates. Example: key1=value1&key2=value2", "TAGGING"),
@@ -279,13 +338,18 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--head-each-target", "Advanced",
           "HeadObject is used to check whether an object has been modified in the target storage. "
           "It reduces the possibility of race condition issue"),
+    _value("--acl", "Advanced",
+           "ACL for the objects Valid choices: private | public-read | public-read-write | authenticated-read | "
+           "aws-exec-read | bucket-owner-read | bucket-owner-full-control", "ACL"),
     _flag("--no-guess-mime-type", "Advanced", "Do not try to guess the mime type of local file"),
     _value("--max-keys", "Advanced", "Maximum number of objects returned in a single list object request",
            "MAX_KEYS", 1000, click.INT),
+    _flag("--put-last-modified-metadata", "Advanced", "Put last modified of the source to metadata"),
     _value("--auto-complete-shell", "Advanced",
            "Generate a auto completions script. Valid choices: bash, fish, zsh, powershell, elvish.", "SHELL",
            type=click.Choice(("bash", "fish", "zsh", "powershell", "elvish"))),
     _flag("--disable-stalled-stream-protection", "Advanced", "Disable stalled stream protection"),
+    _flag("--disable-payload-signing", "Advanced", "Disable payload signing for object uploads"),
     _flag("--disable-content-md5-header", "Advanced",
           "Disable Content-MD5 header for object uploads. It disables the ETag verification for the uploaded "
           "object."),
@@ -305,6 +369,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "This is for like an optimistic lock."),
     _value("--max-delete", "Advanced", "Don't delete more than a specified number of objects", "MAX_DELETE",
            None, click.INT),
+    _flag("--ignore-glacier-warnings", "Advanced",
+          "Suppress warnings related to Amazon S3 Glacier storage class objects during GetObject requests"),
     _value("--preprocess-callback-lua-script", _LUA,
            "Path to the Lua script that is executed as preprocess callback", "PREPROCESS_CALLBACK_LUA_SCRIPT"),
     _value("--event-callback-lua-script", _LUA, "Path to the Lua script that is executed as event callback",

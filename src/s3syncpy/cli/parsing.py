@@ -32,6 +32,12 @@ from s3syncpy.application.scripting import DEFAULT_LUA_VM_MEMORY_LIMIT, LuaSetti
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
+from s3syncpy.cli.write_options import (
+    content_filter_settings,
+    header_options,
+    rate_limit_settings,
+    request_settings,
+)
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD
 from s3syncpy.domain.filters import FilterSettings
@@ -238,6 +244,11 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
         no_guess_mime_type=v["no_guess_mime_type"],
         lua=_lua_settings(v),
         key_range=key_range_from_options(v["key_range_start"], v["key_range_end"]),
+        headers=header_options(v, _parse),
+        requests=request_settings(v, _parse),
+        rate_limits=rate_limit_settings(v, _parse),
+        content_filters=content_filter_settings(v, _parse, _compile_regex),
+        ignore_glacier_warnings=v["ignore_glacier_warnings"],
         server_side_copy=v["server_side_copy"],
         tagging=TaggingSettings(
             tagging=_optional(v["tagging"], "--tagging", validated_tagging),

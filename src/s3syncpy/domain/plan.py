@@ -39,6 +39,8 @@ class SkipReason(enum.Enum):
     # without raising the warning flag).
     INCOMPATIBLE_MARKER = "incompatible object for local storage. skipping."
     TRAVERSAL_KEY = "directory traversal key detected."
+    # Filter steps 9-14 (Content-Type, metadata, tags), decided on the source's own response.
+    CONTENT_FILTERED = "Filtered by"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +49,21 @@ class Skip:
 
     Attributes:
         reason: why.
-        filter_name: the built-in filter that rejected it (FILTERED only).
+        filter_name: the built-in filter that rejected it (FILTERED, CONTENT_FILTERED: its option).
+        event_fields: what the SYNC_FILTERED event reports of the value that decided (CONTENT_FILTERED: the
+            source's Content-Type, serialised metadata or tags), as (field name, value) pairs.
     """
 
     reason: SkipReason
     filter_name: str = ""
+    event_fields: tuple[tuple[str, str | None], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """What the SYNC_FILTERED event says ("Filtered by --filter-include-tag-regex", ...)."""
+        if self.reason is SkipReason.CONTENT_FILTERED:
+            return f"{self.reason.value} {self.filter_name}"
+        return str(self.reason.value)
 
 
 @dataclass(frozen=True, slots=True)

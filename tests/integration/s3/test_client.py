@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from s3syncpy.adapters.s3 import S3ObjectStorage, S3StorageOptions
+from s3syncpy.adapters.s3 import S3ObjectStorage
 from s3syncpy.adapters.s3.client import build_client_config
 from s3syncpy.application.config import ClientSettings
 from s3syncpy.application.ports.storage import ListingOptions, PutRequest
@@ -92,8 +92,8 @@ async def test_no_credentials_anywhere_is_a_storage_error(
 
 
 async def test_storage_class_is_sent(open_storage: OpenStorage) -> None:
-    async with open_storage(options=S3StorageOptions(storage_class="STANDARD_IA")) as storage:
-        await storage.put_object("cold", BytesContent(b"v"), PutRequest(size=1))
+    async with open_storage() as storage:
+        await storage.put_object("cold", BytesContent(b"v"), PutRequest(size=1, storage_class="STANDARD_IA"))
         details = await storage.head_object("cold")
         listed = [info async for info in storage.list_objects(ListingOptions())]
     assert details is not None and details.info.storage_class == "STANDARD_IA"

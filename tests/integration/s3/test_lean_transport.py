@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,8 +180,14 @@ class RecordingFallback(S3DataPath):
         self.calls: list[str] = []
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
-        prefix: str | None = None, delimiter: str | None = None,
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         self.calls.append("list_page")
         return ListPage(objects=[], next_token=None)

@@ -82,3 +82,25 @@ async def test_listing_announces_the_checksum_algorithm(
 
     assert listed["c"].checksum_algorithm == "CRC32C"
     assert listed["plain"].checksum_algorithm is None
+
+
+async def test_before_page_runs_once_per_page_and_the_prefix_key_is_optional(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str
+) -> None:
+    for key in ("p", "pa", "pb", "pc", "pd"):
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=b"x")
+    pages = 0
+
+    async def before_page() -> None:
+        nonlocal pages
+        pages += 1
+
+    async with open_storage("p") as storage:
+        default = [info.key async for info in storage.list_objects(ListingOptions(max_keys=2))]
+        with_prefix = [info.key async for info in storage.list_objects(
+            ListingOptions(max_keys=2, before_page=before_page, include_prefix_key=True))]
+
+    assert sorted(default) == ["a", "b", "c", "d"]
+    # "p" names the prefix: yielded with the empty key only when asked (the source listing counts it as skipped).
+    assert sorted(with_prefix) == ["", "a", "b", "c", "d"]
+    assert pages == 3

@@ -36,8 +36,14 @@ class _Pages(S3DataPath):
         self.start_afters: list[str | None] = []
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
-        prefix: str | None = None, delimiter: str | None = None,
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         self.tokens.append(continuation_token)
         self.start_afters.append(start_after)

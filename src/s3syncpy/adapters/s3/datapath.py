@@ -115,7 +115,7 @@ class WriteResponse:
 
 @dataclass(frozen=True, slots=True)
 class ListPage:
-    """One listing page: objects with relative keys (keys equal to the prefix already dropped).
+    """One listing page: objects with relative keys (a key equal to the prefix has the empty relative key).
 
     `truncated` is the page's IsTruncated, kept apart from `next_token` so the pager can tell the last page from
     a truncated page that came without a token (a server fault it must not take for the end of the listing).
@@ -149,11 +149,18 @@ class S3DataPath(abc.ABC):
 
     @abc.abstractmethod
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
-        prefix: str | None = None, delimiter: str | None = None,
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         """One ListObjectsV2 page under `prefix` (a full prefix; default: the location's), with `delimiter`
-        (then the page's CommonPrefixes are in `prefixes`); `start_after` is a relative key (first page)."""
+        (then the page's CommonPrefixes are in `prefixes`); `start_after` is a relative key (first page);
+        `params`: request parameters such as RequestPayer."""
 
     @abc.abstractmethod
     async def get_object(
@@ -195,14 +202,21 @@ class BotocoreDataPath(S3DataPath):
         self._client = client
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
-        prefix: str | None = None, delimiter: str | None = None,
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         location = self.location
         kwargs: dict[str, Any] = {
             "Bucket": location.bucket,
             "Prefix": location.prefix if prefix is None else prefix,
             "MaxKeys": max_keys,
+            **(params or {}),
         }
         if delimiter is not None:
             kwargs["Delimiter"] = delimiter
@@ -213,9 +227,7 @@ class BotocoreDataPath(S3DataPath):
         response = await self._client.list_objects_v2(**kwargs)
         objects = []
         for entry in response.get("Contents", ()):
-            key = location.relative_key(entry["Key"])
-            if key:
-                objects.append(info_from_listing(key, entry))
+            objects.append(info_from_listing(location.relative_key(entry["Key"]), entry))
         truncated = bool(response.get("IsTruncated"))
         token = response.get("NextContinuationToken") if truncated else None
         prefixes = [entry["Prefix"] for entry in response.get("CommonPrefixes", ()) if entry.get("Prefix")]

@@ -1,4 +1,4 @@
-"""Per-storage S3 request options that ClientSettings does not carry (encryption, checksums, storage class).
+"""Per-storage S3 request options that ClientSettings does not carry (encryption, checksums, ACL, request payer).
 
 Public API:
     S3StorageOptions(...)                    frozen; the default sends none of these headers
@@ -7,7 +7,7 @@ Public API:
     S3StorageOptions.full_object / checksum_type / secrets
 
 One storage plays one role (source or target), so the source options (--source-sse-c, --source-request-payer,
---enable-additional-checksum) and the target options (--target-sse-c, --sse, --storage-class, --acl,
+--enable-additional-checksum) and the target options (--target-sse-c, --sse, --acl,
 --additional-checksum-algorithm, ...) each go to the storage of their side.
 """
 
@@ -29,7 +29,6 @@ class S3StorageOptions:
         checksum_algorithm: additional checksum computed and sent on every PutObject / UploadPart.
         full_object_checksum: multipart uploads use the FULL_OBJECT checksum type (CRC algorithms only).
         checksum_mode: ask HeadObject / GetObject for the stored checksums (x-amz-checksum-mode: ENABLED).
-        storage_class: the target storage class.
         sse: "AES256", "aws:kms" or "aws:kms:dsse" for written objects.
         sse_kms_key_id: the KMS key for aws:kms / aws:kms:dsse.
         sse_c: the customer key, sent on every read and write of this storage.
@@ -42,7 +41,6 @@ class S3StorageOptions:
     checksum_algorithm: ChecksumAlgorithm | None = None
     full_object_checksum: bool = False
     checksum_mode: bool = False
-    storage_class: str | None = None
     sse: str | None = None
     sse_kms_key_id: str | None = field(default=None, repr=False)
     sse_c: CustomerKey | None = None
@@ -110,8 +108,6 @@ class S3StorageOptions:
         params = self._sse_c(self._payer({}))
         if self.checksum_algorithm is not None:
             params["ChecksumAlgorithm"] = self.checksum_algorithm.value
-        if self.storage_class is not None:
-            params["StorageClass"] = self.storage_class
         if self.sse is not None:
             params["ServerSideEncryption"] = self.sse
         if self.sse_kms_key_id is not None:

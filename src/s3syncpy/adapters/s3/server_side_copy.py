@@ -56,7 +56,7 @@ def copy_source_sse_c_params(source: CopySource) -> dict[str, str]:
 
 
 def attribute_params(attributes: ObjectAttributes) -> dict[str, Any]:
-    """System metadata, user metadata and tags as write parameters."""
+    """System metadata, user metadata, tags and storage class as write parameters."""
     params = system_metadata_params(attributes.metadata)
     if attributes.user_metadata:
         params["Metadata"] = dict(attributes.user_metadata)
@@ -130,6 +130,9 @@ class ServerSideCopier:
             **copy_condition_params(request.conditions),
         }
         attributes = request.attributes
+        if attributes.storage_class is not None:
+            # Not covered by the directives: without it the copy would get the bucket's default class.
+            params["StorageClass"] = attributes.storage_class
         if request.metadata_directive is Directive.REPLACE:
             params["MetadataDirective"] = "REPLACE"
             params.update(system_metadata_params(attributes.metadata))

@@ -9,7 +9,7 @@ by whoever created it (see factory.open_s3_storage); this class never closes it.
 by the storage's ErrorMapper (errors.py) at every call into botocore or aiohttp.
 
 The storage's S3StorageOptions go on every request of their kind: SSE-C on every read and write (HEAD, GET,
-GetObjectAttributes, PutObject, the multipart calls), ChecksumMode on HEAD and GET, SSE / storage class / ACL /
+GetObjectAttributes, PutObject, the multipart calls), ChecksumMode on HEAD and GET, SSE / ACL /
 the additional checksum on writes. Multipart layouts are described by get_object_parts (one HEAD partNumber=k per
 part) and get_object_part_attributes (GetObjectAttributes ObjectParts, paged).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -137,19 +137,22 @@ class S3ObjectStorage(ObjectStorage):
         key_range = options.key_range
         if options.parallel:
             async for info in self._list_in_parallel(options):
-                yield info
+                if info.key or options.include_prefix_key:
+                    yield info
             return
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
         # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
         ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
         start_after = key_range.listing_start_after() if ordered and key_range is not None else None
-        pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after)
+        pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after,
+                            before_page=options.before_page)
         async with contextlib.aclosing(pages):
             async for page in pages:
                 for info in page.objects:
                     if ordered and key_range is not None and key_range.is_past(info.key):
                         return
-                    yield info
+                    if info.key or options.include_prefix_key:
+                        yield info
 
     def _list_in_parallel(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
         """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that
@@ -159,7 +162,8 @@ class S3ObjectStorage(ObjectStorage):
 
         async def list_prefix(prefix: str, one_level: bool) -> AsyncIterator[Level[str]]:
             # One level: the prefix's own objects, and its CommonPrefixes as the next nodes.
-            async for page in self._pages(prefix, options.max_keys, delimiter="/" if one_level else None):
+            async for page in self._pages(prefix, options.max_keys, delimiter="/" if one_level else None,
+                                          before_page=options.before_page):
                 children = page.prefixes if one_level else []
                 if key_range is not None:
                     children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
@@ -169,14 +173,28 @@ class S3ObjectStorage(ObjectStorage):
                        max_depth=options.parallel_depth)
 
     async def _pages(
-        self, prefix: str, max_keys: int, *, delimiter: str | None = None, start_after: str | None = None
+        self,
+        prefix: str,
+        max_keys: int,
+        *,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        before_page: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncGenerator[ListPage, None]:
-        """Every page of one listing; `start_after` (a relative key) positions the first request only."""
+        """Every page of one listing; `start_after` (a relative key) positions the first request only;
+        `before_page` is awaited before each request (--rate-limit-objects)."""
         token: str | None = None
         while True:
+            if before_page is not None:
+                await before_page()
             async with self._errors.request("ListObjectsV2"):
                 page = await self._datapath.list_page(
-                    token, max_keys, start_after if token is None else None, prefix=prefix, delimiter=delimiter
+                    token,
+                    max_keys,
+                    start_after if token is None else None,
+                    prefix=prefix,
+                    delimiter=delimiter,
+                    params=self._plain_params,
                 )
             yield page
             if not page.truncated:

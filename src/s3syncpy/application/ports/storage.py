@@ -3,7 +3,8 @@
 Contract (every implementation, including tests/fakes.InMemoryObjectStorage, passes tests/contract):
 * Keys are relative to the storage's root (S3 prefix or local directory), "/"-separated.
 * `list_objects()` yields every object once, in any order. Local storages never yield directories; S3 yields
-  directory markers ("x/") as objects. Keys equal to the prefix (empty relative keys) are not yielded.
+  directory markers ("x/") as objects. A key equal to the prefix (empty relative key) is yielded only with
+  `ListingOptions.include_prefix_key`.
 * `head_object()` returns None when the object does not exist; other failures raise StorageError subclasses.
 * `open_content()` starts reading an object (an S3 GET, a local open) and returns an ObjectContent the caller
   closes (async with). Missing objects raise ObjectNotFoundError.
@@ -53,6 +54,9 @@ class ListingOptions:
         etag_threshold / etag_chunksize: when set on a local storage, compute each file's ETag during listing
             with this multipart layout (--check-etag mode, reference §3.1).
         max_keys: page size for S3 listings.
+        before_page: awaited before each listing page request (--rate-limit-objects takes a token per page).
+        include_prefix_key: also yield an object whose key equals the prefix, with the empty key (the source
+            listing: the reference counts it as skipped).
         parallel_listings: listing requests (directory reads) in flight at once; 1 lists serially.
         parallel_depth: levels below the root whose sub-prefixes / sub-directories are listed in parallel.
         key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
@@ -63,6 +67,8 @@ class ListingOptions:
     etag_threshold: int | None = None
     etag_chunksize: int | None = None
     max_keys: int = 1000
+    before_page: Callable[[], Awaitable[None]] | None = None
+    include_prefix_key: bool = False
     parallel_listings: int = 1
     parallel_depth: int = 0
     key_range: KeyRange | None = None

@@ -15,9 +15,11 @@ from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
 from s3syncpy.application.run_context import RunContext
+from s3syncpy.application.source_filters import SourceContentFilter
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
+from s3syncpy.domain.plan import Skip
 
 LogFields = Mapping[str, str | int]
 
@@ -41,8 +43,11 @@ class TransferStrategy(abc.ABC):
         self._target = target
         self._run = run
         self._stats = run.stats
+        self.source_filter = SourceContentFilter(settings.content_filters, source)
 
-    async def transfer(self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS) -> ObjectInfo | None:
+    async def transfer(
+        self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS
+    ) -> ObjectInfo | Skip | None:
         """Copy one object from source to target.
 
         Args:
@@ -50,9 +55,10 @@ class TransferStrategy(abc.ABC):
             conditions: the preconditions of the write (--if-match, --if-none-match, --copy-source-if-match).
 
         Returns:
-            The object as transferred (a file that changed size since it was listed is sent as it is now), or None
-            when the target refused the bytes (a download whose verification failed: the existing file is kept
-            and a warning was counted).
+            The object as transferred (a file that changed size since it was listed is sent as it is now); a Skip
+            when filter steps 9-14 drop it on what the source's first response tells; or None when the target
+            refused the bytes (a download whose verification failed: the existing file is kept and a warning was
+            counted).
 
         Raises:
             PutFailedError: the target write failed.
@@ -60,10 +66,16 @@ class TransferStrategy(abc.ABC):
             LayoutError: the source's part layout contradicts itself.
         """
         first_range = await source_layout.first_range(self._settings, self._source, obj)
-        async with await self._source.open_content(obj, first_range=first_range) as content:
+        async with await self._source.open_content(obj, first_range=first_range) as opened:
+            content = self._run.limits.throttled(opened)
             obj = self._as_opened(obj, content.details)
             source_layout.check_content_range(content.details, first_range, obj.key)
+            checked = await self.source_filter.check(obj, content.details)
+            if checked.skip is not None:
+                return checked.skip
             layout = await self._read_layout(obj, content, first_range)
+            if checked.tags is not None:
+                layout = dataclasses.replace(layout, source_tags=checked.tags)
             request = dataclasses.replace(await self._request(obj, content.details, layout), conditions=conditions)
             result = await self._put(obj, content, request)
         if not result.committed:
@@ -71,13 +83,15 @@ class TransferStrategy(abc.ABC):
         self._verify(obj, content.details, layout, request, result)
         return obj
 
-    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo:
-        """What a dry run does instead of `transfer`: nothing is read or written by default.
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo | Skip:
+        """What a dry run does instead of `transfer`: nothing is read or written, except the HEAD of the source
+        that filter steps 9-14 need when one is on.
 
         Returns:
-            The object as it would be transferred.
+            The object as it would be transferred, or the Skip of a filter step.
         """
-        return obj
+        skip = await self.source_filter.check_without_body(obj)
+        return obj if skip is None else skip
 
     def _as_opened(self, obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
         """The object as the opened content describes it (by default: as listed)."""
@@ -104,6 +118,7 @@ class TransferStrategy(abc.ABC):
         """The fields of the "sync completed." record."""
 
     async def _put(self, obj: ObjectInfo, content: ObjectContent, request: PutRequest) -> PutResult:
+        await self._run.limits.object()
         try:
             return await self._target.put_object(obj.key, content, request)
         except StorageError as exc:

@@ -29,14 +29,16 @@ from s3syncpy.application.tagging_policy import copies_source_tags
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
-from s3syncpy.domain.plan import upload_layout
+from s3syncpy.domain.plan import Skip, upload_layout
 
 
 class ServerSideCopy(ToS3Target):
     """Copies inside S3 (see the module docstring); chosen when both storages support server-side copy."""
 
-    async def transfer(self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS) -> ObjectInfo | None:
-        """HEAD the source, copy it inside S3, verify the target's ETag and checksum.
+    async def transfer(
+        self, obj: ObjectInfo, conditions: WriteConditions = NO_CONDITIONS
+    ) -> ObjectInfo | Skip | None:
+        """HEAD the source, apply filter steps 9-14 to it, copy it inside S3, verify the target's ETag and checksum.
 
         Raises:
             PutFailedError: the copy failed (PreconditionFailedError inside for a failed --if-none-match or
@@ -46,8 +48,11 @@ class ServerSideCopy(ToS3Target):
         """
         details = await self._head_source(obj)
         obj = _as_headed(obj, details)
+        checked = await self.source_filter.check(obj, details)
+        if checked.skip is not None:
+            return checked.skip
         parts, parts_known = await self._copy_layout(obj)
-        request = await self._copy_request(obj, details, parts, conditions)
+        request = await self._copy_request(obj, details, parts, conditions, checked.tags)
         if self._run.preprocessor is not None:
             upload = await self._preprocessed(obj, details, upload_metadata_of_attributes(request.attributes))
             if upload is None:
@@ -67,13 +72,16 @@ class ServerSideCopy(ToS3Target):
         self._verify_written(obj, details, layout, parts, result)
         return obj
 
-    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo:
-        """A dry run HEADs the source, as the reference does, and copies nothing.
+    async def rehearse(self, obj: ObjectInfo) -> ObjectInfo | Skip:
+        """A dry run HEADs the source, as the reference does, applies filter steps 9-14 to it, and copies nothing.
 
         Raises:
             StorageError: the HEAD failed (ObjectNotFoundError when the object is gone).
         """
-        return _as_headed(obj, await self._head_source(obj))
+        details = await self._head_source(obj)
+        obj = _as_headed(obj, details)
+        checked = await self.source_filter.check(obj, details)
+        return obj if checked.skip is None else checked.skip
 
     async def _head_source(self, obj: ObjectInfo) -> ObjectDetails:
         details = await self._source.head_object(obj.key, version_id=obj.version_id)
@@ -96,7 +104,12 @@ class ServerSideCopy(ToS3Target):
         return upload_layout(obj.size, transfer.multipart_threshold, transfer.multipart_chunksize).part_sizes, False
 
     async def _copy_request(
-        self, obj: ObjectInfo, details: ObjectDetails, parts: list[int], conditions: WriteConditions
+        self,
+        obj: ObjectInfo,
+        details: ObjectDetails,
+        parts: list[int],
+        conditions: WriteConditions,
+        known_tags: dict[str, str] | None = None,
     ) -> CopyRequest:
         tagging_settings = self._settings.tagging
         single = not parts
@@ -105,11 +118,11 @@ class ServerSideCopy(ToS3Target):
         named = not single or self._run.preprocessor is not None
         copy_tags = not named and copies_source_tags(tagging_settings)
         copy_metadata = not named and not self._replaces_metadata
-        tagging = None if copy_tags else await self._tagging(obj, details)
+        tagging = None if copy_tags else await self._tagging(obj, details, known_tags)
         return CopyRequest(
             size=obj.size,
             part_sizes=parts,
-            attributes=self._attributes(details, tagging),
+            attributes=self._attributes(obj, details, tagging),
             metadata_directive=Directive.COPY if copy_metadata else Directive.REPLACE,
             tagging_directive=Directive.COPY if copy_tags else Directive.REPLACE,
             conditions=conditions,
@@ -117,6 +130,7 @@ class ServerSideCopy(ToS3Target):
         )
 
     async def _copy(self, obj: ObjectInfo, request: CopyRequest) -> PutResult:
+        await self._run.limits.object()
         try:
             return await self._target.copy_object(obj.key, self._source.copy_source(obj), request)
         except StorageError as exc:

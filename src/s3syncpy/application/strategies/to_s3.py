@@ -10,11 +10,12 @@ from s3syncpy.application.ports.write_requests import ObjectAttributes
 from s3syncpy.application.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
-from s3syncpy.application.tagging_policy import tagging_to_write
+from s3syncpy.application.tagging_policy import copies_source_tags, tagging_to_write
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
+from s3syncpy.domain.tagging import encode_tagging
 from s3syncpy.domain.timeparse import format_rfc3339_millis
-from s3syncpy.domain.versions import with_origin_metadata
+from s3syncpy.domain.write_headers import target_metadata
 
 
 class ToS3Target(TransferStrategy):
@@ -22,39 +23,54 @@ class ToS3Target(TransferStrategy):
 
     async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
         part_sizes = source_layout.upload_parts(self._settings, self._source, obj, layout.parts)
-        attributes = self._attributes(details, await self._tagging(obj, details))
+        tagging = await self._tagging(obj, details, known_tags=layout.source_tags)
+        attributes = self._attributes(obj, details, tagging)
         return PutRequest(
             size=obj.size,
             part_sizes=part_sizes,
             metadata=attributes.metadata,
             user_metadata=dict(attributes.user_metadata),
             tagging=attributes.tagging,
+            storage_class=attributes.storage_class,
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._count_bytes,
             on_write=self._write_reporter(obj.key) if self._run.events.enabled else None,
         )
 
-    async def _tagging(self, obj: ObjectInfo, details: ObjectDetails) -> str | None:
-        """The tags the written object carries (see application/tagging_policy.py)."""
+    async def _tagging(
+        self, obj: ObjectInfo, details: ObjectDetails, known_tags: dict[str, str] | None = None
+    ) -> str | None:
+        """The tags the written object carries (see application/tagging_policy.py); `known_tags` are the source's
+        tags when the tag filters already fetched them (they are not fetched again)."""
+        if known_tags is not None and copies_source_tags(self._settings.tagging):
+            return encode_tagging(known_tags) if known_tags else None
         return await tagging_to_write(self._settings.tagging, self._source, obj, details)
 
-    def _attributes(self, details: ObjectDetails, tagging: str | None) -> ObjectAttributes:
-        """What the written object carries: the source's system and user metadata, and `tagging`.
+    def _attributes(self, obj: ObjectInfo, details: ObjectDetails, tagging: str | None) -> ObjectAttributes:
+        """What the written object carries: the source's system and user metadata changed by the header options
+        in the reference's order (domain/write_headers.py), its storage class unless --storage-class, and
+        `tagging`.
 
         The one place where options that change the target's metadata apply, for puts and server-side copies
         alike (a server-side copy replaces the source's metadata only when `_replaces_metadata`).
         """
-        user_metadata = dict(details.user_metadata)
-        if self._settings.origin_metadata:
-            # Applied last, after every other metadata option, from the source response (its VersionId and
-            # LastModified), as the reference does.
-            user_metadata = with_origin_metadata(user_metadata, details.info)
-        return ObjectAttributes(metadata=details.metadata, user_metadata=user_metadata, tagging=tagging)
+        written = target_metadata(
+            details.metadata,
+            details.user_metadata,
+            obj.mtime_ns,
+            self._settings.headers,
+            source_storage_class=details.info.storage_class,
+            # --enable-versioning: the origin keys of the source version, added last (none without a version id).
+            origin_version_id=details.info.version_id if self._settings.origin_metadata else None,
+        )
+        return ObjectAttributes(metadata=written.system, user_metadata=written.user, tagging=tagging,
+                                storage_class=written.storage_class)
 
     @property
     def _replaces_metadata(self) -> bool:
-        """`_attributes` differ from the source's own metadata (--enable-versioning adds the origin keys)."""
-        return self._settings.origin_metadata
+        """`_attributes` differ from the source's own metadata: a header or metadata option is given, or
+        --enable-versioning adds the origin keys."""
+        return self._settings.headers.any_given or self._settings.origin_metadata
 
     def _write_reporter(self, key: str) -> WriteReporter:
         """SYNC_WRITE after each PutObject / UploadPart, as the reference's upload manager sends it."""

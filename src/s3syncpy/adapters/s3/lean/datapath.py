@@ -145,6 +145,7 @@ class LeanDataPath(S3DataPath):
         self._payload_signing = payload_signing
         self._stall_grace = stall_grace
         self._signer = SigV4Signer(endpoint.region, endpoint.signing_name)
+        self._list_in = RequestShape.of(service_model.operation_model("ListObjectsV2"))
         self._get_in = RequestShape.of(service_model.operation_model("GetObject"))
         self._get_out = ResponseShape.of(service_model.operation_model("GetObject"))
         self._put_in = RequestShape.of(service_model.operation_model("PutObject"))
@@ -210,13 +211,19 @@ class LeanDataPath(S3DataPath):
         return await self._transport.send(operation, method, url, prepare, body)
 
     async def list_page(
-        self, continuation_token: str | None, max_keys: int, start_after: str | None = None, *,
-        prefix: str | None = None, delimiter: str | None = None,
+        self,
+        continuation_token: str | None,
+        max_keys: int,
+        start_after: str | None = None,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ListPage:
         return await self._or_fallback(
-            lambda: self._list_page(continuation_token, max_keys, start_after, prefix, delimiter),
+            lambda: self._list_page(continuation_token, max_keys, start_after, prefix, delimiter, params or {}),
             lambda: self._fallback.list_page(
-                continuation_token, max_keys, start_after, prefix=prefix, delimiter=delimiter
+                continuation_token, max_keys, start_after, prefix=prefix, delimiter=delimiter, params=params
             ),
         )
 
@@ -227,6 +234,7 @@ class LeanDataPath(S3DataPath):
         start_after: str | None,
         prefix: str | None,
         delimiter: str | None,
+        params: Mapping[str, Any],
     ) -> ListPage:
         query = [
             ("list-type", "2"),
@@ -240,7 +248,8 @@ class LeanDataPath(S3DataPath):
             query.append(("continuation-token", continuation_token))
         elif start_after is not None:
             query.append(("start-after", self.location.full_key(start_after)))
-        response = await self._send("ListObjectsV2", "GET", "", query, {})
+        headers, _ = self._list_in.serialize(params)  # header parameters only (x-amz-request-payer)
+        response = await self._send("ListObjectsV2", "GET", "", query, headers)
         try:
             data = await response.read()
         finally:

@@ -96,17 +96,16 @@ def _parse(body: bytes, location: S3Location) -> ListPage:
                 algorithm = text  # a list in the model; the first one counts, as in info_from_listing
         if prefix:
             key = key.replace(prefix, "", 1)  # S3Location.relative_key, inlined for the hot loop
-        if key:
-            append(
-                ObjectInfo(
-                    key=key,
-                    size=size,
-                    mtime_ns=mtime_ns,
-                    e_tag=e_tag,
-                    checksum_algorithm=ChecksumAlgorithm.reported(algorithm),
-                    storage_class=storage_class,
-                )
+        append(
+            ObjectInfo(
+                key=key,
+                size=size,
+                mtime_ns=mtime_ns,
+                e_tag=e_tag,
+                checksum_algorithm=ChecksumAlgorithm.reported(algorithm),
+                storage_class=storage_class,
             )
+        )
     prefixes: list[str] = []
     for common in root.iter(f"{ns}CommonPrefixes"):
         listed = common.findtext(f"{ns}Prefix")
