@@ -44,9 +44,9 @@ class VersionedObjectStorage(InMemoryObjectStorage):
         self.versions.setdefault(key, []).append(_Entry(version_id, mtime_ns, stored))
         return version_id
 
-    def seed_version(self, key: str, data: bytes, *, mtime_ns: int) -> str:
-        """Write one version directly; returns its id."""
-        stored = self.seed(key, data, mtime_ns=mtime_ns)
+    def seed_version(self, key: str, data: bytes, *, mtime_ns: int, user_metadata: dict[str, str] | None = None) -> str:
+        """Write one version directly (with `user_metadata`, e.g. a copy's origin keys); returns its id."""
+        stored = self.seed(key, data, mtime_ns=mtime_ns, user_metadata=user_metadata)
         return self._append(key, mtime_ns, stored)
 
     def seed_delete_marker(self, key: str, *, mtime_ns: int) -> str:

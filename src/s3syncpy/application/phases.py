@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.run_context import RunContext
 from s3syncpy.domain.errors import StorageError, UserCallbackError
+
+_T = TypeVar("_T")
 
 
 @contextlib.asynccontextmanager
@@ -81,3 +83,24 @@ def record_phase_failure(exc: BaseException, run: RunContext) -> None:
         run.error(str(exc), count_object=False)
         return
     raise exc
+
+
+async def complete_despite_cancellation(work: Coroutine[Any, Any, _T]) -> _T:
+    """Run `work` to its end even if the caller is cancelled meanwhile (the phase stopping); the cancellation is
+    passed on once `work` has finished.
+
+    WHY: a write request that has left cannot be called back. Abandoned, it still commits on the server, after
+    the run has ended (SeaweedFS commits a PutObject whose client went away up to seconds later), and so after a
+    re-run may have looked for it: a versioned re-run then writes that version a second time. The reference
+    likewise lets the write in flight finish and only then honours its cancellation token.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        while not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({task})
+        if not task.cancelled():
+            task.exception()  # retrieved: the work's own error is not the reason this call ends
+        raise

@@ -24,9 +24,11 @@ from typing import TypeVar
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.object_syncer import ObjectSyncer
+from s3syncpy.application.phases import complete_despite_cancellation
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.plan import TRANSFER, PlanRules, Skip, plan_after_listing, plan_filters
@@ -155,10 +157,22 @@ class VersionedPhase:
         for version in plan.copies:
             # A version that could not be copied ends the key's replay: a later version copied before it would
             # put the target's history out of order (a re-run copies the rest, in order).
-            if self._run.stopping or not await self._syncer.sync(version.info, TRANSFER):
+            if self._run.stopping or not await self._copy(version):
                 return
         if plan.replay_delete and not self._run.stopping:
-            await self._with_retry(entries[-1].info, lambda: self._replay_delete(key))
+            await self._with_retry(entries[-1].info, lambda: complete_despite_cancellation(self._replay_delete(key)))
+
+    async def _copy(self, version: ObjectVersion) -> bool:
+        """Copy one version; one copied in a single request is finished even when the run stops meanwhile.
+
+        A stop (an error elsewhere, Ctrl-C) cancels the phase. A PutObject or CopyObject cancelled after it left
+        still lands on the target, later, unseen by the re-run's look at the key: the version would be copied
+        twice. A multipart copy is aborted on cancellation and never lands, so it is not waited for.
+        """
+        copy = self._syncer.sync(version.info, TRANSFER)
+        if etag_math.is_multipart(version.info.size, self._config.transfer.multipart_threshold):
+            return await copy
+        return await complete_despite_cancellation(copy)
 
     async def _target_versions(self, key: str) -> list[TargetVersion]:
         """The target's versions of `key` with their origin ids: one listing, one HEAD per version."""
