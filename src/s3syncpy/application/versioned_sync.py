@@ -6,7 +6,9 @@
   their `s3sync_origin_version_id`; the source versions not copied yet are copied oldest first through the run's
   transfer strategy (each copy carries the origin metadata); the source's latest delete marker is replayed as a
   DeleteObject (domain/versions.plan_versioned_key). A re-run, or a run after an interrupted one, copies only
-  what is missing, so the target's history never holds a version twice.
+  what is missing, so the target's history never holds a version twice. For that, a run that stops (an error,
+  Ctrl-C) starts no further version but lets a single-request copy or delete already under way finish: abandoned,
+  it would still land on the target after the run, unseen by the re-run's look at the key.
 * --point-in-time: the version current at T (domain/versions.version_at) is synced like a listed object, GET by
   its version id; keys deleted at T or created later are left alone.
 
