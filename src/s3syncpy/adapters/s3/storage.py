@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any
 from urllib.parse import parse_qsl
 
-from s3syncpy.adapters.listing_fanout import Level, fan_out
+from s3syncpy.adapters.listing_fanout import Level, fan_out, ordered_fan_out
 from s3syncpy.adapters.s3 import checksums
 from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.conditions import write_condition_params
@@ -62,6 +62,8 @@ DEFAULT_HELD_BYTES = 16 * 8 * 1024 * 1024
 
 
 _BUCKET_FEATURES = StorageFeatures()
+# Directory buckets (Express One Zone) list keys in no particular order.
+_DIRECTORY_BUCKET_FEATURES = StorageFeatures(lists_in_key_order=False)
 
 
 class S3ObjectStorage(ObjectStorage):
@@ -112,8 +114,9 @@ class S3ObjectStorage(ObjectStorage):
 
     @property
     def features(self) -> StorageFeatures:
-        """An S3 bucket: stored ETags, checksums, parts, tags, versions and server-side copy."""
-        return _BUCKET_FEATURES
+        """An S3 bucket: stored ETags, checksums, parts, tags, versions and server-side copy; listings in key
+        order except in a directory bucket."""
+        return _DIRECTORY_BUCKET_FEATURES if is_directory_bucket(self._location.bucket) else _BUCKET_FEATURES
 
     @property
     def location(self) -> S3Location:
@@ -169,6 +172,9 @@ class S3ObjectStorage(ObjectStorage):
                     children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
                 yield Level(page.objects, children)
 
+        if options.key_order:
+            return ordered_fan_out(location.prefix, list_prefix, location.relative_key,
+                                   parallel=options.parallel_listings, max_depth=options.parallel_depth)
         return fan_out(location.prefix, list_prefix, parallel=options.parallel_listings,
                        max_depth=options.parallel_depth)
 
