@@ -62,8 +62,8 @@ DEFAULT_HELD_BYTES = 16 * 8 * 1024 * 1024
 
 
 _BUCKET_FEATURES = StorageFeatures()
-# Directory buckets (Express One Zone) list keys in no particular order.
-_DIRECTORY_BUCKET_FEATURES = StorageFeatures(lists_in_key_order=False)
+# Directory buckets (Express One Zone) list keys in no particular order, some S3-compatible servers in another.
+_UNORDERED_FEATURES = StorageFeatures(lists_in_key_order=False)
 
 
 class S3ObjectStorage(ObjectStorage):
@@ -107,6 +107,9 @@ class S3ObjectStorage(ObjectStorage):
         )
         self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
         self._versions = VersionLister(client, location, self._errors)
+        self._lists_in_key_order = self._options.key_ordered_listing is not False and not is_directory_bucket(
+            location.bucket
+        )
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
@@ -115,8 +118,8 @@ class S3ObjectStorage(ObjectStorage):
     @property
     def features(self) -> StorageFeatures:
         """An S3 bucket: stored ETags, checksums, parts, tags, versions and server-side copy; listings in key
-        order except in a directory bucket."""
-        return _DIRECTORY_BUCKET_FEATURES if is_directory_bucket(self._location.bucket) else _BUCKET_FEATURES
+        order except in a directory bucket or on an endpoint that lists in another order."""
+        return _BUCKET_FEATURES if self._lists_in_key_order else _UNORDERED_FEATURES
 
     @property
     def location(self) -> S3Location:
@@ -144,8 +147,9 @@ class S3ObjectStorage(ObjectStorage):
                     yield info
             return
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
-        # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
-        ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
+        # end. Directory buckets (Express One Zone) list in no particular order, and some S3-compatible servers in
+        # directory-tree order: they get neither (the caller cuts the range).
+        ordered = key_range is not None and self._lists_in_key_order
         start_after = key_range.listing_start_after() if ordered and key_range is not None else None
         pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after,
                             before_page=options.before_page)
@@ -172,7 +176,7 @@ class S3ObjectStorage(ObjectStorage):
                     children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
                 yield Level(page.objects, children)
 
-        if options.key_order:
+        if options.key_order and self._lists_in_key_order:
             return ordered_fan_out(location.prefix, list_prefix, location.relative_key,
                                    parallel=options.parallel_listings, max_depth=options.parallel_depth)
         return fan_out(location.prefix, list_prefix, parallel=options.parallel_listings,
