@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 import regex
@@ -12,11 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from s3syncpy.application.config import Deletion, SyncConfig, UpdateCheck
-from s3syncpy.application.ports.storage import StorageFeatures
+from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
+from s3syncpy.application.ports.storage import ListingOptions, StorageFeatures
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.sync_service import run_sync
 from s3syncpy.application.target_merge import comparison_mode
+from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
 from tests.fakes.features import FILE_TREE, OBJECT_STORE
@@ -38,6 +43,15 @@ DIRECTIONS = {
 }
 
 
+class _DropsDigits(SyncCallbacks):
+    """A user filter: drops the keys holding a "0" (their target copies stay protected)."""
+
+    has_filter = True
+
+    async def filter(self, obj: FilterObject) -> bool:
+        return "0" not in obj.key
+
+
 def _as_files(keys: list[str]) -> list[str]:
     """Keys a directory tree can hold at once: no key is also the directory of another."""
     chosen: list[str] = []
@@ -48,7 +62,7 @@ def _as_files(keys: list[str]) -> list[str]:
 
 
 @st.composite
-def _case(draw: st.DrawFn) -> tuple[str, dict[str, tuple[bytes, int]], dict[str, tuple[bytes, int]], SyncConfig]:
+def _case(draw: st.DrawFn) -> tuple[str, dict[str, tuple[bytes, int]], dict[str, tuple[bytes, int]], SyncConfig, bool]:
     direction = draw(st.sampled_from(sorted(DIRECTIONS)))
     source_features, target_features = DIRECTIONS[direction]
     source_keys = draw(st.lists(_key if source_features.stores_directories else _s3_key, max_size=12, unique=True))
@@ -87,7 +101,7 @@ def _case(draw: st.DrawFn) -> tuple[str, dict[str, tuple[bytes, int]], dict[str,
             include_regex=regex.compile(include) if include else None,
         ),
     )
-    return direction, source, target, cfg
+    return direction, source, target, cfg, draw(st.booleans())
 
 
 def _storage(features: StorageFeatures, objects: dict[str, tuple[bytes, int]]) -> InMemoryObjectStorage:
@@ -99,15 +113,19 @@ def _storage(features: StorageFeatures, objects: dict[str, tuple[bytes, int]]) -
 
 def _outcome(
     direction: str, source: dict[str, tuple[bytes, int]], target: dict[str, tuple[bytes, int]], cfg: SyncConfig,
-    *, ordered: bool,
+    *, ordered: bool, user_filter: bool = False, target_storage: InMemoryObjectStorage | None = None,
 ) -> tuple[dict[str, bytes], dict[str, object], list[str], int, list[str], list[str]]:
     source_features, target_features = (
         features if ordered else dataclasses.replace(features, lists_in_key_order=False)
         for features in DIRECTIONS[direction]
     )
     source_storage = _storage(source_features, source)
-    target_storage = _storage(target_features, target)
-    report: SyncReport = asyncio.run(run_sync(cfg, source_storage, target_storage, FakeClock(0.0), asyncio.Event()))
+    if target_storage is None:
+        target_storage = _storage(target_features, target)
+    callbacks = _DropsDigits() if user_filter else None
+    report: SyncReport = asyncio.run(
+        run_sync(cfg, source_storage, target_storage, FakeClock(0.0), asyncio.Event(), callbacks=callbacks)
+    )
     final = {key: target_storage.data(key) for key in target_storage.objects}
     deleted = sorted(key for operation, key in target_storage.calls if operation == "delete")
     return (final, dataclasses.asdict(report.stats), deleted, int(report.exit_code), sorted(report.warnings),
@@ -117,12 +135,12 @@ def _outcome(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=_case())
 def test_the_sorted_merge_and_the_key_map_give_the_same_outcome(
-    case: tuple[str, dict[str, tuple[bytes, int]], dict[str, tuple[bytes, int]], SyncConfig],
+    case: tuple[str, dict[str, tuple[bytes, int]], dict[str, tuple[bytes, int]], SyncConfig, bool],
 ) -> None:
-    direction, source, target, cfg = case
+    direction, source, target, cfg, user_filter = case
 
-    merged = _outcome(direction, source, target, cfg, ordered=True)
-    mapped = _outcome(direction, source, target, cfg, ordered=False)
+    merged = _outcome(direction, source, target, cfg, ordered=True, user_filter=user_filter)
+    mapped = _outcome(direction, source, target, cfg, ordered=False, user_filter=user_filter)
 
     assert merged == mapped
 
@@ -158,3 +176,28 @@ def test_target_only_keys_are_deleted_only_after_the_merge_saw_the_whole_source(
     assert deleted == ["a-b", "a/x", "b", "d"]
     assert final == {"a": b"x", "c": b"x"}
     assert stats["deleted"] == 4
+
+
+class _FailsAfter(InMemoryObjectStorage):
+    """A target whose listing fails after its first key."""
+
+    async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+        async for info in super().list_objects(options):
+            yield info
+            raise StorageError("ListObjectsV2 failed", operation="ListObjectsV2")
+
+
+def test_a_target_listing_failing_during_the_merge_is_an_error_and_deletes_nothing() -> None:
+    cfg = SyncConfig(source=LocalLocation("/src"), target=S3Location("dst", ""), deletion=Deletion(delete=True))
+    target = _FailsAfter(features=OBJECT_STORE, clock=lambda: T0)
+    for key in ("a", "b", "c"):
+        target.seed(key, b"old", mtime_ns=T0)
+
+    final, _, deleted, exit_code, _, errors = _outcome(
+        "local-to-s3", {"c": (b"x", T0), "d": (b"x", T0)}, {}, cfg, ordered=True, target_storage=target
+    )
+
+    assert deleted == []
+    assert exit_code == int(ExitCode.ERROR)
+    assert any("ListObjectsV2 failed" in error for error in errors)
+    assert {"a", "b", "c"} <= set(final)
