@@ -68,7 +68,7 @@ def _first_error(exc: BaseException) -> BaseException:
 
 async def fan_out(
     root: N, list_node: ListNode[N], *, parallel: int, max_depth: int
-) -> AsyncIterator[ObjectInfo]:
+) -> AsyncGenerator[ObjectInfo, None]:
     """Every object of the tree under `root`, listed with up to `parallel` nodes in flight.
 
     Args:
@@ -191,7 +191,7 @@ async def _segments(
 
 async def ordered_fan_out(
     root: N, list_node: ListNode[N], child_key: Callable[[N], str], *, parallel: int, max_depth: int
-) -> AsyncIterator[ObjectInfo]:
+) -> AsyncGenerator[ObjectInfo, None]:
     """Every object of the tree under `root`, in key order, with up to `parallel` listings in flight.
 
     Args:

@@ -175,3 +175,31 @@ def test_the_ordered_fan_out_ends_with_the_first_error_and_cancels_the_listings_
         return listed
 
     assert asyncio.run(run()) == ["0", "a/x"]
+
+
+def test_a_consumer_that_stops_the_ordered_fan_out_early_cancels_the_listings_ahead() -> None:
+    cancelled: list[str] = []
+
+    async def tree(prefix: str, one_level: bool) -> AsyncIterator[Level[str]]:
+        if one_level:
+            yield Level([], ["a/", "b/", "c/"])
+            return
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield Level([ObjectInfo(key=f"{prefix}{n:09d}", size=0, mtime_ns=0)])
+                await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            cancelled.append(prefix)
+            raise
+
+    async def run() -> None:
+        listing = ordered_fan_out("", tree, lambda p: p, parallel=4, max_depth=1)
+        async for _ in listing:
+            break
+        await listing.aclose()
+
+    asyncio.run(run())
+
+    assert sorted(cancelled) == ["a/", "b/", "c/"]

@@ -11,6 +11,7 @@ entry and passes one line to `on_warning`, which the sync service counts (they m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import stat
@@ -149,8 +150,10 @@ class LocalObjectStorage(ObjectStorage):
                 if options.key_order
                 else fan_out(None, lister, parallel=options.parallel_listings, max_depth=options.parallel_depth)
             )
-            async for info in listing:
-                yield info
+            # Closed with this generator, so a consumer that stops early also stops the listings in flight.
+            async with contextlib.aclosing(listing):
+                async for info in listing:
+                    yield info
             return
         async for entries in self._walk_batches(self._walker(options.key_range, ordered=options.key_order)):
             for info in await self._infos(entries, options):

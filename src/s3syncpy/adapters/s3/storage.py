@@ -142,9 +142,11 @@ class S3ObjectStorage(ObjectStorage):
         """
         key_range = options.key_range
         if options.parallel:
-            async for info in self._list_in_parallel(options):
-                if info.key or options.include_prefix_key:
-                    yield info
+            # Closed with this generator, so a consumer that stops early also stops the listings in flight.
+            async with contextlib.aclosing(self._list_in_parallel(options)) as fanned:
+                async for info in fanned:
+                    if info.key or options.include_prefix_key:
+                        yield info
             return
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
         # end. Directory buckets (Express One Zone) list in no particular order, and some S3-compatible servers in
@@ -161,7 +163,7 @@ class S3ObjectStorage(ObjectStorage):
                     if info.key or options.include_prefix_key:
                         yield info
 
-    def _list_in_parallel(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+    def _list_in_parallel(self, options: ListingOptions) -> AsyncGenerator[ObjectInfo, None]:
         """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that
         cannot hold a key of it are not listed (keys outside it may still come: the caller keeps the inside)."""
         key_range = options.key_range
