@@ -44,6 +44,7 @@ from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import StrategyFactory, choose_strategy
 from s3syncpy.application.target_merge import (
     DeleteCandidates,
+    IrregularKeys,
     TargetCursor,
     comparison_mode,
     log_comparison_mode,
@@ -146,7 +147,8 @@ async def _run_phases(
         mode = comparison_mode(source.features, target.features)
         log_comparison_mode(mode)
         if mode.sorted_merge:
-            await _run_merged(config, source, target, strategy, callbacks, clock, run, shard)
+            await _run_merged(config, source, target, strategy, callbacks, clock, run, shard,
+                              normalised_source=mode.normalised_source)
             return
     target_map: KeyMap | None = None
     if lists_target:
@@ -181,14 +183,20 @@ async def _run_merged(
     clock: Clock,
     run: RunContext,
     shard: RunKeyRange | None,
+    *,
+    normalised_source: bool,
 ) -> None:
-    """The sync and --delete phases with the target read by sorted merge, in step with the source listing."""
+    """The sync and --delete phases with the target read by sorted merge, in step with the source listing.
+
+    `normalised_source`: the source's keys name files of a local target (irregular ones are kept aside).
+    """
     delete = config.deletion.delete
     max_delete = config.deletion.max_delete
+    irregular = IrregularKeys() if normalised_source else None
     candidates = (
         DeleteCandidates(
             KeyMap(store_keys=True),
-            limit=max_delete + 1 if max_delete is not None else None,
+            limit=max_delete + 1 if max_delete is not None and irregular is None else None,
             protect=delete_protection(config),
         )
         if delete
@@ -204,7 +212,7 @@ async def _run_merged(
 
     async def sync_phase() -> None:
         cursor = TargetCursor(target.list_objects(target_options), shard, candidates)
-        lookup = _MergeLookup(cursor, in_flight, listed_target=checker.mode.lists_target, drain=delete)
+        lookup = _MergeLookup(cursor, in_flight, irregular, listed_target=checker.mode.lists_target, drain=delete)
         try:
             await _sync_phase(config, source, source_options, syncer, rules, callbacks, lookup, shard, run)
         finally:
@@ -213,8 +221,10 @@ async def _run_merged(
     if not await _until_stopped(run, sync_phase):
         return
     if candidates is not None and deletion_allowed(run):
-        keys = list(candidates.keys.keys())
-        if_match = ConditionalWritePolicy(config.conditions, candidates.keys).for_delete
+        keys = list(candidates.found.keys())
+        if irregular is not None:
+            keys = [key for key in keys if key not in irregular.files]
+        if_match = ConditionalWritePolicy(config.conditions, candidates.found).for_delete
         await _until_stopped(run, lambda: delete_target_only(config, target, keys, run, if_match=if_match))
 
 
@@ -247,15 +257,26 @@ class _MergeLookup:
     target copies, as in key-map mode.
     """
 
-    def __init__(self, cursor: TargetCursor, in_flight: InFlightEntries, *, listed_target: bool, drain: bool) -> None:
+    def __init__(
+        self,
+        cursor: TargetCursor,
+        in_flight: InFlightEntries,
+        irregular: IrregularKeys | None,
+        *,
+        listed_target: bool,
+        drain: bool,
+    ) -> None:
         self.listed_target = listed_target
         self._cursor = cursor
+        self._irregular = irregular
         self._in_flight = in_flight
         self._drain = drain
 
     async def entry_for(self, obj: ObjectInfo) -> TargetEntry | None:
         if not obj.key:
             return None  # the object named like the prefix: the target listing never has it
+        if self._irregular is not None and self._irregular.take(obj.key):
+            return None  # its raw key is never listed by the local target (see application/target_merge.py)
         found: ListedEntry | None = await self._cursor.entry_for(obj.key)
         if found is None:
             return None

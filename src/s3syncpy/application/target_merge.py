@@ -10,9 +10,17 @@ deleted after the sync phase ends cleanly, so they are kept to the end, in a com
 (at most --max-delete + 1 of them, and none that --filter-exclude-regex protects).
 
 The key map stays where order cannot be had: version listings (--enable-versioning, --point-in-time, which never
-list the target), a storage whose listing has no order (an Express One Zone directory bucket), and an S3 source
-synced to a local target: the local side lists files under normalised keys (`/a` as `a`), and raw S3 keys in
-normalised form are not in order (`a-` < `a//b` < `a/a`, yet `a/b` > `a/a`).
+list the target) and a storage whose listing has no order (an Express One Zone directory bucket, an S3-compatible
+server that lists in tree order).
+
+An S3 source synced to a local target: the local side lists files under normalised keys (`/a` as `a`), and raw
+S3 keys in normalised form are not in order (`a-` < `a//b` < `a/a`, yet `a/b` > `a/a`). The merge still holds,
+because the key map does not normalise either where it matters: a *regular* source key (one that is its own
+normalised form) is in order among the regular keys and meets its file in the merge; an *irregular* one (`/a`,
+`a//b`) is looked up in the key map under its raw key, which a local listing never yields, so it has no target
+entry in either mode. Only --delete normalises it (its file `a/b` is protected): the merge keeps the normalised
+irregular keys aside, and the candidates they name are dropped at the end. The candidates are then not capped
+at --max-delete + 1 (a later irregular key may still protect one of them).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from s3syncpy.application.listed_entries import ListedEntry
 from s3syncpy.application.ports.storage import StorageFeatures
 from s3syncpy.application.run_context import logger
 from s3syncpy.domain.errors import StorageError
+from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo
 
 
@@ -39,10 +48,12 @@ class ComparisonMode:
     Attributes:
         sorted_merge: True for the streaming sorted merge, False for the key map of the target.
         reason: why (shown at -v).
+        normalised_source: source keys are compared in their local-file form (an S3 source, a local target).
     """
 
     sorted_merge: bool
     reason: str
+    normalised_source: bool = False
 
 
 def comparison_mode(source: StorageFeatures, target: StorageFeatures) -> ComparisonMode:
@@ -51,9 +62,8 @@ def comparison_mode(source: StorageFeatures, target: StorageFeatures) -> Compari
         return ComparisonMode(False, "the source listing has no key order")
     if not target.lists_in_key_order:
         return ComparisonMode(False, "the target listing has no key order")
-    if target.stores_directories and not source.stores_directories:
-        return ComparisonMode(False, "the target lists normalised keys, which do not follow the source's order")
-    return ComparisonMode(True, "both listings are in key order")
+    normalised = target.stores_directories and not source.stores_directories
+    return ComparisonMode(True, "both listings are in key order", normalised_source=normalised)
 
 
 def log_comparison_mode(mode: ComparisonMode) -> None:
@@ -68,21 +78,38 @@ class DeleteCandidates:
     """Target-only keys the --delete phase may remove, found during the merge and kept to its end.
 
     Attributes:
-        keys: the candidates (with their listed ETags, for --if-match), in target listing order.
+        found: the candidates (with their listed ETags, for --if-match), in target listing order.
         limit: the most worth keeping (--max-delete + 1: one more tells that the limit was reached).
         protect: --filter-exclude-regex unless --delete-excluded: matching keys are never candidates.
     """
 
-    keys: KeyMap
+    found: KeyMap
     limit: int | None
     protect: regex.Pattern[str] | None
 
     def add(self, obj: ObjectInfo) -> None:
         if self.protect is not None and self.protect.search(obj.key) is not None:
             return
-        if self.limit is not None and len(self.keys) >= self.limit:
+        if self.limit is not None and len(self.found) >= self.limit:
             return
-        self.keys.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+        self.found.add(obj.key, obj.size, obj.mtime_secs, obj.e_tag)
+
+
+class IrregularKeys:
+    """The files named by irregular source keys (`/a`, `a//b`: not their own normalised form), which --delete
+    protects; at most one entry per such key."""
+
+    def __init__(self) -> None:
+        self.files = KeyMap(store_keys=True)
+
+    def take(self, key: str) -> bool:
+        """Whether `key` is irregular (then its file is kept aside): such a key has no target entry."""
+        file_key = local_listing_key(key)
+        if file_key == key:
+            return False
+        if file_key not in self.files:
+            self.files.add(file_key, 0, 0, None)
+        return True
 
 
 class TargetCursor:

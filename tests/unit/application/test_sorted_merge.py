@@ -21,6 +21,7 @@ from s3syncpy.application.target_merge import comparison_mode
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings
+from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock
@@ -70,9 +71,9 @@ def _case(draw: st.DrawFn) -> tuple[str, dict[str, tuple[bytes, int]], dict[str,
     if source_features.stores_directories:
         source_keys = _as_files(source_keys)
     if target_features.stores_directories:
-        # Some of the source's files already there, the rest target-only (or under names the tree allows).
-        target_keys = _as_files(target_keys + draw(st.lists(st.sampled_from(source_keys), unique=True))
-                                if source_keys and source_features.stores_directories else target_keys)
+        # Some of the source's files already there (under the names they are written to), the rest target-only.
+        copied = draw(st.lists(st.sampled_from(source_keys), unique=True)) if source_keys else []
+        target_keys = _as_files(target_keys + [local_listing_key(key) for key in copied])
     else:
         target_keys = list(dict.fromkeys(target_keys + draw(st.lists(st.sampled_from(source_keys), unique=True))
                                          if source_keys else target_keys))
@@ -147,7 +148,7 @@ def test_the_sorted_merge_and_the_key_map_give_the_same_outcome(
 
 @pytest.mark.parametrize(
     ("direction", "merged"),
-    [("local-to-s3", True), ("s3-to-s3", True), ("s3-to-local", False)],
+    [("local-to-s3", True), ("s3-to-s3", True), ("s3-to-local", True)],
 )
 def test_the_merge_runs_where_both_listings_compare_in_key_order(direction: str, merged: bool) -> None:
     source, target = DIRECTIONS[direction]
