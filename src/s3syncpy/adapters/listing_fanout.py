@@ -137,6 +137,12 @@ class _Ahead:
         except Exception as exc:  # noqa: BLE001  (any listing failure, whatever its type, goes to the consumer)
             await self._queue.put(_Failed(exc))
             return
+        finally:
+            # Cancelled while waiting on the queue, the listing is suspended between pages: close it now (its
+            # walker threads, its open directories), not whenever it is collected.
+            aclose = getattr(pages, "aclose", None)
+            if aclose is not None:
+                await aclose()
         await self._queue.put(_DONE)
 
     async def next_batch(self) -> list[ObjectInfo] | None:
