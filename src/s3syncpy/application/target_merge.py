@@ -20,7 +20,9 @@ normalised form) is in order among the regular keys and meets its file in the me
 `a//b`) is looked up in the key map under its raw key, which a local listing never yields, so it has no target
 entry in either mode. Only --delete normalises it (its file `a/b` is protected): the merge keeps the normalised
 irregular keys aside, and the candidates they name are dropped at the end. The candidates are then not capped
-at --max-delete + 1 (a later irregular key may still protect one of them).
+at --max-delete + 1 (a later irregular key may still protect one of them). Two source keys naming one file
+(`/a` and `a`) overwrite each other in either mode, in no fixed order; the merge may meet the file the first one
+already wrote and skip the second when it matches (the counters may then differ, the files and deletes do not).
 """
 
 from __future__ import annotations
