@@ -67,7 +67,10 @@ async def open_s3_storage(
     options = options or S3StorageOptions()
     if options.key_ordered_listing is None:
         # AWS S3 documents UTF-8 binary order; a custom endpoint may be a server that lists in tree order.
-        options = dataclasses.replace(options, key_ordered_listing=settings.endpoint_url is None)
+        ordered = settings.key_ordered_listing
+        options = dataclasses.replace(
+            options, key_ordered_listing=ordered if ordered is not None else settings.endpoint_url is None
+        )
     timeout_ms = settings.operation_timeout_milliseconds
     connections = worker_size + max_parallel_uploads
     async with (
