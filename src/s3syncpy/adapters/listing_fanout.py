@@ -115,6 +115,13 @@ async def fan_out(
             await producer
 
 
+async def _close(pages: AsyncIterator[Level[N]]) -> None:
+    """Close a node's listing now if it is a generator (a listing stopped early holds requests or threads)."""
+    aclose = getattr(pages, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
 @dataclass(frozen=True, slots=True)
 class _Subtree(Generic[N]):
     """A node at the maximum depth: listed whole, by a task of its own."""
@@ -140,9 +147,7 @@ class _Ahead:
         finally:
             # Cancelled while waiting on the queue, the listing is suspended between pages: close it now (its
             # walker threads, its open directories), not whenever it is collected.
-            aclose = getattr(pages, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            await _close(pages)
         await self._queue.put(_DONE)
 
     async def next_batch(self) -> list[ObjectInfo] | None:
@@ -175,24 +180,31 @@ async def _segments(
     exactly the keys starting with its prefix, so it goes between the objects that sort before the prefix and
     the rest.
     """
-    async for level in list_node(node, True):
-        objects = level.objects
-        done = 0
-        for child in level.children:
-            prefix = child_key(child)
-            upto = done
-            while upto < len(objects) and objects[upto].key < prefix:
-                upto += 1
-            if upto > done:
-                yield objects[done:upto]
-                done = upto
-            if depth + 1 < max_depth:
-                async for segment in _segments(child, depth + 1, list_node, child_key, max_depth):
-                    yield segment
-            else:
-                yield _Subtree(child)
-        if done < len(objects):
-            yield objects[done:]
+    pages = list_node(node, True)
+    try:
+        async for level in pages:
+            objects = level.objects
+            done = 0
+            for child in level.children:
+                prefix = child_key(child)
+                upto = done
+                while upto < len(objects) and objects[upto].key < prefix:
+                    upto += 1
+                if upto > done:
+                    yield objects[done:upto]
+                    done = upto
+                if depth + 1 < max_depth:
+                    async with contextlib.aclosing(
+                        _segments(child, depth + 1, list_node, child_key, max_depth)
+                    ) as below:
+                        async for segment in below:
+                            yield segment
+                else:
+                    yield _Subtree(child)
+            if done < len(objects):
+                yield objects[done:]
+    finally:
+        await _close(pages)
 
 
 async def ordered_fan_out(

@@ -112,6 +112,26 @@ def _directory_id(path: str) -> _DirId | None:
     return (st.st_dev, st.st_ino) if st.st_ino else None
 
 
+def _sorted_entries(scan: Iterator[os.DirEntry[str]]) -> Iterator[os.DirEntry[str]]:
+    """The entries of an opened directory (read whole, then closed) in key order: a directory sorts as
+    `name + "/"`, anything else as `name`."""
+    try:
+        entries = list(scan)
+    finally:
+        close = getattr(scan, "close", None)
+        if close is not None:
+            close()
+
+    def sort_key(entry: os.DirEntry[str]) -> str:
+        try:
+            return entry.name + "/" if entry.is_dir() else entry.name
+        except OSError:
+            return entry.name
+
+    entries.sort(key=sort_key)
+    return iter(entries)
+
+
 class DirectoryWalker:
     """A resumable depth-first walk of one directory tree. Not thread-safe beyond one `next_batch` at a time."""
 
@@ -215,12 +235,18 @@ class DirectoryWalker:
             frame = self._stack[-1]
             if frame.iterator is None:
                 try:
-                    frame.iterator = self._sorted_entries(frame.path) if self._ordered else os.scandir(frame.path)
+                    frame.iterator = os.scandir(frame.path)
                 except OSError as exc:
                     self._stack.pop()
                     if not is_not_found(exc):
                         warnings.append(warning_text(LIST_WARNING, frame.path, exc))
                     continue
+                if self._ordered:
+                    try:
+                        frame.iterator = _sorted_entries(frame.iterator)
+                    except OSError as exc:
+                        # As below: an opened directory that fails while being read leaves the listing incomplete.
+                        raise StorageError(warning_text(LIST_WARNING, frame.path, exc), operation="list") from exc
             try:
                 exhausted = self._scan(frame, files, warnings)
             except OSError as exc:
@@ -236,21 +262,6 @@ class DirectoryWalker:
                     self.children.extend(SubDirectory(d.path, d.key_prefix, d.ancestors) for d in frame.subdirs)
                 else:
                     self._stack.extend(reversed(frame.subdirs))
-
-    @staticmethod
-    def _sorted_entries(path: str) -> Iterator[os.DirEntry[str]]:
-        """The entries of one directory in key order: a directory sorts as `name + "/"`, anything else as `name`."""
-        with os.scandir(path) as scan:
-            entries = list(scan)
-
-        def sort_key(entry: os.DirEntry[str]) -> str:
-            try:
-                return entry.name + "/" if entry.is_dir() else entry.name
-            except OSError:
-                return entry.name
-
-        entries.sort(key=sort_key)
-        return iter(entries)
 
     def _scan(self, frame: _Frame, files: list[FileEntry], warnings: list[str]) -> bool:
         """Read entries of one directory until the batch is full; True when the directory is exhausted.
