@@ -27,7 +27,8 @@ def test_objects_per_second_against_the_unlimited_baseline(tmp_path: Path, bucke
     files = {f"obj{i:03}": b"x" * 100 for i in range(60)}
     write_tree(tmp_path / "src", files)
 
-    baseline, _ = _timed(run_s3sync, str(tmp_path / "src"), f"s3://{bucket}/free/")
+    # The best of two unlimited runs: the first pays one-time costs (the bucket's first writes, caches).
+    baseline = min(_timed(run_s3sync, str(tmp_path / "src"), f"s3://{bucket}/{name}/")[0] for name in ("f1", "f2"))
     limited, result = _timed(run_s3sync, "--rate-limit-objects", "10", str(tmp_path / "src"), f"s3://{bucket}/slow/")
 
     print(f"60 objects: unlimited {baseline:.2f} s, --rate-limit-objects 10: {limited:.2f} s")
@@ -44,7 +45,8 @@ def test_bandwidth_against_the_unlimited_baseline(tmp_path: Path, bucket: str, s
     files = {f"big{i}": os.urandom(MiB) for i in range(5)}
     write_tree(tmp_path / "src", files)
 
-    baseline, _ = _timed(run_s3sync, str(tmp_path / "src"), f"s3://{bucket}/free/")
+    # The best of two unlimited runs: the first pays one-time costs (the bucket's first writes, caches).
+    baseline = min(_timed(run_s3sync, str(tmp_path / "src"), f"s3://{bucket}/{name}/")[0] for name in ("f1", "f2"))
     limited, result = _timed(run_s3sync, "--rate-limit-bandwidth", "1MiB", str(tmp_path / "src"),
                              f"s3://{bucket}/slow/")
     downloaded, _ = _timed(run_s3sync, "--rate-limit-bandwidth", "1MiB", f"s3://{bucket}/slow/",

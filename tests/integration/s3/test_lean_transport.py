@@ -242,3 +242,58 @@ async def test_region_redirect_hands_over_to_botocore(server: ScriptedServer) ->
     assert fallback.calls == ["put_object a", "list_page"]
     assert server.seen[0]["Host"] == server.url[7:]
     assert server.seen[0]["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKID/")
+
+
+async def test_a_response_body_that_breaks_off_is_fetched_again() -> None:
+    """A listing page cut short after its status line is requested again, as botocore would (fetch)."""
+    bodies = [b"<partial", b"<ListBucketResult/>"]
+    requests: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        requests.append(await reader.readuntil(b"\r\n\r\n"))
+        body = bodies[min(len(requests) - 1, len(bodies) - 1)]
+        declared = len(bodies[-1]) + 10 if len(requests) == 1 else len(body)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % declared + body)
+        await writer.drain()
+        writer.close()  # the first answer ends before its declared length
+
+    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+
+    async def prepare() -> dict[str, str]:
+        return {}
+
+    try:
+        async with LeanTransport(_settings(), tls=False) as transport:
+            data = await transport.fetch("ListObjectsV2", "GET", f"http://127.0.0.1:{port}/bkt?list-type=2", prepare)
+    finally:
+        listener.close()
+        await listener.wait_closed()
+    assert data == b"<ListBucketResult/>"
+    assert len(requests) == 2
+
+
+async def test_a_body_that_always_breaks_off_fails_after_the_attempts() -> None:
+    attempts: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        attempts.append(1)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<cut")
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+
+    async def prepare() -> dict[str, str]:
+        return {}
+
+    try:
+        async with LeanTransport(_settings(max_attempts=3), tls=False) as transport:
+            with pytest.raises(aiohttp.ClientError):
+                await transport.fetch("ListObjectsV2", "GET", f"http://127.0.0.1:{port}/bkt", prepare)
+    finally:
+        listener.close()
+        await listener.wait_closed()
+    assert len(attempts) == 3

@@ -193,6 +193,25 @@ class LeanDataPath(S3DataPath):
         headers: dict[str, str],
         body: RequestBody | None = None,
     ) -> aiohttp.ClientResponse:
+        url, prepare = await self._signed(method, path, query, headers, body)
+        return await self._transport.send(operation, method, url, prepare, body)
+
+    async def _fetch(
+        self, operation: str, method: str, path: str, query: list[tuple[str, str]], headers: dict[str, str]
+    ) -> bytes:
+        """A bodiless request whose small response body is read whole, retried when the body breaks off."""
+        url, prepare = await self._signed(method, path, query, headers, None)
+        return await self._transport.fetch(operation, method, url, prepare)
+
+    async def _signed(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: RequestBody | None,
+    ) -> tuple[str, Callable[[], Awaitable[dict[str, str]]]]:
+        """The request's URL and the function that signs one attempt of it (a fresh x-amz-date each time)."""
         endpoint = self._endpoint
         canonical_query = "&".join(
             f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}" for name, value in sorted(query)
@@ -208,7 +227,7 @@ class LeanDataPath(S3DataPath):
             self._signer.sign(method, signed_path, canonical_query, signed, payload_hash, credentials)
             return signed
 
-        return await self._transport.send(operation, method, url, prepare, body)
+        return url, prepare
 
     async def list_page(
         self,
@@ -249,11 +268,7 @@ class LeanDataPath(S3DataPath):
         elif start_after is not None:
             query.append(("start-after", self.location.full_key(start_after)))
         headers, _ = self._list_in.serialize(params)  # header parameters only (x-amz-request-payer)
-        response = await self._send("ListObjectsV2", "GET", "", query, headers)
-        try:
-            data = await response.read()
-        finally:
-            response.release()
+        data = await self._fetch("ListObjectsV2", "GET", "", query, headers)
         return parse_list_page(data, self.location)
 
     async def get_object(

@@ -340,6 +340,30 @@ class LeanTransport:
             self._proxies[origin] = cached
         return cached
 
+    async def fetch(self, operation: str, method: str, url: str, prepare: Prepare) -> bytes:
+        """`send` a request without a body and read its whole (small) response body, e.g. a listing page.
+
+        A body cut short (a reset or a truncated response after the status line) is retried like a failed request,
+        as botocore retries a response it could not read: one such break must not end a run whose listing the
+        SDK would have completed.
+
+        Raises:
+            as `send`; aiohttp.ClientError, TimeoutError, ConnectionError: the body broke off on the last attempt.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            response = await self.send(operation, method, url, prepare)
+            try:
+                return await response.read()
+            except _NETWORK_ERRORS as exc:
+                retry_cost = self._retry_cost(attempt, _TIMEOUT_RETRY_COST if _is_timeout(exc) else _RETRY_COST)
+                if not retry_cost:
+                    raise
+            finally:
+                response.release()
+            await self._pause(attempt)
+
     def _retry_cost(self, attempt: int, cost: int) -> int:
         """The quota spent on another attempt, or 0 when no attempt is left or the quota is empty."""
         if attempt >= self._settings.max_attempts or not self._quota.acquire(cost):
