@@ -4,7 +4,8 @@ Candidates are the target keys absent from the source map, which was taken from 
 filtered source objects protect their copies; for a local target it holds the keys the written files are listed
 under (`/a` as `a`), so both sides are compared in the same form. Of the filters only --filter-exclude-regex protects target-only
 keys, and --delete-excluded lifts that protection. --max-delete N deletes at most N objects; when more were due,
-deletion stops with a warning (exit 3). When the source listing skipped entries it could not read (unreadable
+deletion stops with a warning (exit 3). The candidates come from the two key maps, or, when the listings were
+compared by sorted merge (application/target_merge.py), from the keys the merge found target-only. When the source listing skipped entries it could not read (unreadable
 files or directories), nothing is deleted in that run: the copies of those entries would look target-only.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+
+import regex
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
@@ -54,30 +57,40 @@ def deletion_allowed(run: RunContext) -> bool:
     return True
 
 
+def delete_protection(config: SyncConfig) -> regex.Pattern[str] | None:
+    """The --filter-exclude-regex that protects target-only keys, unless --delete-excluded lifts it."""
+    exclude = config.filters.exclude_regex
+    return None if config.deletion.delete_excluded else exclude
+
+
+def target_only_keys(config: SyncConfig, target_map: KeyMap, source_map: KeyMap) -> list[str]:
+    """The delete candidates of the key-map mode: target keys absent from the source map and not protected.
+
+    Args:
+        config: the run's settings (the exclude regex, --delete-excluded).
+        target_map / source_map: the two listings, both holding their keys.
+    """
+    protect = delete_protection(config)
+    return [key for key in target_map.missing_from(source_map) if protect is None or protect.search(key) is None]
+
+
 async def delete_target_only(
     config: SyncConfig,
     target: ObjectStorage,
-    target_map: KeyMap,
-    source_map: KeyMap,
+    candidates: list[str],
     run: RunContext,
     *,
     if_match: Callable[[str], str | None] = _no_condition,
 ) -> None:
-    """Delete every target-only key the options allow.
+    """Delete the target-only keys, at most --max-delete of them.
 
     Args:
-        config: the run's settings (deletion options, exclude regex, dry-run, worker size).
+        config: the run's settings (deletion options, dry-run, worker size).
         target: where to delete.
-        target_map / source_map: the two listings, both holding their keys.
+        candidates: the target-only keys no filter protects, in target listing order.
         run: counters, warnings, errors and the stop signal.
         if_match: the If-Match ETag of deleting a key (--if-match: its listed ETag; else None).
     """
-    exclude = config.filters.exclude_regex
-    protect_excluded = exclude is not None and not config.deletion.delete_excluded
-    candidates = [
-        key for key in target_map.missing_from(source_map)
-        if not (protect_excluded and exclude is not None and exclude.search(key) is not None)
-    ]
     max_delete = config.deletion.max_delete
     if max_delete is not None and len(candidates) > max_delete:
         candidates = candidates[:max_delete]

@@ -1,8 +1,10 @@
 """run_sync: the pipeline of one run (reference §1.2).
 
-1. The target is listed first, into a compact key map (when an update check or --delete needs it).
-2. The source is streamed: listing -> [source key map, with --delete] -> filters 1-6 -> update check layer A ->
-   a bounded queue -> N workers (ObjectSyncer).
+1. The target is listed first, into a compact key map (when an update check or --delete needs it) - unless both
+   listings come in key order: then the target listing is read in step with the source listing, a sorted merge
+   whose memory does not grow with the bucket (application/target_merge.py).
+2. The source is streamed: listing -> [source key map, with --delete; or the merge's target cursor] -> filters
+   1-6 -> update check layer A -> a bounded queue -> N workers (ObjectSyncer).
 3. Only when the sync phase ended without error or cancellation, and the source listing skipped nothing: --delete
    removes target-only keys.
 Every stage runs under one TaskGroup; setting the run's stop event (an error, or Ctrl-C) cancels the phase, which
@@ -17,11 +19,18 @@ import logging
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.deletion import delete_target_only, deletion_allowed, warn_about_target_prefix
+from s3syncpy.application.deletion import (
+    delete_protection,
+    delete_target_only,
+    deletion_allowed,
+    target_only_keys,
+    warn_about_target_prefix,
+)
 from s3syncpy.application.derived_settings import listing_parallelism
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.latest_tagging import LatestTagging
+from s3syncpy.application.listed_entries import InFlightEntries, ListedEntries, ListedEntry
 from s3syncpy.application.object_syncer import ObjectSyncer
 from s3syncpy.application.phases import pipeline_lifecycle
 from s3syncpy.application.phases import run_until_stopped as _until_stopped
@@ -33,6 +42,13 @@ from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.application.strategies import StrategyFactory, choose_strategy
+from s3syncpy.application.target_merge import (
+    DeleteCandidates,
+    IrregularKeys,
+    TargetCursor,
+    comparison_mode,
+    log_comparison_mode,
+)
 from s3syncpy.application.update_check import UpdateChecker
 from s3syncpy.application.versioned_sync import VersionedPhase, versioning_prerequisites_met
 from s3syncpy.application.write_conditions import ConditionalWritePolicy
@@ -126,8 +142,16 @@ async def _run_phases(
         if config.key_range is not None
         else None
     )
+    lists_target = delete or not uc.remove_modified_filter
+    if lists_target:
+        mode = comparison_mode(source.features, target.features)
+        log_comparison_mode(mode)
+        if mode.sorted_merge:
+            await _run_merged(config, source, target, strategy, callbacks, clock, run, shard,
+                              normalised_source=mode.normalised_source)
+            return
     target_map: KeyMap | None = None
-    if delete or not uc.remove_modified_filter:
+    if lists_target:
         target_map = KeyMap(store_keys=delete)
         options = _listing_options(config, target, run, shard.target_listing_hint if shard is not None else None)
         ok = await _until_stopped(run, lambda: _fill_map(target, options, target_map, shard))
@@ -136,16 +160,139 @@ async def _run_phases(
     source_map = _SourceKeys(target.features.stores_directories) if delete else None
     syncer, rules, checker = _object_syncer(config, source, target, strategy, target_map, clock, run)
     listed_target = target_map if target_map is not None and checker.mode.lists_target else None
+    lookup = _MapLookup(listed_target, source_map)
+    source_options = _source_listing_options(config, source, run, shard)
     if not await _until_stopped(
-        run, lambda: _sync_phase(config, source, syncer, rules, callbacks, listed_target, source_map, shard, run)
+        run, lambda: _sync_phase(config, source, source_options, syncer, rules, callbacks, lookup, shard, run)
     ):
         return
     if delete and target_map is not None and source_map is not None and deletion_allowed(run):
-        keys = source_map.keys
+        candidates = target_only_keys(config, target_map, source_map.keys)
         if_match = ConditionalWritePolicy(config.conditions, target_map).for_delete
         await _until_stopped(
-            run, lambda: delete_target_only(config, target, target_map, keys, run, if_match=if_match)
+            run, lambda: delete_target_only(config, target, candidates, run, if_match=if_match)
         )
+
+
+async def _run_merged(
+    config: SyncConfig,
+    source: ObjectStorage,
+    target: ObjectStorage,
+    strategy: StrategyFactory,
+    callbacks: SyncCallbacks,
+    clock: Clock,
+    run: RunContext,
+    shard: RunKeyRange | None,
+    *,
+    normalised_source: bool,
+) -> None:
+    """The sync and --delete phases with the target read by sorted merge, in step with the source listing.
+
+    `normalised_source`: the source's keys name files of a local target (irregular ones are kept aside).
+    """
+    delete = config.deletion.delete
+    max_delete = config.deletion.max_delete
+    irregular = IrregularKeys() if normalised_source else None
+    candidates = (
+        DeleteCandidates(
+            KeyMap(store_keys=True),
+            limit=max_delete + 1 if max_delete is not None and irregular is None else None,
+            protect=delete_protection(config),
+        )
+        if delete
+        else None
+    )
+    in_flight = InFlightEntries()
+    syncer, rules, checker = _object_syncer(config, source, target, strategy, in_flight, clock, run)
+    target_options = dataclasses.replace(
+        _listing_options(config, target, run, shard.target_listing_hint if shard is not None else None),
+        key_order=True,
+    )
+    source_options = dataclasses.replace(_source_listing_options(config, source, run, shard), key_order=True)
+
+    async def sync_phase() -> None:
+        cursor = TargetCursor(target.list_objects(target_options), shard, candidates)
+        lookup = _MergeLookup(cursor, in_flight, irregular, listed_target=checker.mode.lists_target, drain=delete)
+        try:
+            await _sync_phase(config, source, source_options, syncer, rules, callbacks, lookup, shard, run)
+        finally:
+            await cursor.close()
+
+    if not await _until_stopped(run, sync_phase):
+        return
+    if candidates is not None and deletion_allowed(run):
+        keys = list(candidates.found.keys())
+        if irregular is not None:
+            keys = [key for key in keys if key not in irregular.files]
+        if_match = ConditionalWritePolicy(config.conditions, candidates.found).for_delete
+        await _until_stopped(run, lambda: delete_target_only(config, target, keys, run, if_match=if_match))
+
+
+class _MapLookup:
+    """Key-map mode: each source object's entry from the target map; the source keys kept for --delete."""
+
+    def __init__(self, target_map: KeyMap | None, source_map: _SourceKeys | None) -> None:
+        self.listed_target = target_map is not None
+        self._target_map = target_map
+        self._source_map = source_map
+
+    async def entry_for(self, obj: ObjectInfo) -> TargetEntry | None:
+        if self._source_map is not None and obj.key:
+            # Taken before filtering, so filtered source objects still protect their target copies.
+            self._source_map.add(obj)
+        found = self._target_map.get(obj.key) if self._target_map is not None else None
+        return TargetEntry(*found) if found is not None else None
+
+    def release(self, key: str) -> None:
+        """Nothing to forget: the map lives for the run."""
+
+    async def finish(self) -> None:
+        """Nothing left: the target was listed before the source."""
+
+
+class _MergeLookup:
+    """Sorted-merge mode: each source object's entry from the target cursor, held while the object is synced.
+
+    Every listed source key moves the cursor, before any filter, so filtered source objects still protect their
+    target copies, as in key-map mode.
+    """
+
+    def __init__(
+        self,
+        cursor: TargetCursor,
+        in_flight: InFlightEntries,
+        irregular: IrregularKeys | None,
+        *,
+        listed_target: bool,
+        drain: bool,
+    ) -> None:
+        self.listed_target = listed_target
+        self._cursor = cursor
+        self._irregular = irregular
+        self._in_flight = in_flight
+        self._drain = drain
+
+    async def entry_for(self, obj: ObjectInfo) -> TargetEntry | None:
+        if not obj.key:
+            return None  # the object named like the prefix: the target listing never has it
+        if self._irregular is not None and self._irregular.take(obj.key):
+            return None  # its raw key is never listed by the local target (see application/target_merge.py)
+        found: ListedEntry | None = await self._cursor.entry_for(obj.key)
+        if found is None:
+            return None
+        self._in_flight.hold(obj.key, found)
+        return TargetEntry(*found) if self.listed_target else None
+
+    def release(self, key: str) -> None:
+        self._in_flight.release(key)
+
+    async def finish(self) -> None:
+        """The source listing ended: with --delete, the rest of the target listing is target-only."""
+        if self._drain:
+            await self._cursor.finish()
+
+
+_Lookup = _MapLookup | _MergeLookup
 
 
 def _object_syncer(
@@ -153,7 +300,7 @@ def _object_syncer(
     source: ObjectStorage,
     target: ObjectStorage,
     strategy: StrategyFactory,
-    target_map: KeyMap | None,
+    target_map: ListedEntries | None,
     clock: Clock,
     run: RunContext,
 ) -> tuple[ObjectSyncer, PlanRules, UpdateChecker]:
@@ -289,11 +436,11 @@ async def _fill_map(
 async def _sync_phase(
     config: SyncConfig,
     source: ObjectStorage,
+    listing: ListingOptions,
     syncer: ObjectSyncer,
     rules: PlanRules,
     callbacks: SyncCallbacks,
-    target_map: KeyMap | None,
-    source_map: _SourceKeys | None,
+    lookup: _Lookup,
     shard: RunKeyRange | None,
     run: RunContext,
 ) -> None:
@@ -301,12 +448,9 @@ async def _sync_phase(
     queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
     user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     async with asyncio.TaskGroup() as group:
-        group.create_task(
-            _produce(_source_listing_options(config, source, run, shard), source, syncer, rules, user_filter,
-                     target_map, source_map, shard, queue, workers)
-        )
+        group.create_task(_produce(listing, source, syncer, rules, user_filter, lookup, shard, queue, workers))
         for _ in range(workers):
-            group.create_task(_work(queue, syncer))
+            group.create_task(_work(queue, syncer, lookup))
 
 
 async def _produce(
@@ -315,22 +459,17 @@ async def _produce(
     syncer: ObjectSyncer,
     rules: PlanRules,
     user_filter: _UserFilter | None,
-    target_map: KeyMap | None,
-    source_map: _SourceKeys | None,
+    lookup: _Lookup,
     shard: RunKeyRange | None,
     queue: asyncio.Queue[_Work | None],
     workers: int,
 ) -> None:
-    listed_target = target_map is not None
+    listed_target = lookup.listed_target
     async for obj in source.list_objects(listing):
         if shard is not None and not shard.keeps_source(obj.key):
             # Another shard's object: not listed by this run at all (neither synced, nor skipped, nor kept).
             continue
-        if source_map is not None and obj.key:
-            # Taken before filtering, so filtered source objects still protect their target copies.
-            source_map.add(obj)
-        found = target_map.get(obj.key) if target_map is not None else None
-        entry = TargetEntry(*found) if found is not None else None
+        entry = await lookup.entry_for(obj)
         plan: ObjectPlan | None
         if user_filter is None:
             plan = plan_object(obj, entry, rules, listed_target=listed_target)
@@ -339,10 +478,12 @@ async def _produce(
             if plan is None:
                 plan = plan_after_filters(obj, entry, rules, listed_target=listed_target)
         if isinstance(plan, Skip):
+            lookup.release(obj.key)
             syncer.record_skip(obj, plan)
             continue
         await queue.put((obj, plan))
     # Reached only when the listing completed: a failing or cancelled listing ends the whole TaskGroup.
+    await lookup.finish()
     for _ in range(workers):
         await queue.put(_END)
 
@@ -379,6 +520,9 @@ def filter_object(obj: ObjectInfo) -> FilterObject:
     )
 
 
-async def _work(queue: asyncio.Queue[_Work | None], syncer: ObjectSyncer) -> None:
+async def _work(queue: asyncio.Queue[_Work | None], syncer: ObjectSyncer, lookup: _Lookup) -> None:
     while (item := await queue.get()) is not None:
-        await syncer.sync(*item)
+        try:
+            await syncer.sync(*item)
+        finally:
+            lookup.release(item[0].key)

@@ -12,8 +12,8 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 
-from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import ObjectSettings
+from s3syncpy.application.listed_entries import ListedEntries
 from s3syncpy.application.local_values import local_checksum, local_etag
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
@@ -78,7 +78,7 @@ class UpdateChecker:
         direction: Direction,
         source: ObjectStorage,
         target: ObjectStorage,
-        target_map: KeyMap | None,
+        target_map: ListedEntries | None,
         run: RunContext,
     ) -> None:
         uc = config.update_check

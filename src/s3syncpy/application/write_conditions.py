@@ -8,7 +8,7 @@ listed target ETag.
 
 from __future__ import annotations
 
-from s3syncpy._speedups import KeyMap
+from s3syncpy.application.listed_entries import ListedEntries
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
 from s3syncpy.application.write_settings import ConditionalWrites
 from s3syncpy.domain.decisions.listing import TargetEntry
@@ -18,7 +18,7 @@ from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 class ConditionalWritePolicy:
     """Builds the WriteConditions of one run's writes and deletes."""
 
-    def __init__(self, settings: ConditionalWrites, target_map: KeyMap | None) -> None:
+    def __init__(self, settings: ConditionalWrites, target_map: ListedEntries | None) -> None:
         """Args:
             settings: the conditional-write options.
             target_map: the target listing (its ETags), when the target was listed.

@@ -40,6 +40,23 @@ async def test_parallel_listing_equals_the_serial_one(
     assert serial  # every prefix above holds objects
 
 
+ORDERED_KEYS = [*KEYS, "a-b", "a-b/1", "a0", "a", "é/1", "😀", "a/b-c", "a/b0"]
+
+
+async def test_a_custom_endpoint_is_not_taken_to_list_in_key_order(open_storage: OpenStorage, s3_admin: Any,
+                                                                    bucket: str, datapath: str) -> None:
+    """The test server lists in directory-tree order (`a/1` before `a-b`), so a custom endpoint claims no order:
+    a key range is then cut by the caller from the whole listing, and the listings are compared by key map."""
+    for key in ORDERED_KEYS:
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=b"x")
+    key_range = KeyRange(None, "a-c")
+    async with open_storage() as storage:
+        listed = [info.key async for info in storage.list_objects(ListingOptions(max_keys=2, key_range=key_range))]
+        assert not storage.features.lists_in_key_order
+
+    assert sorted(key for key in listed if key_range.contains(key)) == ["a", "a-b", "a-b/1"]
+
+
 async def test_versions_are_listed_per_key(open_storage: OpenStorage, s3_admin: Any, bucket: str) -> None:
     s3_admin.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     for key, bodies in (("k", [b"1", b"2", b"3"]), ("k2", [b"x"]), ("l", [b"y"])):

@@ -62,6 +62,9 @@ class _CapturingTransport:
         self.sent.append((method, url, await prepare()))
         raise _Captured
 
+    async def fetch(self, operation: str, method: str, url: str, prepare: Any) -> bytes:
+        return await self.send(operation, method, url, prepare)  # type: ignore[no-any-return]
+
 
 async def test_lean_requests_to_an_access_point_are_signed_for_s3_in_its_region(client: Any) -> None:
     endpoint = await resolve_bucket_endpoint(client, AP)

@@ -11,13 +11,14 @@ entry and passes one line to `on_warning`, which the sync service counts (they m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import stat
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from s3syncpy.adapters.listing_fanout import Level, ListNode, fan_out
+from s3syncpy.adapters.listing_fanout import Level, ListNode, fan_out, ordered_fan_out
 from s3syncpy.adapters.local.atomic import TempFile, default_file_mode, write_parts, write_stream
 from s3syncpy.adapters.local.content import LocalContent, guess_content_type
 from s3syncpy.adapters.local.hashing import TempFileDigestSource, file_digests, hash_entries
@@ -68,6 +69,11 @@ _FILE_TREE_FEATURES = StorageFeatures(
     supports_versioning=False,
     supports_server_side_copy=False,
 )
+
+
+def _subdirectory_key(node: SubDirectory | None) -> str:
+    """The key prefix of a directory the parallel walk lists (the root is never a child)."""
+    return node.key_prefix if node is not None else ""
 
 
 class LocalObjectStorage(ObjectStorage):
@@ -126,7 +132,8 @@ class LocalObjectStorage(ObjectStorage):
             return os.path.join(self._root.directory, key)
 
     async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
-        """Yield every regular file under the root (directories never), in walk order.
+        """Yield every regular file under the root (directories never), in walk order (key order with
+        `options.key_order`).
 
         With options.etag_threshold and etag_chunksize set, each file's ETag is computed (--check-etag).
         """
@@ -136,11 +143,19 @@ class LocalObjectStorage(ObjectStorage):
                     yield info
             return
         if options.parallel:
-            async for info in fan_out(None, self._directory_lister(options), parallel=options.parallel_listings,
-                                      max_depth=options.parallel_depth):
-                yield info
+            lister = self._directory_lister(options)
+            listing = (
+                ordered_fan_out(None, lister, _subdirectory_key, parallel=options.parallel_listings,
+                                max_depth=options.parallel_depth)
+                if options.key_order
+                else fan_out(None, lister, parallel=options.parallel_listings, max_depth=options.parallel_depth)
+            )
+            # Closed with this generator, so a consumer that stops early also stops the listings in flight.
+            async with contextlib.aclosing(listing):
+                async for info in listing:
+                    yield info
             return
-        async for entries in self._walk_batches(self._walker(options.key_range)):
+        async for entries in self._walk_batches(self._walker(options.key_range, ordered=options.key_order)):
             for info in await self._infos(entries, options):
                 yield info
 
@@ -148,7 +163,14 @@ class LocalObjectStorage(ObjectStorage):
         """Lists one directory (None: the root) for the parallel fan-out: a walker of its own, in threads."""
 
         async def list_directory(node: SubDirectory | None, one_level: bool) -> AsyncIterator[Level[Any]]:
-            walker = self._walker(options.key_range, node, one_level)
+            walker = self._walker(options.key_range, node, one_level, ordered=options.key_order)
+            if options.key_order and one_level:
+                # The ordered fan-out places each child between the files around it: one page with both.
+                infos: list[ObjectInfo] = []
+                async for entries in self._walk_batches(walker):
+                    infos.extend(await self._infos(entries, options))
+                yield Level(infos, list(walker.children))
+                return
             async for entries in self._walk_batches(walker):
                 yield Level(await self._infos(entries, options))
             yield Level(children=list(walker.children))
@@ -164,7 +186,12 @@ class LocalObjectStorage(ObjectStorage):
         return [ObjectInfo(key=entry.key, size=entry.size, mtime_ns=entry.mtime_ns) for entry in entries]
 
     def _walker(
-        self, key_range: KeyRange | None, subdirectory: SubDirectory | None = None, one_level: bool = False
+        self,
+        key_range: KeyRange | None,
+        subdirectory: SubDirectory | None = None,
+        one_level: bool = False,
+        *,
+        ordered: bool = False,
     ) -> DirectoryWalker:
         return DirectoryWalker(
             self._root.directory,
@@ -174,6 +201,7 @@ class LocalObjectStorage(ObjectStorage):
             subdirectory=subdirectory,
             one_level=one_level,
             key_range=key_range,
+            ordered=ordered,
         )
 
     async def _walk_batches(self, walker: DirectoryWalker) -> AsyncIterator[list[FileEntry]]:

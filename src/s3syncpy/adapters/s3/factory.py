@@ -19,6 +19,7 @@ Usage (the composition root; share one semaphore so source and target draw on on
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -64,6 +65,12 @@ async def open_s3_storage(
         StorageError: the client could not be created.
     """
     options = options or S3StorageOptions()
+    if options.key_ordered_listing is None:
+        # AWS S3 documents UTF-8 binary order; a custom endpoint may be a server that lists in tree order.
+        ordered = settings.key_ordered_listing
+        options = dataclasses.replace(
+            options, key_ordered_listing=ordered if ordered is not None else settings.endpoint_url is None
+        )
     timeout_ms = settings.operation_timeout_milliseconds
     connections = worker_size + max_parallel_uploads
     async with (

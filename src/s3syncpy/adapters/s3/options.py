@@ -36,6 +36,11 @@ class S3StorageOptions:
         acl: a canned ACL for written objects.
         accelerate: use the Transfer Acceleration endpoint.
         payload_signing: False sends UNSIGNED-PAYLOAD.
+        key_ordered_listing: the endpoint's ListObjectsV2 returns keys in UTF-8 binary order, as AWS S3 does (a
+            key range then starts and stops the listing, and the listings may be compared by sorted merge).
+            Some S3-compatible servers list in directory-tree order instead (SeaweedFS: `a/1` before `a-b`).
+            None: as the client settings say (ClientSettings.key_ordered_listing), else by the endpoint (AWS S3
+            yes, a custom --endpoint-url no).
     """
 
     checksum_algorithm: ChecksumAlgorithm | None = None
@@ -48,6 +53,7 @@ class S3StorageOptions:
     acl: str | None = None
     accelerate: bool = False
     payload_signing: bool = True
+    key_ordered_listing: bool | None = None
 
     @property
     def full_object(self) -> bool:

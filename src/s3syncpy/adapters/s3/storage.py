@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any
 from urllib.parse import parse_qsl
 
-from s3syncpy.adapters.listing_fanout import Level, fan_out
+from s3syncpy.adapters.listing_fanout import Level, fan_out, ordered_fan_out
 from s3syncpy.adapters.s3 import checksums
 from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.conditions import write_condition_params
@@ -62,6 +62,8 @@ DEFAULT_HELD_BYTES = 16 * 8 * 1024 * 1024
 
 
 _BUCKET_FEATURES = StorageFeatures()
+# Directory buckets (Express One Zone) list keys in no particular order, some S3-compatible servers in another.
+_UNORDERED_FEATURES = StorageFeatures(lists_in_key_order=False)
 
 
 class S3ObjectStorage(ObjectStorage):
@@ -105,6 +107,9 @@ class S3ObjectStorage(ObjectStorage):
         )
         self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
         self._versions = VersionLister(client, location, self._errors)
+        self._lists_in_key_order = self._options.key_ordered_listing is not False and not is_directory_bucket(
+            location.bucket
+        )
         self._read_params = self._options.read_params()
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
@@ -112,8 +117,9 @@ class S3ObjectStorage(ObjectStorage):
 
     @property
     def features(self) -> StorageFeatures:
-        """An S3 bucket: stored ETags, checksums, parts, tags, versions and server-side copy."""
-        return _BUCKET_FEATURES
+        """An S3 bucket: stored ETags, checksums, parts, tags, versions and server-side copy; listings in key
+        order except in a directory bucket or on an endpoint that lists in another order."""
+        return _BUCKET_FEATURES if self._lists_in_key_order else _UNORDERED_FEATURES
 
     @property
     def location(self) -> S3Location:
@@ -136,13 +142,16 @@ class S3ObjectStorage(ObjectStorage):
         """
         key_range = options.key_range
         if options.parallel:
-            async for info in self._list_in_parallel(options):
-                if info.key or options.include_prefix_key:
-                    yield info
+            # Closed with this generator, so a consumer that stops early also stops the listings in flight.
+            async with contextlib.aclosing(self._list_in_parallel(options)) as fanned:
+                async for info in fanned:
+                    if info.key or options.include_prefix_key:
+                        yield info
             return
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
-        # end. Directory buckets (Express One Zone) list in no particular order: they get neither.
-        ordered = key_range is not None and not is_directory_bucket(self._location.bucket)
+        # end. Directory buckets (Express One Zone) list in no particular order, and some S3-compatible servers in
+        # directory-tree order: they get neither (the caller cuts the range).
+        ordered = key_range is not None and self._lists_in_key_order
         start_after = key_range.listing_start_after() if ordered and key_range is not None else None
         pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after,
                             before_page=options.before_page)
@@ -154,7 +163,7 @@ class S3ObjectStorage(ObjectStorage):
                     if info.key or options.include_prefix_key:
                         yield info
 
-    def _list_in_parallel(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
+    def _list_in_parallel(self, options: ListingOptions) -> AsyncGenerator[ObjectInfo, None]:
         """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that
         cannot hold a key of it are not listed (keys outside it may still come: the caller keeps the inside)."""
         key_range = options.key_range
@@ -169,6 +178,9 @@ class S3ObjectStorage(ObjectStorage):
                     children = [c for c in children if key_range.may_hold_prefix(location.relative_key(c))]
                 yield Level(page.objects, children)
 
+        if options.key_order and self._lists_in_key_order:
+            return ordered_fan_out(location.prefix, list_prefix, location.relative_key,
+                                   parallel=options.parallel_listings, max_depth=options.parallel_depth)
         return fan_out(location.prefix, list_prefix, parallel=options.parallel_listings,
                        max_depth=options.parallel_depth)
 

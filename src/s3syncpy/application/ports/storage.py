@@ -2,7 +2,8 @@
 
 Contract (every implementation, including tests/fakes.InMemoryObjectStorage, passes tests/contract):
 * Keys are relative to the storage's root (S3 prefix or local directory), "/"-separated.
-* `list_objects()` yields every object once, in any order. Local storages never yield directories; S3 yields
+* `list_objects()` yields every object once, in any order; with `ListingOptions.key_order` a storage whose
+  `features.lists_in_key_order` is set yields them in S3 byte order (UTF-8 binary, Python str order). Local storages never yield directories; S3 yields
   directory markers ("x/") as objects. A key equal to the prefix (empty relative key) is yielded only with
   `ListingOptions.include_prefix_key`.
 * `head_object()` returns None when the object does not exist; other failures raise StorageError subclasses.
@@ -62,6 +63,8 @@ class ListingOptions:
         key_range: when set, the storage may leave out keys outside it (S3 starts the listing near its start and
             stops at its end; a local walk skips directories that cannot hold its keys). It may still yield keys
             outside: the caller keeps only those inside.
+        key_order: yield keys in ascending S3 byte order (honoured by storages with `lists_in_key_order`; a
+            parallel listing then still lists sub-prefixes concurrently but yields them in prefix order).
     """
 
     etag_threshold: int | None = None
@@ -72,6 +75,7 @@ class ListingOptions:
     parallel_listings: int = 1
     parallel_depth: int = 0
     key_range: KeyRange | None = None
+    key_order: bool = False
 
     @property
     def parallel(self) -> bool:
@@ -273,6 +277,8 @@ class StorageFeatures:
             the existing object.
         supports_tagging / supports_versioning / supports_server_side_copy: object tags, version listings, and
             copies made by the storage itself without the bytes passing through us.
+        lists_in_key_order: `list_objects` honours `ListingOptions.key_order` (S3 byte order); a storage whose
+            listing has no order (an Express One Zone directory bucket) leaves it False.
     """
 
     has_etags: bool = True
@@ -285,6 +291,7 @@ class StorageFeatures:
     supports_tagging: bool = True
     supports_versioning: bool = True
     supports_server_side_copy: bool = True
+    lists_in_key_order: bool = True
 
 
 class ObjectStorage(abc.ABC):

