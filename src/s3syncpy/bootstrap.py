@@ -100,7 +100,7 @@ async def _sync(
         if report_mode:
             # Report mode is its own service: it compares and never writes.
             await run_report(
-                config, source, target, SystemClock(), cancel if cancel is not None else asyncio.Event(),
+                config, source, target, clock, cancel if cancel is not None else asyncio.Event(),
                 run=run, callbacks=callbacks,
             )
             return report
