@@ -368,17 +368,11 @@ def _listing_options(
     transfer = config.transfer
     uc = config.update_check
     parallel, depth = listing_parallelism(config)
-    if not storage.features.has_etags and uc.check_etag and not transfer.auto_chunksize and not uc.remove_modified_filter:
-        return ListingOptions(
-            etag_threshold=transfer.multipart_threshold,
-            etag_chunksize=transfer.multipart_chunksize,
-            max_keys=transfer.max_keys,
-            parallel_listings=parallel,
-            parallel_depth=depth,
-            key_range=key_range,
-            before_page=run.limits.before_page,
-        )
+    hashes = not storage.features.has_etags and uc.check_etag and not transfer.auto_chunksize
+    hashes = hashes and not uc.remove_modified_filter
     return ListingOptions(
+        etag_threshold=transfer.multipart_threshold if hashes else None,
+        etag_chunksize=transfer.multipart_chunksize if hashes else None,
         max_keys=transfer.max_keys,
         parallel_listings=parallel,
         parallel_depth=depth,
