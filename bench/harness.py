@@ -39,8 +39,10 @@ class RunResult:
     timed_out: bool = False
 
 
-def run_measured(argv: list[str], env: dict[str, str], timeout: float) -> RunResult:
-    """Run a command with stdout discarded and measure it.
+def run_measured(
+    argv: list[str], env: dict[str, str], timeout: float, stdout: Path | None = None
+) -> RunResult:
+    """Run a command with stdout discarded (or written to `stdout`) and measure it.
 
     The peak RSS and CPU time come from wait4(2): the kernel's high-water mark for the child and every descendant
     it waited for, so nothing is sampled and no polling thread steals CPU from the tools on a 2-core machine.
@@ -49,17 +51,18 @@ def run_measured(argv: list[str], env: dict[str, str], timeout: float) -> RunRes
         argv: the command.
         env: its whole environment.
         timeout: seconds before its process group is killed.
+        stdout: a file to receive the command's stdout, for callers that check what it printed.
 
     Returns:
         The measurement; a run that could not start has exit code 127 and the reason as its stderr tail.
     """
-    with tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryFile() as stderr, open(stdout or os.devnull, "wb") as output:
         started = time.perf_counter()
         try:
             process = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
+                stdout=output,
                 stderr=stderr,
                 env=env,
                 start_new_session=True,  # its own process group, so a timeout kills the tool's children too

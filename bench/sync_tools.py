@@ -3,7 +3,7 @@
 Public API:
     TOOL_NAMES                                             every tool, ours first
     OURS                                                   "s3syncpy"
-    SyncTool                                               name, settings, env, upload()/download() -> argv
+    SyncTool                                               name, settings, env, upload()/download()/copy() -> argv
     build_tool(name, endpoint, peers_dir, binary=None) -> SyncTool   installs a peer when needed (PeerInstallError)
                                                            unless its binary is given
 
@@ -42,6 +42,7 @@ class Endpoint(Protocol):
 
 Upload = Callable[[Path, str, str], list[str]]
 Download = Callable[[str, str, Path], list[str]]
+Copy = Callable[[str, str, str], list[str]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class SyncTool:
     """One tool: its settings note, version command, environment, and command lines for each direction.
 
     upload(source_dir, bucket, prefix) syncs a local folder to s3://bucket/prefix/;
-    download(bucket, prefix, target_dir) syncs s3://bucket/prefix/ to a local folder.
+    download(bucket, prefix, target_dir) syncs s3://bucket/prefix/ to a local folder;
+    copy(source_bucket, prefix, target_bucket) syncs s3://source_bucket/prefix/ to s3://target_bucket/prefix/.
     """
 
     name: str
@@ -58,6 +60,7 @@ class SyncTool:
     env: dict[str, str] = field(repr=False)
     upload: Upload = field(repr=False)
     download: Download = field(repr=False)
+    copy: Copy = field(repr=False)
 
 
 def _base_env(endpoint: Endpoint, peers_dir: Path) -> dict[str, str]:
@@ -119,6 +122,18 @@ def _ours(endpoint: Endpoint, env: dict[str, str]) -> SyncTool:
             f"s3://{bucket}/{prefix}/",
             f"{dst}/",
         ],
+        copy=lambda source, prefix, target: [
+            *base,
+            "--show-no-progress",
+            "--source-endpoint-url",
+            url,
+            "--source-force-path-style",
+            "--target-endpoint-url",
+            url,
+            "--target-force-path-style",
+            f"s3://{source}/{prefix}/",
+            f"s3://{target}/{prefix}/",
+        ],
     )
 
 
@@ -132,6 +147,7 @@ def _awscli(endpoint: Endpoint, env: dict[str, str]) -> SyncTool:
         env,
         upload=lambda src, bucket, prefix: [*base, f"{src}/", f"s3://{bucket}/{prefix}/"],
         download=lambda bucket, prefix, dst: [*base, f"s3://{bucket}/{prefix}/", f"{dst}/"],
+        copy=lambda source, prefix, target: [*base, f"s3://{source}/{prefix}/", f"s3://{target}/{prefix}/"],
     )
 
 
@@ -145,6 +161,7 @@ def _s5cmd(endpoint: Endpoint, env: dict[str, str], binary: str | None) -> SyncT
         env,
         upload=lambda src, bucket, prefix: [*base, f"{src}/", f"s3://{bucket}/{prefix}/"],
         download=lambda bucket, prefix, dst: [*base, f"s3://{bucket}/{prefix}/*", f"{dst}/"],
+        copy=lambda source, prefix, target: [*base, f"s3://{source}/{prefix}/*", f"s3://{target}/{prefix}/"],
     )
 
 
@@ -174,6 +191,11 @@ def _rclone(endpoint: Endpoint, env: dict[str, str], peers_dir: Path, binary: st
         env,
         upload=lambda src, bucket, prefix: [*base, str(src), f"{remote}:{bucket}/{prefix}"],
         download=lambda bucket, prefix, dst: [*base, f"{remote}:{bucket}/{prefix}", str(dst)],
+        copy=lambda source, prefix, target: [
+            *base,
+            f"{remote}:{source}/{prefix}",
+            f"{remote}:{target}/{prefix}",
+        ],
     )
 
 
