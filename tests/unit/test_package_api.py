@@ -41,3 +41,10 @@ def test_importing_the_package_loads_no_vendor_library() -> None:
     code = "import sys, s3syncpy; print(','.join(m for m in ('botocore', 'aiohttp', 'click') if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == ""
+
+
+def test_the_command_line_entry_point_loads_no_optional_library() -> None:
+    # `regex` (about 12 ms) and tqdm are start-up time every run pays; only a regex filter or a progress bar needs them.
+    code = "import sys, s3syncpy.cli.main; print(','.join(m for m in ('regex', 'tqdm', 'lupa') if m in sys.modules))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == ""

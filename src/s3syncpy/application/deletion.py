@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-
-import regex
+from typing import TYPE_CHECKING
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.config import SyncConfig
@@ -24,6 +23,10 @@ from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
 from s3syncpy.domain.errors import DirectoryTraversalError, PreconditionFailedError, StorageError
 from s3syncpy.domain.paths import S3Location
+
+if TYPE_CHECKING:
+    # Only the pattern type is named here: `regex` costs start-up time and is imported where patterns are compiled.
+    import regex
 
 MAX_DELETE_REACHED = "--max_delete has been reached. delete operation has been cancelled."
 SOURCE_LISTING_INCOMPLETE = (

@@ -30,8 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-
-import regex
+from typing import TYPE_CHECKING
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.key_ranges import RunKeyRange
@@ -41,6 +40,10 @@ from s3syncpy.application.run_context import logger
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo
+
+if TYPE_CHECKING:
+    # Only the pattern type is named here: `regex` costs start-up time and is imported where patterns are compiled.
+    import regex
 
 
 @dataclass(frozen=True, slots=True)

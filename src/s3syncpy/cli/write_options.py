@@ -7,9 +7,7 @@ ConfigError through the `parse` function the caller passes (the one `error:` lin
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
-
-import regex
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from s3syncpy.application.request_settings import RateLimitSettings, S3RequestSettings
 from s3syncpy.domain.content_filters import ContentFilterSettings
@@ -22,6 +20,10 @@ from s3syncpy.domain.write_headers import (
     parse_metadata,
     parse_storage_class,
 )
+
+if TYPE_CHECKING:
+    # Only the pattern type is named here: `regex` costs start-up time and is imported where patterns are compiled.
+    import regex
 
 T = TypeVar("T")
 Parse = Callable[[str, str, Callable[[str], T]], T]

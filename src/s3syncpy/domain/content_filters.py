@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import regex
+from typing import TYPE_CHECKING
 
 from s3syncpy.domain.tagging import format_metadata, format_tags
+
+if TYPE_CHECKING:
+    # Only the pattern type is named here: `regex` costs start-up time and is imported where patterns are compiled.
+    import regex
 
 # The options of steps 9-10, which judge the Content-Type (11-12 judge the metadata).
 CONTENT_TYPE_STEPS: frozenset[str] = frozenset(
