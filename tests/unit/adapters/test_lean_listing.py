@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 import botocore.parsers
 import botocore.session
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from s3syncpy.adapters.s3.details import info_from_listing
-from s3syncpy.adapters.s3.lean.listing import iso8601_to_ns, parse_list_page
+from s3syncpy.adapters.s3.lean.listing import decode_url_key, iso8601_to_ns, parse_list_page
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.paths import S3Location
 
@@ -152,3 +154,17 @@ def test_an_unreadable_page_is_a_storage_error(body: bytes) -> None:
     with pytest.raises(StorageError, match=r"^ListObjectsV2 s3://bkt/data/ returned an unreadable page: ") as info:
         parse_list_page(body, S3Location("bkt", "data/"))
     assert info.value.operation == "ListObjectsV2"
+
+
+# Texts made of the pieces that decide the result: escapes of "/" in both cases, "+", stray or broken escapes.
+_ENCODED_PIECES = st.sampled_from(["%2F", "%2f", "%2", "%", "+", "%20", "%C3%A9", "%%2F", "a", "/", "é", "2F"])
+
+
+@given(st.lists(_ENCODED_PIECES | st.text(max_size=3), max_size=12).map("".join))
+def test_the_key_decoder_agrees_with_unquote_plus(text: str) -> None:
+    assert decode_url_key(text) == unquote_plus(text)
+
+
+@given(st.text(max_size=40))
+def test_the_key_decoder_undoes_quote_plus(key: str) -> None:
+    assert decode_url_key(quote_plus(key, safe="")) == key

@@ -62,6 +62,20 @@ def parse_list_page(body: bytes, location: S3Location) -> ListPage:
         ) from exc
 
 
+def decode_url_key(text: str) -> str:
+    """unquote_plus(text), without its general path for the common key whose only escape is "/" as %2F.
+
+    Some servers (SeaweedFS) escape every "/" of a url-encoded listing; a page of a million such keys spent a
+    tenth of a no-op run's CPU in unquote. With no "+" and no "%" left once the %2F are replaced, the replacement
+    is exactly what unquote_plus returns.
+    """
+    if "+" not in text:
+        plain = text.replace("%2F", "/")
+        if "%" not in plain:
+            return plain
+    return unquote_plus(text)
+
+
 def _parse(body: bytes, location: S3Location) -> ListPage:
     root = ElementTree.fromstring(body)
     tag = root.tag
@@ -74,6 +88,9 @@ def _parse(body: bytes, location: S3Location) -> ListPage:
     prefix = location.prefix
     objects: list[ObjectInfo] = []
     append = objects.append
+    # Objects written in the same second share their LastModified text, and a page of a bulk upload holds a few
+    # distinct ones: parsing each text once took a seventh of a no-op run's CPU off the listing.
+    parsed_times: dict[str, int] = {}
     for entry in root.iter(contents):
         key = ""
         size = 0
@@ -83,11 +100,14 @@ def _parse(body: bytes, location: S3Location) -> ListPage:
             name = field.tag
             text = field.text or ""
             if name == key_tag:
-                key = unquote_plus(text) if url_encoded else text
+                key = decode_url_key(text) if url_encoded else text
             elif name == size_tag:
                 size = int(text)
             elif name == modified_tag:
-                mtime_ns = iso8601_to_ns(text)
+                parsed = parsed_times.get(text)
+                if parsed is None:
+                    parsed = parsed_times[text] = iso8601_to_ns(text)
+                mtime_ns = parsed
             elif name == etag_tag:
                 e_tag = text
             elif name == class_tag:
