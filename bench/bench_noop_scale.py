@@ -94,8 +94,8 @@ def _log(message: str) -> None:
 
 
 def _ours_printing_summary(argv: list[str]) -> list[str]:
-    # Without --show-no-progress our summary line goes to stdout (no bar is drawn when stdout is a file), so every
-    # run can be checked for what it moved; the bar costs nothing measurable off a terminal.
+    # Without --show-no-progress our summary line goes to stdout, so every run can be checked for what it moved;
+    # with stdout a file, that line is all the progress display prints.
     return [arg for arg in argv if arg != "--show-no-progress"]
 
 
