@@ -131,5 +131,5 @@ def _parse(body: bytes, location: S3Location) -> ListPage:
     for common in root.iter(f"{ns}CommonPrefixes"):
         listed = common.findtext(f"{ns}Prefix")
         if listed:
-            prefixes.append(unquote_plus(listed) if url_encoded else listed)
+            prefixes.append(decode_url_key(listed) if url_encoded else listed)
     return ListPage(objects=objects, next_token=token or None, truncated=truncated, prefixes=prefixes)
