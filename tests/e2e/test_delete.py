@@ -56,8 +56,11 @@ def test_filtered_source_objects_protect_their_target_copies(
 
 def test_max_delete_deletes_at_most_n_then_warns(tmp_path: Path, bucket: str, s3_admin: Any,
                                                   run_s3sync: RunS3Sync) -> None:
+    # No extra object alone in a folder: SeaweedFS lists a folder that a delete has just emptied as a key "logs/"
+    # for a moment, which the second run, started at once, would count as one more object to delete.
+    extra = {"extra1": b"x", "dir/extra2": b"y", "extra3.log": b"z"}
     write_tree(tmp_path, SOURCE)
-    put_objects(s3_admin, bucket, EXTRA)
+    put_objects(s3_admin, bucket, extra)
 
     limited = run_s3sync("--delete", "--max-delete", "2", str(tmp_path), f"s3://{bucket}/", expect=3)
     assert limited.count("deleted") == 2
