@@ -48,3 +48,11 @@ def test_the_command_line_entry_point_loads_no_optional_library() -> None:
     code = "import sys, s3syncpy.cli.main; print(','.join(m for m in ('regex', 'tqdm', 'lupa') if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == ""
+
+
+def test_the_composition_root_loads_lua_only_for_a_script() -> None:
+    # The console script's fast exit keeps the ordinary exit (which flushes Lua's C stdio) whenever lupa is loaded,
+    # so a run without a Lua script must not load it.
+    code = "import sys, s3syncpy.bootstrap; print('lupa' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "False"

@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from s3syncpy.adapters.lua.vm import LuaCallbackError, LuaVM
 from s3syncpy.application.ports.callbacks import (
     FilterObject,
     SourceField,
@@ -22,6 +21,9 @@ from s3syncpy.application.ports.callbacks import (
 )
 from s3syncpy.application.scripting import LuaSettings, ScriptKind
 from s3syncpy.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from s3syncpy.adapters.lua.vm import LuaVM
 
 LOAD_ERROR_PREFIX = "Failed to load and compile Lua script callback: "
 
@@ -97,6 +99,10 @@ def load_lua_callbacks(settings: LuaSettings) -> LuaCallbacks | None:
 
 
 def _load(kind: ScriptKind, path: str, settings: LuaSettings) -> LuaVM:
+    # Imported once a script is given, so only runs that use Lua load lupa: the console script's fast exit
+    # (cli/main.exit_process) keeps the ordinary exit exactly when lupa is loaded.
+    from s3syncpy.adapters.lua.vm import LuaCallbackError, LuaVM
+
     if not os.path.isfile(path):
         raise ConfigError(f"invalid value '{path}' for '{kind.option}': no such file")
     try:
