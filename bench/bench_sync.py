@@ -99,6 +99,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--phases", default=",".join(PHASES), help="comma list of upload,noop,download")
     parser.add_argument("--repeat", type=int, default=1, help="repetitions; the best of them is reported")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a tool run is killed")
+    parser.add_argument(
+        "--work-dir", type=Path, default=None,
+        help="where the dataset and the download folders go (default: the system temp directory); the cost of "
+        "creating a file depends on the file system and its state, so compare tools on one",
+    )
     args = parser.parse_args(argv)
     tools = [OURS if t.strip() == "ours" else t.strip() for t in args.tools.split(",") if t.strip()]
     phases = [_PHASE_ALIASES.get(p.strip(), p.strip()) for p in args.phases.split(",") if p.strip()]
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns 0 when every tool passed every phase, 1 otherwise."""
     args = _parse_args(argv)
     load_before = os.getloadavg()[0]  # other work on the machine skews every number: the report says how much
-    work = Path(tempfile.mkdtemp(prefix="s3syncpy-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="s3syncpy-bench-", dir=args.work_dir))
     server, weed = new_seaweed_server()
     try:
         print(f"writing {args.files} files of {args.size} bytes ...", file=sys.stderr, flush=True)
