@@ -8,6 +8,7 @@ run's transfer strategy (read, write, verify; in a dry run only what the strateg
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from s3syncpy.application.config import ForceRetry
 from s3syncpy.application.content import EmptyContent
@@ -82,6 +83,15 @@ class ObjectSyncer:
         self._stats = run.stats
         self._ignore_glacier_warnings = ignore_glacier_warnings
 
+    def _emit(self, event_type: EventType, obj: ObjectInfo, **fields: Any) -> None:
+        """Emit an event carrying the source's fields, built only when an event callback listens.
+
+        Why: the fields (an RFC 3339 time each) cost more than the rest of a skip, and every object emits two.
+        """
+        events = self._run.events
+        if events.enabled:
+            events.emit(event_type, key=obj.key, **_source_fields(obj), **fields)
+
     def record_skip(self, obj: ObjectInfo, skip: Skip) -> None:
         """Count a skipped object (a directory-traversal key is a warning instead, as in the reference)."""
         reason = skip.reason
@@ -89,9 +99,7 @@ class ObjectSyncer:
             self._run.skip_warning(f"{reason.value} key={obj.key}", key=obj.key)
             return
         self._stats.skipped += 1
-        if self._run.events.enabled:  # the fields (an RFC 3339 time each) were half of a skip's cost; a no-op is all skips
-            self._run.events.emit(EventType.SYNC_FILTERED, key=obj.key, message=skip.message,
-                                  **_source_fields(obj), **dict(skip.event_fields))
+        self._emit(EventType.SYNC_FILTERED, obj, message=skip.message, **dict(skip.event_fields))
         if reason is SkipReason.INCOMPATIBLE_MARKER:
             # The reference logs this without raising the warning flag.
             logger.warning(reason.value, extra={"fields": {"key": obj.key}})
@@ -178,12 +186,10 @@ class ObjectSyncer:
                 if self._latest_tagging is not None and await self._latest_tagging.update(obj):
                     # The reference counts a tags-only update as a transferred object.
                     self._stats.transferred_objects += 1
-                    self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
+                    self._emit(EventType.SYNC_COMPLETE, obj)
                     return
                 self._stats.skipped += 1
-                self._run.events.emit(
-                    EventType.SYNC_FILTERED, key=obj.key, message=head.reason, **_source_fields(obj)
-                )
+                self._emit(EventType.SYNC_FILTERED, obj, message=head.reason)
                 return
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
@@ -196,15 +202,15 @@ class ObjectSyncer:
             obj = rehearsed
             self._stats.transferred_bytes += obj.size
             self._stats.transferred_objects += 1
-            self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
+            self._emit(EventType.SYNC_COMPLETE, obj)
             logger.info("[dry-run] sync completed.", extra={"fields": self._strategy.completion_fields(obj)})
             return
-        self._run.events.emit(EventType.SYNC_START, key=obj.key, **_source_fields(obj))
+        self._emit(EventType.SYNC_START, obj)
         if plan.directory:
             # A directory marker on a directory tree: create the directory; nothing to read from the source.
             await self._put_directory(obj)
             self._stats.transferred_objects += 1
-            self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(obj))
+            self._emit(EventType.SYNC_COMPLETE, obj)
             return
         conditions = self._conditions.for_write(obj, head.target, headed=head.headed)
         transferred = await self._strategy.transfer(obj, conditions)
@@ -214,7 +220,7 @@ class ObjectSyncer:
             self.record_skip(obj, transferred)
             return
         self._stats.transferred_objects += 1
-        self._run.events.emit(EventType.SYNC_COMPLETE, key=obj.key, **_source_fields(transferred))
+        self._emit(EventType.SYNC_COMPLETE, transferred)
         if log_enabled(logging.INFO):
             logger.info("sync completed.", extra={"fields": self._strategy.completion_fields(transferred)})
 
