@@ -64,8 +64,9 @@ def exit_process(code: int) -> None:
     Why: tearing down the loaded modules (botocore's S3 model among them) and collecting every object took about
     0.15 s after the last request, a fifth of an empty sync's wall time. Everything a run writes is closed when
     run() returns; the exit handlers still run and the standard streams are flushed. The ordinary exit is kept
-    when a non-daemon thread is still alive (the interpreter would wait for it) or when a Lua VM was loaded
-    (Lua's io library writes through C stdio buffers, which only the ordinary exit flushes).
+    when a non-daemon thread is still alive (the interpreter would wait for it) or when lupa is loaded, which
+    only a run with a Lua script does (Lua's io library writes through C stdio buffers, which only the ordinary
+    exit flushes).
     """
     others_alive = any(
         thread is not threading.main_thread() and not thread.daemon and thread.is_alive()
