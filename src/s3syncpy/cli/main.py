@@ -53,9 +53,7 @@ _report_logger = logging.getLogger(REPORT_LOGGER_NAME)
 
 def main() -> None:
     """Console-script entry point: run with sys.argv and exit with the run's exit code."""
-    code = run()
-    _flush_stdout()
-    exit_process(code)
+    exit_process(run())
 
 
 def exit_process(code: int) -> None:
@@ -68,6 +66,7 @@ def exit_process(code: int) -> None:
     only a run with a Lua script does (Lua's io library writes through C stdio buffers, which only the ordinary
     exit flushes).
     """
+    _flush_stdout()  # before either exit: a reader that is gone (`| head`) must not make it complain
     others_alive = any(
         thread is not threading.main_thread() and not thread.daemon and thread.is_alive()
         for thread in threading.enumerate()
@@ -75,7 +74,7 @@ def exit_process(code: int) -> None:
     if others_alive or "lupa" in sys.modules:
         sys.exit(code)
     atexit._run_exitfuncs()
-    _flush_stdout()
+    _flush_stdout()  # what the exit handlers printed
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(code)
