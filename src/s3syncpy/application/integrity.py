@@ -1,16 +1,19 @@
-"""End-to-end integrity checks after a transfer (reference §2.4 upload, §2.5 download, DECISIONS.md #3).
+"""End-to-end integrity checks after a transfer: uploads as the reference checks them, downloads before the rename.
 
 Uploads: the ETag S3 reports is compared with the source's (S3 source: its listed ETag; local source: rebuilt
 from the MD5s of the exact bytes sent), and the additional checksum S3 reports with the source's (local source:
 computed by the adapter over the bytes sent; S3 source: its stored value, read with checksum mode).
-Downloads: the temp file is hashed before the rename, with the source's part sizes when they are known; a
-mismatch keeps the existing local file and counts a warning.
+Downloads: the temp file is hashed before the rename against the source's own layout: a plain ETag is the MD5 of
+the whole object whatever its size; a "-N" ETag is checked with the source's real part sizes (known, or learned
+from the source when the configured layout does not explain it). Only a file that fails against its real layout
+is refused: the existing local file is kept and a warning counted. The reference warns on a mere layout
+difference instead.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.callbacks import EventType
@@ -31,6 +34,8 @@ from s3syncpy.domain.verification import (
 )
 
 _NO_ENCRYPTION = Encryption()
+
+PartsLearner = Callable[[], Awaitable[list[int] | None]]
 
 
 def verify_upload(
@@ -169,6 +174,7 @@ class DownloadVerifier:
         source_parts: list[int] | None = None,
         source_checksum: str | None = None,
         checksum_algorithm: ChecksumAlgorithm | None = None,
+        learn_parts: PartsLearner | None = None,
     ) -> None:
         """Args:
             config: the run's settings.
@@ -178,6 +184,8 @@ class DownloadVerifier:
             source_parts: the source's part sizes, when known (auto-chunksize or composite checksum).
             source_checksum: the source's whole-object checksum (checksum mode), verified when given.
             checksum_algorithm: its algorithm.
+            learn_parts: asks the source for its real part sizes; called when a "-N" ETag that the configured
+                layout seemed to explain (same part count) does not verify, before the file is refused.
         """
         self._config = config
         self._obj = obj
@@ -186,15 +194,19 @@ class DownloadVerifier:
         self._parts = source_parts
         self._checksum = source_checksum
         self._algorithm = checksum_algorithm
+        self._learn_parts = learn_parts
 
     def _etag_layout(self, source_etag: str) -> tuple[list[int], bool]:
-        """(part sizes, multipart) the local ETag is computed with (reference §2.5)."""
+        """(part sizes, multipart) the local ETag is computed with: the source's own layout where it is known or
+        stated by its ETag, else the configured one (see domain/etag.py `stated_layout`)."""
         size = self._obj.size
-        if self._parts:
-            if etag_math.is_multipart_etag(source_etag):
-                return list(self._parts), True
-            return [size], False
+        if self._parts and etag_math.is_multipart_etag(source_etag):
+            return list(self._parts), True
         transfer = self._config.transfer
+        stated = etag_math.stated_layout(source_etag, size, transfer.multipart_threshold, transfer.multipart_chunksize)
+        if stated is not None:
+            return stated
+        # The real parts could not be learned: the configured layout, which fails as the reference's check does.
         layout = etag_math.part_sizes(size, transfer.multipart_threshold, transfer.multipart_chunksize)
         return (layout or [size]), bool(layout)
 
@@ -209,7 +221,7 @@ class DownloadVerifier:
         return parts, multipart, checksums.is_full_object_checksum(source_checksum)
 
     async def validate(self, written: DigestSource) -> bool:
-        """Return True to rename the temp file into place (see DECISIONS.md #3)."""
+        """Return True to rename the temp file into place (False: it fails against the source's real layout)."""
         obj = self._obj
         verification = self._config.verification
         source_etag = obj.e_tag or self._details.info.e_tag
@@ -235,6 +247,8 @@ class DownloadVerifier:
         etag_digests, checksum_digests = await self._hash(written, etag_layout, checksum_layout)
         accepted = True
         if etag_layout is not None and etag_digests is not None:
+            assert source_etag is not None
+            etag_digests = await self._against_real_parts(written, source_etag, etag_layout, etag_digests)
             accepted &= self._verify_etag(source_etag, etag_digests, etag_layout[1])
         if checksum_layout is not None and checksum_digests is not None:
             accepted &= self._verify_checksum(checksum_digests, checksum_layout)
@@ -259,6 +273,23 @@ class DownloadVerifier:
         if checksum_layout is not None:
             checksum_digests = await written.digests(checksum_layout[0], algorithm, full)
         return etag_digests, checksum_digests
+
+    async def _against_real_parts(
+        self, written: DigestSource, source_etag: str, layout: tuple[list[int], bool], digests: FileDigests
+    ) -> FileDigests:
+        """The digests to verify with: `digests`, or, when a multipart ETag does not verify under a layout that was
+        assumed (the configured one, with the same part count), the file hashed again in the source's real parts."""
+        parts, multipart = layout
+        if not multipart or self._parts or self._learn_parts is None:
+            return digests
+        local_etag = etag_math.etag_from_part_digests(digests.part_md5s, multipart=True)
+        if etag_math.normalize_etag(local_etag) == etag_math.normalize_etag(source_etag):
+            return digests
+        real = await self._learn_parts()
+        if not real or real == parts:
+            return digests
+        self._parts = real
+        return await written.digests(real)
 
     def _verify_etag(self, source_etag: str | None, digests: FileDigests, multipart: bool) -> bool:
         obj = self._obj

@@ -1,28 +1,32 @@
 """How one object is read and written: the first GET's range, the source's part layout and the put layout.
 
-Reference §2.2 and §2.5 (`get_first_chunk_range`, `get_object_parts_if_necessary`, UploadManager with
---auto-chunksize):
+As the reference does (its first-chunk range, its "object parts if necessary" step and its upload manager under
+--auto-chunksize), and beyond it for objects other tools wrote:
 
 * The first GET is ranged when the object is at least 5 MiB and multipart: part 1 of the source under
   --auto-chunksize (HeadObject partNumber=1), else the first configured chunk.
 * The source's part sizes are fetched (S3 sources, when the ETag is multipart or a range was used) from
   GetObjectAttributes when its checksum is composite and checksum mode is on, else one HEAD per part under
-  --auto-chunksize; otherwise they stay unknown.
-* Uploads reproduce those exact part sizes under --auto-chunksize (so ETag and composite checksum match the
-  source's); a single-part source is copied with one PutObject. Downloads read the first range, then chunks.
+  --auto-chunksize. Without either, a "-N" ETag whose N the configured layout does not explain (rclone's 5 MiB
+  parts, `aws s3 cp` with 16 MiB parts, any SDK's uneven parts) has its real parts learned too (`learn_parts`);
+  otherwise they stay unknown.
+* Uploads from an S3 source reproduce the source's layout: its exact parts when known, one PutObject for a plain
+  ETag, so the target's ETag equals the source's. Downloads read the first range, then configured chunks, and
+  verify against the source's layout (application/integrity.py).
 * Inconsistent layouts under --auto-chunksize are hard errors (LayoutError: stat SyncError, exit 1).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.run_context import logger
+from s3syncpy.application.run_context import log_enabled, logger
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
-from s3syncpy.domain.errors import ObjectNotFoundError
+from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 from s3syncpy.domain.plan import upload_layout
 
@@ -51,7 +55,7 @@ class SourceLayout:
 
 
 async def first_range(config: ObjectSettings, source: ObjectStorage, obj: ObjectInfo) -> tuple[int, int] | None:
-    """The first GET's byte range (reference `get_first_chunk_range`).
+    """The first GET's byte range (the reference's first-chunk range).
 
     Args:
         config: the run's settings.
@@ -102,12 +106,14 @@ async def source_parts(
     requested: tuple[int, int] | None,
     final_checksum: str | None,
 ) -> list[int] | None:
-    """The source's part sizes, when the reference fetches them (`get_object_parts_if_necessary`).
+    """The source's part sizes: when the reference fetches them, and when the configured layout cannot explain
+    the source's ETag.
 
     Truth table (S3 source, ETag multipart or a ranged first GET; otherwise None):
 
         checksum mode on, final checksum composite                              GetObjectAttributes parts
         else --auto-chunksize                                                   one HEAD per part
+        else "-N" ETag, N not the configured part count                         learned (learn_parts)
         else                                                                    None (unknown)
 
     Under --auto-chunksize a single-part source has the one part [first GET length], and the sanity checks
@@ -145,7 +151,15 @@ async def source_parts(
     elif config.transfer.auto_chunksize:
         parts = await source.get_object_parts(obj.key, version_id=obj.version_id)
     if not config.transfer.auto_chunksize:
-        return parts or None
+        if parts:
+            return parts
+        transfer = config.transfer
+        if multipart_etag and etag_math.stated_layout(
+            e_tag, obj.size, transfer.multipart_threshold, transfer.multipart_chunksize
+        ) is None:
+            # Another writer cut this object in parts of its own: verify (and copy) it in its real layout.
+            return await learn_parts(source, obj, e_tag, max_parts=transfer.max_keys)
+        return None
     if multipart_etag and not parts:
         raise LayoutError(f"object parts are empty although the ETag is multipart. key={obj.key}, e_tag={e_tag}")
     if not multipart_etag:
@@ -155,6 +169,45 @@ async def source_parts(
         raise LayoutError(
             f"object parts size does not match content length. key={obj.key}, "
             f"first_part_size={parts[0]}, content_length={requested[1]}"
+        )
+    return parts
+
+
+async def learn_parts(source: ObjectStorage, obj: ObjectInfo, e_tag: str | None, *, max_parts: int) -> list[int] | None:
+    """The real part sizes of a multipart object whose layout is not the configured one, or None when the
+    source cannot tell them.
+
+    GetObjectAttributes answers in one request where the server lists parts (AWS lists them only for objects
+    uploaded with an additional checksum); otherwise one HEAD per part number, as --auto-chunksize does. A part
+    list that cannot be the layout of this ETag and size (the object was replaced in between) is not used.
+
+    Raises:
+        ObjectNotFoundError: the object is gone.
+    """
+    parts: list[int] = []
+    try:
+        attributes = await source.get_object_part_attributes(obj.key, version_id=obj.version_id, max_parts=max_parts)
+        parts = [part.size for part in attributes]
+    except ObjectNotFoundError:
+        raise
+    except StorageError:
+        # Servers without GetObjectAttributes still answer partNumber HEADs.
+        parts = []
+    if not etag_math.explains_etag(parts, e_tag, obj.size):
+        try:
+            parts = await source.get_object_parts(obj.key, version_id=obj.version_id)
+        except ObjectNotFoundError:
+            raise
+        except StorageError as exc:
+            logger.warning("cannot learn the object's part layout.", extra={"fields": {"key": obj.key,
+                                                                                       "error": str(exc)}})
+            return None
+    if not etag_math.explains_etag(parts, e_tag, obj.size):
+        return None
+    if log_enabled(logging.INFO):
+        logger.info(
+            "object part layout learned from the source.",
+            extra={"fields": {"key": obj.key, "e_tag": e_tag or "", "parts": len(parts), "first_part_size": parts[0]}},
         )
     return parts
 
@@ -176,6 +229,15 @@ def upload_parts(config: ObjectSettings, source: ObjectStorage, obj: ObjectInfo,
         ObjectTooLargeError: the object exceeds S3's maximum object size.
     """
     transfer = config.transfer
+    if not transfer.auto_chunksize and source.features.has_etags:
+        # An S3 source is written in its own layout, so the target's ETag equals the source's (a later
+        # --check-etag run skips it): its learned parts, or one PutObject for a plain (single-part) ETag.
+        if parts and etag_math.explains_etag(parts, obj.e_tag, obj.size):
+            return list(parts)
+        if obj.e_tag is not None and not etag_math.is_multipart_etag(obj.e_tag) and (
+            obj.size <= etag_math.MAXIMUM_PART_SIZE
+        ):
+            return []
     if transfer.auto_chunksize and source.features.supports_parts and parts:
         e_tag = obj.e_tag
         if etag_math.is_multipart_etag(e_tag):
@@ -200,7 +262,7 @@ def upload_parts(config: ObjectSettings, source: ObjectStorage, obj: ObjectInfo,
 def download_parts(config: ObjectSettings, obj: ObjectInfo, requested: tuple[int, int] | None) -> list[int]:
     """PutRequest.part_sizes for a local target: the read layout (first range, then configured chunks).
 
-    Even under --auto-chunksize the rest of the object is read in configured chunks (reference §2.5).
+    Even under --auto-chunksize the rest of the object is read in configured chunks, as the reference reads it.
     """
     transfer = config.transfer
     if requested is None:

@@ -98,6 +98,44 @@ def multipart_etag_parts(e_tag: str | None) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
+def stated_layout(e_tag: str | None, size: int, threshold: int, chunksize: int) -> tuple[list[int], bool] | None:
+    """The part layout an object's ETag implies without asking the server, or None when it must be learned.
+
+    An object written by another tool may be cut in parts of any size, so the configured layout is only assumed
+    when it explains the ETag's part count:
+
+        plain ETag (no "-N")                            ([size], False): the MD5 of the whole object, whatever
+                                                        its size
+        "-N" and N == the configured layout's parts     (configured parts, True): probably ours; a mismatch
+                                                        still has to be checked against the real parts
+        "-N" otherwise, or an unparsable suffix         None: learn the real parts from the server
+
+    Args:
+        e_tag: the object's ETag (quoted or not).
+        size: the object's size.
+        threshold: the configured multipart threshold.
+        chunksize: the configured part size.
+
+    Returns:
+        (part sizes, multipart), or None.
+    """
+    if e_tag is None:
+        return None
+    if not is_multipart_etag(e_tag):
+        return [size], False
+    count = multipart_etag_parts(e_tag)
+    configured = part_sizes(size, threshold, chunksize)
+    if count is None or count != len(configured):
+        return None
+    return configured, True
+
+
+def explains_etag(parts: Sequence[int], e_tag: str | None, size: int) -> bool:
+    """Whether a learned part list can be the layout of an object with this multipart ETag and size."""
+    count = multipart_etag_parts(e_tag)
+    return count is not None and count == len(parts) and sum(parts) == size
+
+
 def single_etag(md5_digest: bytes) -> str:
     """The quoted ETag of a single-part object from its raw MD5 digest."""
     return f'"{md5_digest.hex()}"'

@@ -26,12 +26,11 @@ from s3syncpy.domain.model import ChecksumAlgorithm as Alg
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from s3syncpy.domain.verification import (
     CHECKSUM_MISMATCH_DOWNLOAD,
-    CHECKSUM_MISMATCH_HELP_UPLOAD,
     CHECKSUM_SOURCE_MISSING,
     ETAG_MISMATCH_HELP_UPLOAD,
 )
 from tests.fakes.clock import FakeClock
-from tests.fakes.features import FILE_TREE
+from tests.fakes.features import FILE_TREE, OBJECT_STORE
 from tests.fakes.storage import InMemoryObjectStorage
 
 SECOND = 1_000_000_000
@@ -129,8 +128,9 @@ def s3_source(algorithm: Alg | None = None, **objects: tuple[bytes, list[int]]) 
     return storage
 
 
-async def test_s3_to_s3_rechunked_source_warns_with_help_for_etag_and_checksum() -> None:
-    # Uploaded with 3-byte parts, copied with the configured 4-byte chunks: both values differ.
+async def test_s3_to_s3_rechunked_source_is_copied_in_its_own_parts() -> None:
+    # Uploaded with 3-byte parts, where the configured 4-byte chunks would cut the same count: the copy is written
+    # in the source's parts, so ETag and composite checksum both equal the source's.
     source = s3_source(Alg.SHA256, obj=(OVER, [3, 3, 3]))
     target = InMemoryObjectStorage(checksum_algorithm=Alg.SHA256)
     config = cfg(S3, S3, verification=verification(additional_checksum_algorithm=Alg.SHA256,
@@ -139,10 +139,43 @@ async def test_s3_to_s3_rechunked_source_warns_with_help_for_etag_and_checksum()
     report = await sync(config, source, target)
 
     assert report.stats.transferred_objects == 1
-    assert report.stats.warnings == 2
+    assert report.stats.warnings == 0
+    assert (report.stats.etag_verified, report.stats.checksum_verified) == (1, 1)
+    assert target.objects["obj"].part_sizes == [3, 3, 3]
+    assert target.objects["obj"].e_tag == source.objects["obj"].e_tag
+
+
+@pytest.mark.parametrize(
+    ("data", "parts"),
+    [
+        pytest.param(OVER, [3, 3, 3], id="same-count-as-configured"),
+        pytest.param(b"x" * 13, [5, 5, 3], id="other-count"),
+        pytest.param(OVER, [9], id="one-part-multipart"),
+        pytest.param(OVER, [], id="single-put-over-threshold"),
+    ],
+)
+async def test_s3_to_s3_copy_takes_the_source_layout_without_checksum_mode(data: bytes, parts: list[int]) -> None:
+    source = s3_source(None, obj=(data, parts))
+    target = InMemoryObjectStorage()
+
+    report = await sync(cfg(S3, S3), source, target)
+
+    assert report.stats.warnings == 0 and report.stats.etag_verified == 1
+    assert target.objects["obj"].part_sizes == parts
+    assert target.objects["obj"].e_tag == source.objects["obj"].e_tag
+    assert target.data("obj") == data
+
+
+async def test_s3_to_s3_source_that_cannot_tell_its_parts_warns_with_help() -> None:
+    # Without part listings the configured layout is all there is: the mismatch is reported with its likely cause.
+    source = InMemoryObjectStorage(features=dataclasses.replace(OBJECT_STORE, supports_parts=False))
+    source.seed("obj", b"y" * 13, mtime_ns=T0, part_sizes=[5, 5, 3])
+    target = InMemoryObjectStorage()
+
+    report = await sync(cfg(S3, S3), source, target)
+
+    assert report.stats.warnings == 1
     assert ETAG_MISMATCH_HELP_UPLOAD in warnings_text(report)
-    assert CHECKSUM_MISMATCH_HELP_UPLOAD in warnings_text(report)
-    assert report.exit_code is ExitCode.WARNING
 
 
 async def test_s3_to_s3_auto_chunksize_reproduces_the_source_parts() -> None:
@@ -162,7 +195,11 @@ async def test_s3_to_s3_auto_chunksize_reproduces_the_source_parts() -> None:
 
 
 async def test_s3_to_s3_disable_multipart_verify_silences_rechunking() -> None:
-    source = s3_source(Alg.SHA256, obj=(OVER, [3, 3, 3]))
+    # A source that cannot tell its parts is re-cut in the configured layout: both values differ, and the option
+    # makes that unknown instead of a mismatch.
+    source = InMemoryObjectStorage(checksum_algorithm=Alg.SHA256,
+                                   features=dataclasses.replace(OBJECT_STORE, supports_parts=False))
+    source.seed("obj", OVER, mtime_ns=T0, part_sizes=[3, 3, 3])
     target = InMemoryObjectStorage(checksum_algorithm=Alg.SHA256)
     config = cfg(S3, S3, verification=verification(additional_checksum_algorithm=Alg.SHA256,
                                                    enable_additional_checksum=True, disable_multipart_verify=True))
@@ -236,8 +273,9 @@ async def test_download_verifies_checksum_and_etag(algorithm: Alg, data: bytes, 
     assert report.stats.warnings == 0
 
 
-async def test_download_full_object_checksum_verifies_but_rechunked_etag_mismatches() -> None:
-    # The asymmetry of §2.5: a full-object value fetches no parts, so the ETag is computed with the config.
+async def test_download_full_object_checksum_and_rechunked_etag_both_verify() -> None:
+    # A full-object value lists no parts; the "-3" ETag looks like the configured layout but is not: the real parts
+    # are learned before the file is refused, and it verifies.
     source = s3_source(Alg.CRC64NVME, obj=(OVER, [3, 3, 3]))
     target = InMemoryObjectStorage(features=FILE_TREE)
     target.seed("obj", b"old", mtime_ns=0)
@@ -245,9 +283,57 @@ async def test_download_full_object_checksum_verifies_but_rechunked_etag_mismatc
 
     report = await sync(config, source, target)
 
-    assert report.stats.checksum_verified == 1
+    assert (report.stats.checksum_verified, report.stats.etag_verified) == (1, 1)
+    assert report.stats.warnings == 0
+    assert target.data("obj") == OVER
+
+
+@pytest.mark.parametrize(
+    ("data", "parts"),
+    [
+        pytest.param(OVER, [3, 3, 3], id="same-count-as-configured"),
+        pytest.param(b"z" * 13, [5, 5, 3], id="other-count"),
+        pytest.param(b"z" * 13, [6, 2, 5], id="uneven"),
+        pytest.param(OVER, [9], id="one-part-multipart"),
+        pytest.param(OVER, [], id="single-put-over-threshold"),
+        pytest.param(AT_THRESHOLD, [], id="single-put-at-threshold"),
+    ],
+)
+async def test_download_verifies_against_the_source_layout(data: bytes, parts: list[int]) -> None:
+    source = s3_source(None, obj=(data, parts))
+    target = InMemoryObjectStorage(features=FILE_TREE)
+
+    report = await sync(cfg(S3, LOCAL), source, target)
+
+    assert report.stats.warnings == 0 and report.stats.etag_verified == 1
+    assert target.data("obj") == data
+
+
+async def test_download_learns_parts_only_when_the_configured_layout_cannot_explain_the_etag() -> None:
+    source = s3_source(None, ours=(OVER, [4, 4, 1]), plain=(OVER, []), other=(b"q" * 13, [5, 5, 3]))
+    target = InMemoryObjectStorage(features=FILE_TREE)
+
+    report = await sync(cfg(S3, LOCAL), source, target)
+
+    assert report.stats.etag_verified == 3
+    asked = {key for operation, key in source.calls if operation in {"parts", "attributes"}}
+    assert asked == {"other"}
+
+
+async def test_download_that_fails_against_its_real_layout_is_refused() -> None:
+    # The stored ETag is of other bytes (a corrupted object): learning the real parts cannot make it verify.
+    source = InMemoryObjectStorage()
+    source.seed("obj", b"w" * 13, mtime_ns=T0, part_sizes=[5, 5, 3],
+                e_tag='"0123456789abcdef0123456789abcdef-3"')
+    target = InMemoryObjectStorage(features=FILE_TREE)
+    target.seed("obj", b"previous", mtime_ns=0)
+
+    report = await sync(cfg(S3, LOCAL), source, target)
+
     assert report.stats.warnings == 1 and "e_tag mismatch" in warnings_text(report)
-    assert target.data("obj") == b"old"  # DECISIONS.md #3: never replaced by an unverified download
+    assert report.stats.etag_verified == 0
+    assert target.data("obj") == b"previous"
+    assert report.exit_code is ExitCode.WARNING
 
 
 async def test_download_with_auto_chunksize_verifies_against_source_parts() -> None:
@@ -288,16 +374,6 @@ async def test_download_without_enable_additional_checksum_ignores_checksums() -
 
     assert report.stats.checksum_verified == 0 and report.stats.warnings == 0
     assert target.data("obj") == SINGLE
-
-
-async def test_download_of_single_part_object_over_threshold_mismatches_the_config_etag() -> None:
-    # No parts are known for a single-part object: the local ETag uses the configured layout ("-3").
-    source = s3_source(None, obj=(OVER, []))
-    target = InMemoryObjectStorage(features=FILE_TREE)
-
-    report = await sync(cfg(S3, LOCAL), source, target)
-
-    assert report.stats.warnings == 1 and "obj" not in target.objects
 
 
 # ---------------------------------------------------------------- --auto-chunksize with ranged first GETs

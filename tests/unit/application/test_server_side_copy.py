@@ -124,7 +124,10 @@ async def test_directives_and_tags(
     expected_tags: dict[str, str],
 ) -> None:
     source, target = recording_pair()
-    source.seed("obj", b"z" * size, tags={"k": "v"}, metadata=SystemMetadata(cache_control="no-cache"))
+    # Multipart sizes are seeded in the configured layout: a multipart source is copied in parts.
+    parts = [8 * MiB, size - 8 * MiB] if size >= 8 * MiB else []
+    source.seed("obj", b"z" * size, tags={"k": "v"}, metadata=SystemMetadata(cache_control="no-cache"),
+                part_sizes=parts)
 
     await sync(config(tagging=tagging), source, target)
 
@@ -139,7 +142,9 @@ async def test_directives_and_tags(
 @pytest.mark.parametrize(
     ("transfer", "seeded_parts", "expected_parts"),
     [
-        pytest.param(Transfer(), [], [8 * MiB, 2 * MiB], id="configured-layout"),
+        pytest.param(Transfer(), [8 * MiB, 2 * MiB], [8 * MiB, 2 * MiB], id="configured-layout"),
+        # A plain ETag is one PutObject whatever its size: one CopyObject keeps it (S3 copies up to 5 GiB so).
+        pytest.param(Transfer(), [], [], id="single-part-source-one-copy"),
         pytest.param(Transfer(auto_chunksize=True), [5 * MiB, 5 * MiB], [5 * MiB, 5 * MiB], id="auto-source-parts"),
         pytest.param(Transfer(auto_chunksize=True), [], [], id="auto-single-part-source-one-copy"),
     ],
@@ -154,6 +159,20 @@ async def test_part_layout(transfer: Transfer, seeded_parts: list[int], expected
     assert request.part_sizes == expected_parts  # type: ignore[attr-defined]
     assert target.data("big") == b"q" * (10 * MiB)
     assert report.stats.errors == 0
+
+
+async def test_parts_of_another_writer_are_learned_and_reproduced() -> None:
+    # 12 MiB in three parts, where the configured 8 MiB layout cuts two: the copy takes the source's parts.
+    source, target = recording_pair()
+    data = b"r" * (12 * MiB)
+    source.seed("big", data, part_sizes=[5 * MiB, 5 * MiB, 2 * MiB])
+
+    report = await sync(config(), source, target)
+
+    (request,) = target.requests
+    assert request.part_sizes == [5 * MiB, 5 * MiB, 2 * MiB]  # type: ignore[attr-defined]
+    assert target.objects["big"].e_tag == source.objects["big"].e_tag
+    assert report.stats.etag_verified == 1 and report.stats.warnings == 0
 
 
 async def test_if_none_match_on_an_existing_object_is_two_warnings_and_nothing_overwritten() -> None:

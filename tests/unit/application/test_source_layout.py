@@ -43,8 +43,14 @@ S3_SOURCE, LOCAL_SOURCE = InMemoryObjectStorage(), InMemoryObjectStorage(feature
 @pytest.mark.parametrize(
     ("auto", "source", "info", "parts", "expected"),
     [
-        pytest.param(False, S3_SOURCE, obj(20 * MiB, E_MULTI), [5 * MiB, 15 * MiB], [8 * MiB, 8 * MiB, 4 * MiB],
-                     id="configured-layout-ignores-source-parts"),
+        pytest.param(False, S3_SOURCE, obj(20 * MiB, E_MULTI), [5 * MiB, 15 * MiB], [5 * MiB, 15 * MiB],
+                     id="learned-source-parts-reproduced"),
+        pytest.param(False, S3_SOURCE, obj(20 * MiB, E_MULTI), None, [8 * MiB, 8 * MiB, 4 * MiB],
+                     id="unknown-parts-configured-layout"),
+        pytest.param(False, S3_SOURCE, obj(20 * MiB, E_MULTI), [5 * MiB, 5 * MiB], [8 * MiB, 8 * MiB, 4 * MiB],
+                     id="parts-that-cannot-be-the-layout-ignored"),
+        pytest.param(False, S3_SOURCE, obj(20 * MiB, '"0123456789abcdef0123456789abcdef"'), None, [],
+                     id="plain-etag-one-put"),
         pytest.param(True, S3_SOURCE, obj(20 * MiB, E_MULTI), [5 * MiB, 15 * MiB], [5 * MiB, 15 * MiB],
                      id="auto-reproduces-parts"),
         pytest.param(True, S3_SOURCE, obj(3, '"0123456789abcdef0123456789abcdef-1"'), [3], [3],

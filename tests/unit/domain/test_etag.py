@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from s3syncpy.domain import etag
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import (
     DEFAULT_CHUNKSIZE,
@@ -153,3 +154,39 @@ def test_validate_part_size(value: int, ok: bool) -> None:
     else:
         with pytest.raises(ConfigError, match="--multipart-chunksize must be between 5MiB and 5GiB"):
             validate_part_size("--multipart-chunksize", value)
+
+
+# ---- the layout an ETag states (objects other tools wrote) ------------------------------------------------------
+
+_HEX = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("e_tag", "size", "expected"),
+    [
+        pytest.param(f'"{_HEX}"', 20 * MiB, ([20 * MiB], False), id="plain-etag-over-threshold-is-one-md5"),
+        pytest.param(f'"{_HEX}"', 8 * MiB, ([8 * MiB], False), id="plain-etag-at-threshold"),
+        pytest.param(_HEX, 3, ([3], False), id="plain-unquoted-small"),
+        pytest.param(f'"{_HEX}-3"', 20 * MiB, ([8 * MiB, 8 * MiB, 4 * MiB], True), id="same-count-assumed-ours"),
+        pytest.param(f'"{_HEX}-4"', 20 * MiB, None, id="other-count-learned"),
+        pytest.param(f'"{_HEX}-1"', 3 * MiB, None, id="one-part-below-threshold-learned"),
+        pytest.param(f'"{_HEX}-x"', 20 * MiB, None, id="unparsable-suffix-learned"),
+        pytest.param(None, 20 * MiB, None, id="no-etag"),
+    ],
+)
+def test_stated_layout(e_tag: str | None, size: int, expected: tuple[list[int], bool] | None) -> None:
+    assert etag.stated_layout(e_tag, size, 8 * MiB, 8 * MiB) == expected
+
+
+@pytest.mark.parametrize(
+    ("parts", "e_tag", "size", "expected"),
+    [
+        pytest.param([5, 5, 3], f"{_HEX}-3", 13, True, id="count-and-sum"),
+        pytest.param([5, 5], f"{_HEX}-3", 10, False, id="wrong-count"),
+        pytest.param([5, 5, 2], f"{_HEX}-3", 13, False, id="wrong-sum"),
+        pytest.param([0], f"{_HEX}-1", 0, True, id="empty-one-part"),
+        pytest.param([], f"{_HEX}", 0, False, id="plain-etag"),
+    ],
+)
+def test_explains_etag(parts: list[int], e_tag: str, size: int, expected: bool) -> None:
+    assert etag.explains_etag(parts, e_tag, size) is expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import DownloadVerifier
 from s3syncpy.application.ports.storage import PutRequest
@@ -28,6 +30,10 @@ class DownloadToFiles(FromS3Source):
             source_parts=layout.parts,
             source_checksum=layout.checksum,
             checksum_algorithm=layout.algorithm,
+            learn_parts=functools.partial(
+                source_layout.learn_parts, self._source, obj, obj.e_tag or details.info.e_tag,
+                max_parts=self._settings.transfer.max_keys,
+            ),
         )
         return PutRequest(
             size=obj.size,

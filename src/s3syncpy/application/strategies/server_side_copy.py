@@ -4,8 +4,9 @@ Per object (reference: with --server-side-copy, HeadObject replaces GetObject):
 
     HEAD the source                      metadata, tag count, encryption, checksum (with checksum mode)
     the layout                           --auto-chunksize: the source's own parts (one HEAD per part) or one
-                                         CopyObject for a single-part source; else the configured threshold and
-                                         chunk size (size >= threshold: multipart)
+                                         CopyObject for a single-part source; else the source's layout where its
+                                         ETag says it differs from the configured threshold and chunk size (one
+                                         CopyObject for a plain ETag, the learned parts), else the configured one
     one CopyObject                       MetadataDirective / TaggingDirective COPY, unless an option replaces the
                                          metadata or the tags (--tagging, --disable-tagging): then REPLACE with the
                                          values written
@@ -22,7 +23,7 @@ import dataclasses
 from s3syncpy.application.ports.storage import PutResult
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, CopyRequest, Directive, WriteConditions
 from s3syncpy.application.preprocess import attributes_of, upload_metadata_of_attributes
-from s3syncpy.application.source_layout import LayoutError, SourceLayout
+from s3syncpy.application.source_layout import LayoutError, SourceLayout, learn_parts
 from s3syncpy.application.strategies.base import PutFailedError
 from s3syncpy.application.strategies.to_s3 import ToS3Target
 from s3syncpy.application.tagging_policy import copies_source_tags
@@ -101,6 +102,18 @@ class ServerSideCopy(ToS3Target):
                     f"object parts are empty although the ETag is multipart. key={obj.key}, e_tag={obj.e_tag}"
                 )
             return parts, True
+        # Without --auto-chunksize the copy still takes the source's layout where the ETag tells it differs from
+        # the configured one, so the target's ETag equals the source's: one CopyObject for a plain ETag (S3 copies
+        # up to 5 GiB in one request), the learned parts for a "-N" ETag the configured layout does not explain.
+        if obj.e_tag is not None and not etag_math.is_multipart_etag(obj.e_tag):
+            if obj.size <= etag_math.MAXIMUM_PART_SIZE:
+                return [], True
+        elif etag_math.stated_layout(
+            obj.e_tag, obj.size, transfer.multipart_threshold, transfer.multipart_chunksize
+        ) is None:
+            learned = await learn_parts(self._source, obj, obj.e_tag, max_parts=transfer.max_keys)
+            if learned is not None:
+                return learned, True
         return upload_layout(obj.size, transfer.multipart_threshold, transfer.multipart_chunksize).part_sizes, False
 
     async def _copy_request(
