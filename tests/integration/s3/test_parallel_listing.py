@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from s3syncpy.adapters.s3 import S3StorageOptions
 from s3syncpy.adapters.s3.lean import BOTOCORE, DATAPATH_ENV, LEAN
 from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.domain.key_range import KeyRange
@@ -96,3 +97,52 @@ async def test_a_key_range_prunes_prefixes_but_keeps_every_key_inside(
 
     assert sorted(key for key in fanned if key_range.contains(key)) == sorted(k for k in KEYS if key_range.contains(k))
     assert len(fanned) == len(set(fanned))
+
+
+# The MD5 of empty content: the ETag of a folder object a user put ("real/" below), unlike an emptied folder's "".
+_EMPTY_MD5_ETAG = '"d41d8cd98f00b204e9800998ecf8427e"'
+
+
+@pytest.mark.parametrize("prefix", ["", "gone/", "deep/", "deep/a/b/", "real/"])
+@pytest.mark.parametrize(("parallel", "depth"), [(16, 2), (2, 1), (3, 5)])
+@pytest.mark.parametrize("include_prefix_key", [False, True], ids=["target", "source"])
+async def test_an_emptied_folder_is_not_listed_as_an_object(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str, datapath: str, prefix: str, parallel: int, depth: int,
+    include_prefix_key: bool,
+) -> None:
+    """SeaweedFS keeps a folder whose last object was deleted: a delimiter listing returns it as a common prefix,
+    and the delimiter listing of that prefix returns the prefix itself as a key with the empty ETag. A serial
+    listing never shows it; the parallel one must not either, while a folder object a user put stays listed."""
+    for key in ("keep", "gone/x", "deep/a/b/x", "deep/a/other", "real/", "real/y"):
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=b"" if key.endswith("/") else key.encode())
+    for key in ("gone/x", "deep/a/b/x"):
+        s3_admin.delete_object(Bucket=bucket, Key=key)
+    async with open_storage(prefix) as storage:
+        serial = {info.key: info async for info in storage.list_objects(
+            ListingOptions(max_keys=2, include_prefix_key=include_prefix_key))}
+        options = ListingOptions(max_keys=2, parallel_listings=parallel, parallel_depth=depth,
+                                 include_prefix_key=include_prefix_key)
+        fanned = [info async for info in storage.list_objects(options)]
+
+    assert {info.key: info for info in fanned} == serial
+    assert len(fanned) == len(serial)
+    assert all(info.e_tag != '""' for info in fanned)
+    if prefix == "":
+        assert sorted(serial) == ["deep/a/other", "keep", "real/", "real/y"]
+        assert serial["real/"].e_tag == _EMPTY_MD5_ETAG
+    if prefix == "real/":
+        assert sorted(serial) == (["", "y"] if include_prefix_key else ["y"])
+
+
+async def test_an_emptied_folder_is_not_listed_in_key_order_either(
+    open_storage: OpenStorage, s3_admin: Any, bucket: str, datapath: str
+) -> None:
+    """The ordered fan-out (the sorted merge of --delete) lists the same prefixes: the same rule applies."""
+    for key in ("a", "gone/x", "gone2/", "z"):
+        s3_admin.put_object(Bucket=bucket, Key=key, Body=b"")
+    s3_admin.delete_object(Bucket=bucket, Key="gone/x")
+    async with open_storage(options=S3StorageOptions(key_ordered_listing=True)) as storage:
+        options = ListingOptions(max_keys=2, parallel_listings=4, parallel_depth=2, key_order=True)
+        fanned = [info.key async for info in storage.list_objects(options)]
+
+    assert fanned == ["a", "gone2/", "z"]

@@ -29,6 +29,7 @@ from s3syncpy.adapters.s3.conditions import write_condition_params
 from s3syncpy.adapters.s3.content import S3ObjectContent
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, ListPage, S3DataPath
 from s3syncpy.adapters.s3.details import details_from_response, object_parts
+from s3syncpy.adapters.s3.emptied_folders import without_emptied_folder
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
@@ -194,7 +195,8 @@ class S3ObjectStorage(ObjectStorage):
         before_page: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncGenerator[ListPage, None]:
         """Every page of one listing; `start_after` (a relative key) positions the first request only;
-        `before_page` is awaited before each request (--rate-limit-objects)."""
+        `before_page` is awaited before each request (--rate-limit-objects). An entry that is the listed folder
+        itself with the empty ETag is left out (emptied_folders.py)."""
         token: str | None = None
         while True:
             if before_page is not None:
@@ -208,7 +210,9 @@ class S3ObjectStorage(ObjectStorage):
                     delimiter=delimiter,
                     params=self._plain_params,
                 )
-            yield page
+            # Dropped here, the one place every page passes: both data paths (lean, botocore) and every listing
+            # shape (serial, parallel, ordered) get the same rule for a folder emptied on the server.
+            yield without_emptied_folder(page, prefix, self._location)
             if not page.truncated:
                 return
             self._check_continuation(token, page.next_token)
