@@ -215,3 +215,103 @@ def test_an_object_named_like_the_prefix_is_skipped(source_bucket: str, versione
 
     assert (result.count("transferred"), result.count("skipped")) == (1, 1)
     assert history(s3_admin, versioned_target) == [("a", "v", b"a")]
+
+
+def _within_one_second(s3_admin: Any, bucket: str, key: str, writes: list[bytes | None]) -> None:
+    """Put each body (None: delete the key) in one second of LastModified (the server keeps whole seconds).
+
+    The writes start just after a second boundary and take milliseconds; the listing confirms the one second
+    (or the writes are tried again, in a later second), so the entries cannot be told apart by their times.
+    """
+    for _ in range(3):
+        _after_a_second_boundary()
+        for body in writes:
+            if body is None:
+                s3_admin.delete_object(Bucket=bucket, Key=key)
+            else:
+                s3_admin.put_object(Bucket=bucket, Key=key, Body=body)
+        listed = s3_admin.list_object_versions(Bucket=bucket, Prefix=key)
+        times = sorted((entry["LastModified"] for entry in (*listed.get("Versions", []),
+                                                            *listed.get("DeleteMarkers", []))), reverse=True)
+        if len({moment.replace(microsecond=0) for moment in times[:len(writes)]}) == 1:
+            return
+    pytest.skip("the server did not put the writes into one LastModified second")
+
+
+def test_point_in_time_does_not_restore_a_version_deleted_in_the_same_second(
+    source_bucket: str, versioned_target: str, s3_admin: Any, tmp_path: Path, run_s3sync: RunS3Sync
+) -> None:
+    # A version and the delete marker that removed it, within one second; a later write (after T) makes the
+    # marker an intermediate one, so IsLatest cannot order the two: only the listing order can.
+    _within_one_second(s3_admin, source_bucket, "deleted", [b"v1", None])
+    _after_a_second_boundary()
+    moment = _rfc3339(time.time())
+    _after_a_second_boundary()
+    s3_admin.put_object(Bucket=source_bucket, Key="deleted", Body=b"v2 after t")
+
+    run_s3sync("--point-in-time", moment, f"s3://{source_bucket}/", f"s3://{versioned_target}/")
+    local = tmp_path / "snapshot"
+    run_s3sync("--point-in-time", moment, f"s3://{source_bucket}/", str(local))
+
+    assert s3_admin.list_objects_v2(Bucket=versioned_target).get("Contents", []) == []
+    assert read_tree(local) == {}
+
+
+def test_point_in_time_restores_a_version_written_after_a_delete_in_the_same_second(
+    source_bucket: str, tmp_path: Path, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    # The other order in one second: deleted, then written again; that version is the one current at T.
+    _within_one_second(s3_admin, source_bucket, "k", [b"old", None, b"at t"])
+    _after_a_second_boundary()
+    moment = _rfc3339(time.time())
+    _after_a_second_boundary()
+    s3_admin.put_object(Bucket=source_bucket, Key="k", Body=b"after t")
+
+    local = tmp_path / "snapshot"
+    run_s3sync("--point-in-time", moment, f"s3://{source_bucket}/", str(local))
+
+    assert read_tree(local) == {"k": b"at t"}
+
+
+def _current(s3_admin: Any, bucket: str, key: str) -> tuple[bytes, str | None]:
+    response = s3_admin.get_object(Bucket=bucket, Key=key)
+    return response["Body"].read(), response["Metadata"].get("s3sync_origin_version_id")
+
+
+def test_an_older_version_copied_on_a_rerun_does_not_become_the_targets_current(
+    source_bucket: str, versioned_target: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    s3_admin.put_object(Bucket=source_bucket, Key="k", Body=b"the first version, larger than the filter")
+    latest = s3_admin.put_object(Bucket=source_bucket, Key="k", Body=b"small")["VersionId"]
+    source_and_target = (f"s3://{source_bucket}/", f"s3://{versioned_target}/")
+
+    first = run_s3sync("--enable-versioning", "--filter-smaller-size", "10", *source_and_target)
+    assert (first.count("transferred"), first.count("skipped")) == (1, 1)
+    assert _current(s3_admin, versioned_target, "k") == (b"small", latest)
+
+    # The older version now passes the filters: it is copied, and the source's current one is written after it.
+    second = run_s3sync("--enable-versioning", *source_and_target)
+    assert _current(s3_admin, versioned_target, "k") == (b"small", latest)
+    assert second.count("transferred") == 2
+
+    # Only the older version passes: it is on the target already; nothing is written.
+    third = run_s3sync("--enable-versioning", "--filter-larger-size", "10", *source_and_target)
+    fourth = run_s3sync("--enable-versioning", *source_and_target)
+    assert (third.count("transferred"), fourth.count("transferred")) == (0, 0)
+    assert _current(s3_admin, versioned_target, "k") == (b"small", latest)
+
+
+def test_an_older_version_copied_while_the_current_one_is_filtered_out_does_not_become_current(
+    source_bucket: str, versioned_target: str, s3_admin: Any, run_s3sync: RunS3Sync
+) -> None:
+    s3_admin.put_object(Bucket=source_bucket, Key="k", Body=b"the first version, larger than the filter")
+    latest = s3_admin.put_object(Bucket=source_bucket, Key="k", Body=b"small")["VersionId"]
+    source_and_target = (f"s3://{source_bucket}/", f"s3://{versioned_target}/")
+
+    run_s3sync("--enable-versioning", "--filter-smaller-size", "10", *source_and_target)
+    # The run selects only the older version, which the target lacks; the current one is already there.
+    second = run_s3sync("--enable-versioning", "--filter-larger-size", "10", *source_and_target)
+
+    assert _current(s3_admin, versioned_target, "k") == (b"small", latest)
+    assert second.count("transferred") == 2
+    assert run_s3sync("--enable-versioning", *source_and_target).count("transferred") == 0

@@ -6,9 +6,11 @@
   their `s3sync_origin_version_id`; the source versions not copied yet are copied oldest first through the run's
   transfer strategy (each copy carries the origin metadata); the source's latest delete marker is replayed as a
   DeleteObject (domain/versions.plan_versioned_key). A re-run, or a run after an interrupted one, copies only
-  what is missing, so the target's history never holds a version twice. For that, a run that stops (an error,
-  Ctrl-C) starts no further version but lets a single-request copy or delete already under way finish: abandoned,
-  it would still land on the target after the run, unseen by the re-run's look at the key.
+  what is missing. One exception keeps the target's current version the source's: an older version copied late
+  (filtered out by an earlier run) is followed by the source's current version once more, since S3 cannot slot
+  a version in below the key's newer ones. A run that stops (an error, Ctrl-C) starts no further version but
+  lets a single-request copy or delete already under way finish: abandoned, it would still land on the target
+  after the run, unseen by the re-run's look at the key.
 * --point-in-time: the version current at T (domain/versions.version_at) is synced like a listed object, GET by
   its version id; keys deleted at T or created later are left alone.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from s3syncpy.application.config import SyncConfig
@@ -49,6 +52,14 @@ VERSIONING_REQUIRED = "Versioning must be enabled on both buckets."
 SOURCE_VERSIONING_REQUIRED = "Versioning must be enabled on the source bucket for --point-in-time."
 _END = None
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyEntries:
+    """One key's source entries as listed (newest first), and those the run's filters kept."""
+
+    listed: list[ObjectVersion]
+    kept: list[ObjectVersion]
 
 
 async def versioning_prerequisites_met(config: SyncConfig, source: ObjectStorage, target: ObjectStorage,
@@ -103,7 +114,7 @@ class VersionedPhase:
     async def run(self) -> None:
         """Run the phase to its end (a failing listing ends the TaskGroup, and so the phase)."""
         workers = self._config.transfer.worker_size
-        queue: asyncio.Queue[list[ObjectVersion] | None] = asyncio.Queue(
+        queue: asyncio.Queue[_KeyEntries | None] = asyncio.Queue(
             maxsize=self._config.transfer.object_listing_queue_size
         )
         async with asyncio.TaskGroup() as group:
@@ -111,13 +122,13 @@ class VersionedPhase:
             for _ in range(workers):
                 group.create_task(self._work(queue))
 
-    async def _produce(self, queue: asyncio.Queue[list[ObjectVersion] | None], workers: int) -> None:
+    async def _produce(self, queue: asyncio.Queue[_KeyEntries | None], workers: int) -> None:
         async for entries in self._source.list_object_versions(self._options):
             if self._shard is not None and not self._shard.keeps_source(entries[0].key):
                 continue
             kept = [entry for entry in entries if await self._passes_filters(entry)]
             if kept:
-                await queue.put(kept)
+                await queue.put(_KeyEntries(listed=entries, kept=kept))
         for _ in range(workers):
             await queue.put(_END)
 
@@ -130,12 +141,12 @@ class VersionedPhase:
         self._syncer.record_skip(entry.info, skip)
         return False
 
-    async def _work(self, queue: asyncio.Queue[list[ObjectVersion] | None]) -> None:
+    async def _work(self, queue: asyncio.Queue[_KeyEntries | None]) -> None:
         while (entries := await queue.get()) is not None:
             if self._run.stopping:
                 continue
             if self._moment_ns is not None:
-                await self._sync_point_in_time(entries, self._moment_ns)
+                await self._sync_point_in_time(entries.kept, self._moment_ns)
             else:
                 await self._sync_versions(entries)
 
@@ -146,12 +157,14 @@ class VersionedPhase:
         obj = current.info
         await self._syncer.sync(obj, plan_after_listing(obj, self._rules))
 
-    async def _sync_versions(self, entries: list[ObjectVersion]) -> None:
-        key = entries[0].key
-        target_versions = await self._with_retry(entries[0].info, lambda: self._target_versions(key))
+    async def _sync_versions(self, entries: _KeyEntries) -> None:
+        first = entries.kept[0]
+        key = first.key
+        target_versions = await self._with_retry(first.info, lambda: self._target_versions(key))
         if target_versions is None:
             return
-        plan = plan_versioned_key(entries, target_versions)
+        # The whole listed history decides what the source's current entry is, the kept entries what is copied.
+        plan = plan_versioned_key(entries.listed, target_versions, entries.kept)
         for synced in plan.already_synced:
             self._run.stats.skipped += 1
             self._run.events.emit(EventType.SYNC_FILTERED, key=key, message=ALREADY_SYNCED,
@@ -161,8 +174,11 @@ class VersionedPhase:
             # put the target's history out of order (a re-run copies the rest, in order).
             if self._run.stopping or not await self._copy(version):
                 return
+        if plan.rewrite_current is not None and not self._run.stopping:
+            await self._copy(plan.rewrite_current)
         if plan.replay_delete and not self._run.stopping:
-            await self._with_retry(entries[-1].info, lambda: complete_despite_cancellation(self._replay_delete(key)))
+            await self._with_retry(entries.listed[0].info,
+                                   lambda: complete_despite_cancellation(self._replay_delete(key)))
 
     async def _copy(self, version: ObjectVersion) -> bool:
         """Copy one version; one copied in a single request is finished even when the run stops meanwhile.

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+import botocore.parsers  # type: ignore[import-untyped]
+import botocore.session  # type: ignore[import-untyped]
 import pytest
 
 from s3syncpy.adapters.s3.errors import ErrorMapper
@@ -25,15 +29,48 @@ def marker(key: str, vid: str, latest: bool = False) -> dict[str, Any]:
     return {"Key": key, "VersionId": vid, "IsLatest": latest, "LastModified": T0}
 
 
+class Events:
+    """The part of botocore's event emitter the lister uses: register (by unique id)."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Callable[..., Any]] = {}
+
+    def register(self, event: str, handler: Callable[..., Any], unique_id: str | None = None) -> None:
+        self.handlers[event] = handler
+
+
+class Meta:
+    def __init__(self) -> None:
+        self.events = Events()
+
+
+@cache
+def _output_shape() -> Any:
+    return botocore.session.get_session().get_service_model("s3").operation_model("ListObjectVersions").output_shape
+
+
 class PagedClient:
-    def __init__(self, pages: list[dict[str, Any]], status: str | None = "Enabled") -> None:
+    """Pages as parsed dicts, or as raw XML bodies that go through the registered hook and botocore's parser."""
+
+    def __init__(self, pages: list[dict[str, Any] | bytes], status: str | None = "Enabled") -> None:
         self.pages = list(pages)
         self.calls: list[dict[str, Any]] = []
         self.status = status
+        self.meta = Meta()
 
     async def list_object_versions(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
-        return self.pages.pop(0)
+        page = self.pages.pop(0)
+        if isinstance(page, dict):
+            return page
+        # What botocore's endpoint does with a response: before-parse hooks, the parser, then their fields merged.
+        response = {"status_code": 200, "headers": {}, "body": page}
+        customized: dict[str, Any] = {}
+        hook = self.meta.events.handlers["before-parse.s3.ListObjectVersions"]
+        hook(response_dict=response, customized_response_dict=customized, operation_model=None)
+        parsed: dict[str, Any] = botocore.parsers.RestXMLParser().parse(response, _output_shape())
+        parsed.update(customized)
+        return parsed
 
     async def get_bucket_versioning(self, **kwargs: Any) -> dict[str, Any]:
         return {"Status": self.status} if self.status else {}
@@ -58,7 +95,7 @@ def test_a_key_straddling_pages_and_its_markers_come_as_one_list() -> None:
 
     assert listed(client) == [
         [("a", "a2", False)],
-        [("b", "b3", False), ("b", "bm", True), ("b", "b1", False)],
+        [("b", "bm", True), ("b", "b3", False), ("b", "b1", False)],  # the latest marker is the newest
         [("c", "c1", False)],
     ]
     assert client.calls[1]["KeyMarker"] == "p/b" and client.calls[1]["VersionIdMarker"] == "b3"
@@ -86,3 +123,41 @@ def test_a_truncated_page_without_markers_is_an_error() -> None:
 def test_versioning_status(status: str | None, enabled: bool) -> None:
     lister = VersionLister(PagedClient([], status), LOCATION, ErrorMapper(LOCATION))
     assert asyncio.run(lister.versioning_enabled()) is enabled
+
+
+def xml_page(*entries: tuple[str, str, str, bool], truncated: bool = False) -> bytes:
+    """A ListVersionsResult body with (kind "v" or "dm", key, version id, latest) entries, all in one second."""
+    parts = []
+    for kind, key, vid, latest in entries:
+        tag = "Version" if kind == "v" else "DeleteMarker"
+        extra = "<ETag>&#34;e&#34;</ETag><Size>1</Size>" if kind == "v" else ""
+        parts.append(f"<{tag}><Key>{key}</Key><VersionId>{vid}</VersionId><IsLatest>{str(latest).lower()}</IsLatest>"
+                     f"{extra}<LastModified>2026-01-01T00:00:00Z</LastModified></{tag}>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"<Name>bkt</Name><IsTruncated>{str(truncated).lower()}</IsTruncated>{''.join(parts)}</ListVersionsResult>"
+    ).encode()
+
+
+def test_versions_and_markers_keep_the_interleaving_of_the_page() -> None:
+    # As SeaweedFS lists a key written, deleted, written, deleted and written within one second, newest first.
+    client = PagedClient([xml_page(
+        ("dm", "p/j", "j2", True), ("v", "p/j", "j1", False),
+        ("v", "p/k", "k5", True), ("dm", "p/k", "k4", False), ("v", "p/k", "k3", False),
+        ("dm", "p/k", "k2", False), ("v", "p/k", "k1", False),
+    )])
+
+    assert listed(client) == [
+        [("j", "j2", True), ("j", "j1", False)],
+        [("k", "k5", False), ("k", "k4", True), ("k", "k3", False), ("k", "k2", True), ("k", "k1", False)],
+    ]
+
+
+def test_a_page_without_its_recorded_order_falls_back_to_latest_then_newest() -> None:
+    later = datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)
+    client = PagedClient([{
+        "Versions": [version("p/k", "v1"), {**version("p/k", "v2", True), "LastModified": later}],
+        "DeleteMarkers": [marker("p/k", "m1")],
+    }])
+
+    assert listed(client) == [[("k", "v2", False), ("k", "v1", False), ("k", "m1", True)]]

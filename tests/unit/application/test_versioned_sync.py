@@ -14,6 +14,7 @@ from s3syncpy.application.sync_service import run_sync
 from s3syncpy.application.versioned_sync import SOURCE_VERSIONING_REQUIRED, VERSIONING_REQUIRED
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.exit_codes import ExitCode
+from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from s3syncpy.domain.versions import ORIGIN_LAST_MODIFIED_KEY, ORIGIN_VERSION_ID_KEY
 from tests.fakes.clock import FakeClock
@@ -83,6 +84,29 @@ async def test_a_rerun_copies_only_new_versions() -> None:
 
     assert contents(target, "a") == [b"a1", b"a2", b"a3", b"a4"]
     assert (report.stats.transferred_objects, report.stats.deleted, report.stats.skipped) == (1, 0, 6)
+
+
+def current(storage: VersionedObjectStorage, key: str) -> tuple[bytes | None, str | None]:
+    """The key's newest entry on a storage: its bytes (None for a marker) and its origin version id."""
+    _, data, metadata = storage.history(key)[-1]
+    return data, metadata.get(ORIGIN_VERSION_ID_KEY)
+
+
+async def test_an_older_version_copied_late_leaves_the_sources_current_version_current() -> None:
+    source, target = VersionedObjectStorage(), target_storage()
+    source.seed_version("k", b"a long first version", mtime_ns=T0)
+    latest = source.seed_version("k", b"short", mtime_ns=T0 + SECOND)
+    small_only = dataclasses.replace(config(), filters=FilterSettings(smaller_size=10))
+    await sync(small_only, source, target)
+    assert current(target, "k") == (b"short", latest)
+
+    report = await sync(config(), source, target)
+
+    assert contents(target, "k") == [b"short", b"a long first version", b"short"]
+    assert current(target, "k") == (b"short", latest)
+    assert (report.stats.transferred_objects, report.stats.skipped) == (2, 0)
+    again = await sync(config(), source, target)
+    assert (again.stats.transferred_objects, again.stats.skipped) == (0, 2)
 
 
 async def test_a_version_that_fails_stops_its_key_and_a_rerun_completes_it_in_order() -> None:

@@ -32,9 +32,13 @@ def ids(entries: list[ObjectVersion]) -> list[str | None]:
 # Entries in listing order: S3 lists a key's versions newest first.
 @pytest.mark.parametrize(("listed", "expected"), [
     pytest.param([v("c", 3, latest=True), v("b", 2), v("a", 1)], ["a", "b", "c"], id="newest-first-reversed"),
-    pytest.param([v("b", 2), v("c", 3, latest=True), v("a", 1)], ["a", "b", "c"], id="any-order-sorted"),
     pytest.param([v("c", 5, latest=True), v("b", 5), v("a", 5)], ["a", "b", "c"], id="same-second-listing-order"),
-    pytest.param([v("z", 1, latest=True), v("y", 9)], ["y", "z"], id="latest-forced-last"),
+    pytest.param([v("c", 7, latest=True), v("m", 5, marker=True), v("a", 5)], ["a", "m", "c"],
+                 id="same-second-marker-after-version"),
+    pytest.param([v("c", 7, latest=True), v("a", 5), v("m", 5, marker=True)], ["m", "a", "c"],
+                 id="same-second-version-after-marker"),
+    pytest.param([v("b", 1, latest=True), v("a", 2)], ["a", "b"], id="listing-order-over-timestamps"),
+    pytest.param([v("b", 1), v("a", 2)], ["a", "b"], id="listing-order-over-timestamps-no-latest"),
 ])
 def test_history_order(listed: list[ObjectVersion], expected: list[str]) -> None:
     assert ids(in_history_order(listed)) == expected
@@ -62,6 +66,12 @@ T = 10
     pytest.param([v("m", 8, marker=True), v("a", 5)], None, id="deleted-at-t"),
     pytest.param([v("b", 9, latest=True), v("m", 8, marker=True), v("a", 5)], "b", id="recreated-before-t"),
     pytest.param([v("m", 12, latest=True, marker=True), v("a", 5)], "a", id="deleted-after-t"),
+    pytest.param([v("c", 12, latest=True), v("m", 5, marker=True), v("a", 5)], None,
+                 id="deleted-in-the-second-it-was-written"),
+    pytest.param([v("c", 12, latest=True), v("a", 5), v("m", 5, marker=True)], "a",
+                 id="written-in-the-second-it-was-deleted"),
+    pytest.param([v("c", 12, latest=True), v("b", 5), v("m", 5, marker=True), v("a", 5)], "b",
+                 id="recreated-in-the-second-it-was-deleted"),
     pytest.param([], None, id="nothing"),
 ])
 def test_version_at(listed: list[ObjectVersion], expected: str | None) -> None:
@@ -93,6 +103,48 @@ def test_plan_versioned_key(source: list[ObjectVersion], target: list[TargetVers
                             synced: list[str], delete: bool) -> None:
     plan = plan_versioned_key(source, target)
     assert (ids(plan.copies), ids(plan.already_synced), plan.replay_delete) == (copies, synced, delete)
+    assert plan.rewrite_current is None
+
+
+C, B, A = v("c", 3, latest=True), v("b", 2), v("a", 1)
+MARKER = v("m", 4, latest=True, marker=True)
+
+
+@pytest.mark.parametrize(("source", "selected", "target", "copies", "rewrite", "synced", "delete"), [
+    pytest.param([C, B, A], None, [tv("c", latest=True), tv("b")], ["a"], "c", ["b"], False,
+                 id="older-copied-late-current-rewritten"),
+    pytest.param([C, B, A], [A], [tv("c", latest=True)], ["a"], "c", [], False,
+                 id="current-filtered-out-still-rewritten-after-a-copy"),
+    pytest.param([C, B, A], None, [tv("c", latest=True), tv("b"), tv("a")], [], None, ["a", "b", "c"], False,
+                 id="current-already-current-nothing"),
+    pytest.param([C, B, A], None, [tv("c"), tv("b"), tv("a", latest=True)], [], "c", ["a", "b"], False,
+                 id="stale-target-current-repaired"),
+    pytest.param([C, B, A], [B, A], [tv("c"), tv("b"), tv("a", latest=True)], [], None, ["a", "b"], False,
+                 id="stale-target-current-left-when-current-filtered-out"),
+    pytest.param([C, B, A], None, [tv("c"), tv(None, latest=True)], ["a", "b"], "c", [], False,
+                 id="foreign-target-current-rewritten-after-copies"),
+    pytest.param([C], None, [tv("c"), tv(None, latest=True)], [], None, ["c"], False,
+                 id="foreign-target-current-alone-left"),
+    pytest.param([C, B, A], None, [tv("c")], ["a", "b"], "c", [], False, id="target-deleted-copies-then-rewrite"),
+    pytest.param([C], None, [tv("c")], [], None, ["c"], False, id="target-deleted-by-hand-not-restored"),
+    pytest.param([MARKER, B, A], [B, A], [tv("b")], ["a"], None, ["b"], True,
+                 id="current-marker-filtered-out-replayed-again-after-a-copy"),
+    pytest.param([MARKER, B, A], [B, A], [tv("b", latest=True)], ["a"], None, ["b"], False,
+                 id="current-marker-filtered-out-never-replayed-stays-out"),
+    pytest.param([MARKER, B, A], [B, A], [], ["a", "b"], None, [], False,
+                 id="current-marker-filtered-out-empty-target-stays-out"),
+    pytest.param([C, B, A], [B, A], [], ["a", "b"], None, [], False,
+                 id="current-version-filtered-out-never-copied-stays-out"),
+    pytest.param([MARKER, B, A], [B, A], [tv("b", latest=True), tv("a")], [], None, ["a", "b"], False,
+                 id="current-marker-filtered-out-nothing-copied-left"),
+])
+def test_the_targets_current_stays_the_sources(
+    source: list[ObjectVersion], selected: list[ObjectVersion] | None, target: list[TargetVersion],
+    copies: list[str], rewrite: str | None, synced: list[str], delete: bool,
+) -> None:
+    plan = plan_versioned_key(source, target, selected)
+    found = plan.rewrite_current.version_id if plan.rewrite_current else None
+    assert (ids(plan.copies), found, ids(plan.already_synced), plan.replay_delete) == (copies, rewrite, synced, delete)
 
 
 def test_origin_metadata_is_added_last_and_only_for_versions() -> None:

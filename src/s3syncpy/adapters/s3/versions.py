@@ -6,9 +6,10 @@ Public API:
         .keys(max_keys, key=None) -> AsyncIterator[list[ObjectVersion]]
 
 Why regroup: botocore splits each page into Versions and DeleteMarkers, and a key's entries may straddle pages.
-S3 pages over the one key-ordered sequence of both, so within a page the two lists cover the same key range: a
-page's entries sorted by key, with a key flushed once a later key appears, give each key's history in one list.
-The listing is paged with KeyMarker / VersionIdMarker and is never parallel (the reference lists versions so).
+S3 pages over the one key-ordered sequence of both, newest first within a key; the two lists are interleaved
+again in that order (version_order), and a key is flushed once a later key appears, which gives each key's
+history as one list in listing order. The listing is paged with KeyMarker / VersionIdMarker and is never
+parallel (the reference lists versions so).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from s3syncpy.adapters.s3.details import datetime_to_ns, info_from_listing
 from s3syncpy.adapters.s3.errors import ErrorMapper
+from s3syncpy.adapters.s3.version_order import entries_in_listed_order, record_entry_order
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import S3Location
@@ -54,6 +56,7 @@ class VersionLister:
         self._client = client
         self._location = location
         self._errors = errors
+        record_entry_order(client)
 
     async def versioning_enabled(self) -> bool:
         """Whether GetBucketVersioning reports Status "Enabled" (Suspended or never enabled: False).
@@ -66,7 +69,7 @@ class VersionLister:
         return bool(response.get("Status") == "Enabled")
 
     async def keys(self, max_keys: int, key: str | None = None) -> AsyncIterator[list[ObjectVersion]]:
-        """Each key's versions and delete markers as one list, keys in listing order.
+        """Each key's versions and delete markers as one list in listing order (newest first), keys in order.
 
         An object named like the prefix itself comes with the empty key: the run counts it as skipped, as the
         reference does.
@@ -86,9 +89,11 @@ class VersionLister:
             async with self._errors.request("ListObjectVersions"):
                 page = await self._client.list_object_versions(**kwargs)
             entries = [
-                *((entry["Key"], _version, entry) for entry in page.get("Versions", ())),
-                *((entry["Key"], _delete_marker, entry) for entry in page.get("DeleteMarkers", ())),
+                (entry["Key"], _delete_marker if marker else _version, entry)
+                for marker, entry in entries_in_listed_order(page)
             ]
+            # Stable: a key's entries keep the listed order; the sort only guards the grouping against a server
+            # whose page is not key-ordered.
             entries.sort(key=lambda item: item[0])
             for full_key, convert, entry in entries:
                 relative = location.relative_key(full_key)
