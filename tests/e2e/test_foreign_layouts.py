@@ -112,6 +112,9 @@ def test_download_verifies_every_object_against_its_own_layout(
     again = run_s3sync(f"s3://{bucket}/in/", str(target))
     assert again.count("transferred") == 0
     assert again.count("warning") == 0
+    # --check-etag hashes each local file in its object's layout (one MD5 for a plain ETag), not the configured one.
+    by_etag = run_s3sync("--check-etag", f"s3://{bucket}/in/", str(target))
+    assert (by_etag.count("transferred"), by_etag.count("warning")) == (0, 0)
 
 
 def test_s3_to_s3_copies_in_the_source_layout(
@@ -226,3 +229,4 @@ def test_objects_uploaded_by_other_tools_download_verified(
     assert read_tree(target) == {f"by-{tool}": data}
     again = run_s3sync(f"s3://{bucket}/in/", str(target))
     assert again.count("transferred") == 0
+    assert run_s3sync("--check-etag", f"s3://{bucket}/in/", str(target)).count("transferred") == 0

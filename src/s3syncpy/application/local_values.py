@@ -62,6 +62,15 @@ async def local_etag(
     return etag_math.etag_from_part_digests(digests.part_md5s, multipart=bool(layout))
 
 
+async def local_etag_in_layout(storage: ObjectStorage, key: str, part_sizes: Sequence[int], multipart: bool) -> str:
+    """The quoted ETag of a local file cut into `part_sizes` (one part and `multipart` False: its plain MD5), or
+    UNKNOWN when the file no longer has that size."""
+    digests = await _digests(storage, key, part_sizes)
+    if digests is None:
+        return UNKNOWN
+    return etag_math.etag_from_part_digests(digests.part_md5s, multipart=multipart)
+
+
 async def local_checksum(
     storage: ObjectStorage,
     key: str,

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 
 from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.listed_entries import ListedEntries
-from s3syncpy.application.local_values import local_checksum, local_etag
+from s3syncpy.application.local_values import local_checksum, local_etag, local_etag_in_layout
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.application.source_layout import learn_parts
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.decisions.head import (
     HeadDecision,
     HeadDetector,
+    HeadReason,
     head_check_required,
     head_detector,
     head_says_modified,
@@ -156,6 +158,10 @@ class UpdateChecker:
         if details is not None:
             if self._detector is HeadDetector.ETAG:
                 obj, details = await self._with_local_etags(obj, details)
+            elif self._detector is HeadDetector.ALWAYS_DIFFERENT and not self._target.features.has_etags:
+                relaid = await self._in_source_layout(obj, details)
+                if relaid is not None:
+                    return relaid
             elif self._detector is HeadDetector.CHECKSUM and self._algorithm is not None:
                 source_checksum, target_checksum = await self._checksums(obj, details, self._algorithm)
             if needs_source_encryption(obj, details, self._mode):
@@ -170,6 +176,18 @@ class UpdateChecker:
             target_checksum=target_checksum,
         )
         return HeadComparison(obj, details, decision, source_checksum, target_checksum)
+
+    async def _in_source_layout(self, obj: ObjectInfo, details: ObjectDetails) -> HeadComparison | None:
+        """--check-etag into a local directory: the listing hashed each file in the configured layout and found it
+        different; an S3 object another tool laid out is compared once more in its own layout, and skipped when it
+        is the same there (None: the listing's answer stands)."""
+        if not self._source.features.has_etags or obj.e_tag is None:
+            return None
+        _, relaid = await self._with_local_etags(obj, details)
+        same = etag_math.normalize_etag(relaid.info.e_tag) == etag_math.normalize_etag(obj.e_tag)
+        if not same or relaid.info.size != obj.size:
+            return None
+        return HeadComparison(obj, relaid, HeadDecision(False, HeadReason.ETAGS_SAME))
 
     def _checksum_fields(self, source_checksum: str | None, target_checksum: str | None) -> dict[str, str]:
         if self._detector is not HeadDetector.CHECKSUM or self._algorithm is None:
@@ -190,12 +208,50 @@ class UpdateChecker:
             obj = dataclasses.replace(obj, e_tag=value)
         elif not self._target.features.has_etags:
             listed = self._with_listed_etag(details)
+            own = await self._source_layout(obj)
+            if own is not None:
+                # The source's own layout, not the configured one the listing hashed with: an object another tool
+                # wrote is compared in its parts (or as one MD5), so a file downloaded from it is not sent again.
+                value = await local_etag_in_layout(self._target, obj.key, own[0], own[1])
+                details = dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=value))
+                return obj, details
             if listed.info.e_tag is not None and not self._mode.auto_chunksize:
-                return obj, listed
+                return await self._against_real_parts(obj, listed)
             parts = await self._s3_parts_for_etag(self._source, obj.key, obj.version_id, obj.e_tag)
             value = await self._local_etag(self._target, obj.key, details.info.size, parts)
             details = dataclasses.replace(details, info=dataclasses.replace(details.info, e_tag=value))
         return obj, details
+
+    async def _source_layout(self, obj: ObjectInfo) -> tuple[list[int], bool] | None:
+        """(part sizes, multipart) of an S3 source whose ETag the configured layout cannot have made, else None.
+
+        A plain ETag at or over the multipart threshold is one MD5; a "-N" ETag whose N the configured layout does
+        not cut has its parts learned (only those objects cost requests). Under --auto-chunksize the parts are
+        fetched the reference's way instead.
+        """
+        if self._mode.auto_chunksize or obj.e_tag is None:
+            return None
+        transfer = self._config.transfer
+        stated = etag_math.stated_layout(obj.e_tag, obj.size, transfer.multipart_threshold,
+                                         transfer.multipart_chunksize)
+        if stated is not None:
+            _, multipart = stated
+            configured_multipart = etag_math.is_multipart(obj.size, transfer.multipart_threshold)
+            return stated if not multipart and configured_multipart else None
+        learned = await learn_parts(self._source, obj, obj.e_tag, max_parts=transfer.max_keys)
+        return (learned, True) if learned is not None else None
+
+    async def _against_real_parts(self, obj: ObjectInfo, listed: ObjectDetails) -> tuple[ObjectInfo, ObjectDetails]:
+        """The listed local ETag (configured layout), or, when it differs from a "-N" source ETag that the
+        configured layout seemed to explain, the file hashed in the source's real parts."""
+        local = etag_math.normalize_etag(listed.info.e_tag)
+        if local == etag_math.normalize_etag(obj.e_tag) or not etag_math.is_multipart_etag(obj.e_tag):
+            return obj, listed
+        real = await learn_parts(self._source, obj, obj.e_tag, max_parts=self._config.transfer.max_keys)
+        if real is None:
+            return obj, listed
+        value = await local_etag_in_layout(self._target, obj.key, real, True)
+        return obj, dataclasses.replace(listed, info=dataclasses.replace(listed.info, e_tag=value))
 
     async def _s3_parts_for_etag(
         self, storage: ObjectStorage, key: str, version_id: str | None, e_tag: str | None
