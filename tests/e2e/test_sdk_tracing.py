@@ -11,7 +11,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.e2e import RunS3Sync, s3sync_command, write_tree
+from tests.support.sts_stand_in import FAKE_CREDENTIALS, StsStandIn
 
 KEY_RAW = os.urandom(32)
 KEY = base64.b64encode(KEY_RAW).decode()
@@ -105,3 +108,58 @@ def test_span_events_mark_each_request(tmp_path: Path, bucket: str, run_s3sync: 
     assert len(new) == len(close) >= 1  # the HEAD of the target (no listing with --remove-modified-filter)
     assert all('time.busy="' in line for line in close)
     assert 'span="invoke"' not in without.stdout
+
+
+def _assume_role_config(tmp_path: Path, s3_endpoint: Any, sts_url: str | None) -> Path:
+    """A config file whose profile `assumer` assumes a role with the static keys of `base`; STS at sts_url when
+    given (else the environment must point the SDK at the stand-in)."""
+    services = "services = stand-in\n" if sts_url else ""
+    stand_in = f"[services stand-in]\nsts =\n  endpoint_url = {sts_url}\n" if sts_url else ""
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile assumer]\n"
+        "role_arn = arn:aws:iam::123456789012:role/s3sync-test\n"
+        "role_session_name = s3sync\n"
+        "source_profile = base\n"
+        f"region = {s3_endpoint.region}\n"
+        f"{services}"
+        "[profile base]\n"
+        f"aws_access_key_id = {s3_endpoint.access_key}\n"
+        f"aws_secret_access_key = {s3_endpoint.secret_key}\n"
+        f"{services}"
+        f"{stand_in}"
+    )
+    return config
+
+
+@pytest.mark.parametrize("sts_from", ["environment", "services-section"])
+def test_temporary_credentials_of_an_assumed_role_are_redacted(sts_from: str, tmp_path: Path, bucket: str,
+                                                               s3_endpoint: Any) -> None:
+    """STS's XML answer to AssumeRole is logged by the SDK with the temporary secret key and session token in it."""
+    with StsStandIn() as sts:
+        config = _assume_role_config(tmp_path, s3_endpoint, None if sts_from == "environment" else sts.url)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        environment.update(AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+                           AWS_REGION=s3_endpoint.region, **BOTOCORE)
+        if sts_from == "environment":
+            environment["AWS_ENDPOINT_URL_STS"] = sts.url
+
+        # The test server does not know the stand-in's keys, so the S3 requests are refused (exit 1); the role was
+        # assumed and its answer logged all the same.
+        result = subprocess.run(
+            [*s3sync_command(), "-vv", "--aws-sdk-tracing", "--source-profile", "assumer", "--source-endpoint-url",
+             s3_endpoint.endpoint_url, "--source-force-path-style", "--force-retry-count", "0",
+             f"s3://{bucket}/", str(tmp_path / "dst")],
+            capture_output=True, text=True, env=environment, timeout=120, check=False,
+        )
+        actions = sts.actions
+
+    output = result.stdout + result.stderr
+    assert "AssumeRole" in actions, output
+    assert "<SecretAccessKey>***</SecretAccessKey>" in output  # the body was traced, its secrets redacted
+    assert "<SessionToken>***</SessionToken>" in output
+    assert FAKE_CREDENTIALS["AccessKeyId"] in output  # not a secret: it stays, to tell identities apart
+    assert "'X-Amz-Security-Token': b'***'" in output  # the S3 requests carried the temporary token
+    for secret in (FAKE_CREDENTIALS["SecretAccessKey"], FAKE_CREDENTIALS["SessionToken"], s3_endpoint.secret_key):
+        assert secret not in output
+    assert result.returncode in (0, 1), output
