@@ -4,6 +4,7 @@ endpoint are pointed at the test fixtures), and the Lua settings through the lib
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,29 @@ def test_lua_settings_through_the_library_and_python_replacing_one_script(
     assert set(bucket_objects(s3_admin, bucket)) == {"a.txt"}
     assert seen[0].event_type is s3syncpy.EventType.PIPELINE_START
     assert seen[-1].event_type is s3syncpy.EventType.STATS_REPORT
+
+
+def test_a_python_preprocess_returning_a_header_breaking_value_fails_the_object(
+    tmp_path: Path, bucket: str, s3_admin: Any, s3_endpoint: Any, monkeypatch: Any
+) -> None:
+    """A CR/LF in a metadata value fails the write like any invalid value: exit 1, a warning, no internal error."""
+    write_tree(tmp_path / "src", {"a.txt": b"a"})
+    for name, value in (("AWS_ACCESS_KEY_ID", s3_endpoint.access_key),
+                        ("AWS_SECRET_ACCESS_KEY", s3_endpoint.secret_key), ("AWS_REGION", s3_endpoint.region)):
+        monkeypatch.setenv(name, value)
+    config = s3syncpy.SyncConfig(
+        source=s3syncpy.parse_location(str(tmp_path / "src")),
+        target=s3syncpy.parse_location(f"s3://{bucket}/"),
+        target_client=ClientSettings(endpoint_url=s3_endpoint.endpoint_url, force_path_style=True),
+    )
+
+    def inject(key: str, source: Any, upload: s3syncpy.UploadMetadata) -> tuple[bool, s3syncpy.UploadMetadata]:
+        return True, dataclasses.replace(upload, metadata={"note": "line1\r\nX-Injected: 1"})
+
+    report = asyncio.run(s3syncpy.sync(config, callbacks=s3syncpy.FunctionCallbacks(preprocess=inject)))
+
+    assert report.exit_code is s3syncpy.ExitCode.ERROR
+    assert report.stats.errors == 1
+    assert report.stats.warnings == 1
+    assert any(line.startswith("failed to put object.") for line in report.warnings)
+    assert bucket_objects(s3_admin, bucket) == {}

@@ -340,3 +340,36 @@ def test_missing_script_file_is_a_usage_error(tmp_path: Path, bucket: str, run_s
                    "--preprocess-callback-lua-script"):
         result = run_s3sync(option, str(tmp_path / "nope.lua"), str(tmp_path / "src"), f"s3://{bucket}/", expect=2)
         assert result.stderr.strip() == f"error: invalid value '{tmp_path / 'nope.lua'}' for '{option}': no such file"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "size"),
+    [
+        ("metadata", "{ note = 'line1\\r\\nX-Injected: 1' }", 2),
+        ("metadata", "{ note = 'line1\\r\\nX-Injected: 1' }", 9 * MiB),
+        ("metadata", "{ ['bad\\nname'] = 'v' }", 2),
+        ("metadata", "{ ['two words'] = 'v' }", 2),
+        ("content_type", "'text/plain\\n'", 2),
+        ("cache_control", "'max-age=1\\0'", 2),
+        ("content_disposition", "'inline\\r'", 2),
+        ("website_redirect_location", "'/x\\n'", 2),
+        ("tagging", "'a=b\\nc'", 2),
+    ],
+    ids=["metadata-value-crlf", "metadata-value-crlf-multipart", "metadata-name-lf", "metadata-name-space",
+         "content-type-lf", "cache-control-nul", "content-disposition-cr", "redirect-lf", "tagging-lf"],
+)
+def test_preprocess_script_header_breaking_values_fail_the_object(field: str, value: str, size: int, tmp_path: Path,
+                                                                  bucket: str, s3_admin: Any,
+                                                                  run_s3sync: RunS3Sync) -> None:
+    """A value an HTTP header cannot carry fails like any invalid value (not as an internal error, exit 101)."""
+    write_tree(tmp_path / "src", {"a.bin": b"a" * size})
+    script = _script(tmp_path, "pre.lua", f"function preprocess_callback(s, u) u.{field} = {value}; return true, u end")
+
+    result = run_s3sync("--preprocess-callback-lua-script", script, str(tmp_path / "src"), f"s3://{bucket}/",
+                        expect=1)
+
+    assert f"preprocess callback error: invalid {field}" in result.stdout
+    assert "internal error" not in result.stdout + result.stderr
+    assert bucket_objects(s3_admin, bucket) == {}
+    assert result.count("error") == 1
+    assert result.count("warning") == 1  # the failed put, as the reference counts it

@@ -4,18 +4,22 @@ The reference calls it inside its upload manager, so only for S3 targets and nev
 nothing). The callback sees the full target key, the source object as its GET/HEAD described it, and the
 metadata the upload would carry; it returns whether to write at all and the metadata to write with. Each field
 is replaced by what it returns: a missing (nil/None) field clears that attribute. ACL, storage class and
-request payer must be values S3 knows, Expires an RFC 3339 time; anything else fails the object.
+request payer must be values S3 knows, Expires an RFC 3339 time, and every value that becomes a header must be
+a string an HTTP header can carry (no CR, LF or other control character; metadata names are header tokens);
+anything else fails the object, as the reference's SDK fails the request it cannot build.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from s3syncpy.application.ports.callbacks import SourceField, SyncCallbacks, UploadMetadata
 from s3syncpy.application.ports.storage import PutRequest
 from s3syncpy.application.ports.write_requests import ObjectAttributes
+from s3syncpy.domain.http_fields import control_character_in, is_token
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, SystemMetadata
 from s3syncpy.domain.timeparse import format_rfc3339_millis, parse_rfc3339_to_ms
 
@@ -29,6 +33,10 @@ STORAGE_CLASSES = frozenset({
     "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS",
 })
 REQUEST_PAYERS = frozenset({"requester"})
+# UploadMetadata's fields that hold one string each (metadata is the mapping of user metadata).
+_STRING_FIELDS = tuple(f.name for f in dataclasses.fields(UploadMetadata) if f.name != "metadata")
+# The user metadata header prefix: a metadata name must make a valid header name with it.
+_USER_METADATA_PREFIX = "x-amz-meta-"
 
 _CHECKSUM_FIELDS = {
     ChecksumAlgorithm.CRC32: "checksum_crc32",
@@ -184,15 +192,52 @@ def attributes_of(upload: UploadMetadata) -> ObjectAttributes:
 
 
 def validate_upload_metadata(upload: UploadMetadata) -> None:
-    """Check the values S3 enumerates, as the reference's SDK parses them.
+    """Check what the callback returned: strings that headers can carry, and the values S3 enumerates as the
+    reference's SDK parses them.
 
     Raises:
-        PreprocessError: an unknown ACL, storage class or request payer, or an Expires that is not RFC 3339.
+        PreprocessError: a value that is not a string (metadata: not a mapping of strings), a control character
+            in a header value, a metadata name that is not a header token, an unknown ACL, storage class or
+            request payer, or an Expires that is not RFC 3339.
     """
+    for name in _STRING_FIELDS:
+        _check_header_value(name, getattr(upload, name))
+    _check_user_metadata(upload.metadata)
     _check_choice("acl", upload.acl, CANNED_ACLS)
     _check_choice("storage_class", upload.storage_class, STORAGE_CLASSES)
     _check_choice("request_payer", upload.request_payer, REQUEST_PAYERS)
     _http_date_from_rfc3339(upload.expires_string)
+
+
+def _check_header_value(name: str, value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise PreprocessError(f"preprocess callback error: invalid {name}: not a string but {type(value).__name__}")
+    # Why here: the HTTP client would refuse the request with a ValueError deep in the data path, which the run
+    # cannot tell from a bug; at this boundary it fails the one object like any other invalid value.
+    bad = control_character_in(value)
+    if bad is not None:
+        raise PreprocessError(
+            f"preprocess callback error: invalid {name}: control character {bad} is not allowed in a header value"
+        )
+
+
+def _check_user_metadata(metadata: object) -> None:
+    if metadata is None:
+        return
+    if not isinstance(metadata, Mapping):
+        raise PreprocessError(
+            f"preprocess callback error: invalid metadata: not a mapping but {type(metadata).__name__}"
+        )
+    for name, value in metadata.items():
+        if not isinstance(name, str):
+            raise PreprocessError(
+                f"preprocess callback error: invalid metadata name {name!r}: not a string but {type(name).__name__}"
+            )
+        if not is_token(_USER_METADATA_PREFIX + name):
+            raise PreprocessError(f"preprocess callback error: invalid metadata name {name!r}: not a header token")
+        _check_header_value(f"metadata {name!r}", value)
 
 
 def _check_choice(name: str, value: str | None, allowed: frozenset[str]) -> None:
