@@ -151,3 +151,21 @@ def test_a_worker_killed_mid_run_loses_nothing(
     assert _listing(s3_admin, bucket, "k/").keys() == files.keys()
     check = run_s3sync("--check-etag", f"{source}/", f"s3://{bucket}/k/")
     assert check.count("transferred") == 0
+
+
+def test_explicit_access_keys_are_refused_before_any_shard_runs(tmp_path: Path) -> None:
+    """The workers would silently use their own credentials instead: one line, exit 2, nothing contacted."""
+    secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
+    result = subprocess.run(
+        [*s3sync_command(), "--dask-scheduler", "tcp://127.0.0.1:1", "--target-access-key", "AKIDEXAMPLE",
+         "--target-secret-access-key", secret, str(tmp_path), "s3://bucket/"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: --target-access-key/--target-secret-access-key/--target-session-token "
+                                    "cannot be combined with --dask-scheduler: task payloads carry no credentials, "
+                                    "each worker uses its own (its AWS_* environment")
+    assert result.stderr.count("\n") == 1
+    assert secret not in result.stderr

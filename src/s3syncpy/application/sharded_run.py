@@ -18,7 +18,8 @@ def check_shardable(config: SyncConfig, shards: int) -> None:
     Raises:
         ConfigError: shards < 1; a key range already given (the runner cuts its own); --max-delete (each shard
             would apply the limit on its own, deleting up to shards x N); an SSE-C key (it would travel in the
-            task payload).
+            task payload); explicit access keys or a session token (shard_config drops them: each worker would
+            silently use its own credentials instead).
     """
     if shards < 1:
         raise ConfigError("--dask-shards must be at least 1")
@@ -34,6 +35,14 @@ def check_shardable(config: SyncConfig, shards: int) -> None:
             "--source-sse-c-key/--target-sse-c-key cannot be combined with --dask-scheduler: the key would travel "
             "to the workers in the task payload"
         )
+    for side, settings in (("source", config.source_client), ("target", config.target_client)):
+        if _has_credentials(settings):
+            raise ConfigError(
+                f"--{side}-access-key/--{side}-secret-access-key/--{side}-session-token cannot be combined with "
+                "--dask-scheduler: task payloads carry no credentials, each worker uses its own (its AWS_* "
+                f"environment, its AWS config and credentials files, its instance role); --{side}-profile names a "
+                "profile of the workers' files"
+            )
 
 
 def shard_config(config: SyncConfig, key_range: KeyRange) -> SyncConfig:
@@ -44,6 +53,11 @@ def shard_config(config: SyncConfig, key_range: KeyRange) -> SyncConfig:
         source_client=_without_credentials(config.source_client),
         target_client=_without_credentials(config.target_client),
     )
+
+
+def _has_credentials(settings: ClientSettings) -> bool:
+    return any(value is not None for value in (settings.access_key, settings.secret_access_key,
+                                                settings.session_token))
 
 
 def _without_credentials(settings: ClientSettings) -> ClientSettings:

@@ -399,7 +399,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            "Sync only the objects whose relative key sorts before this key. An s3syncpy addition", "KEY"),
     _value("--dask-scheduler", "Sharding",
            "Run the sync as key-range shards on this Dask distributed scheduler (e.g. tcp://10.0.0.1:8786). "
-           "Workers use their own AWS credentials. Needs s3syncpy[dask]. An s3syncpy addition", "ADDRESS"),
+           "Workers use their own AWS credentials (explicit access keys are refused). Needs s3syncpy[dask]. "
+           "An s3syncpy addition", "ADDRESS"),
     _value("--dask-shards", "Sharding",
            "Number of key-range shards of a --dask-scheduler run. An s3syncpy addition", "SHARDS",
            16, click.IntRange(min=1)),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from s3syncpy.application.config import Deletion, SyncConfig
+from s3syncpy.application.config import ClientSettings, Deletion, SyncConfig
 from s3syncpy.application.key_ranges import RunKeyRange
 from s3syncpy.application.ports.storage import StorageFeatures
 from s3syncpy.application.report import SyncReport, merge_reports
@@ -166,7 +166,11 @@ def test_a_shard_carries_no_credentials() -> None:
     [
         ({"key_range": KeyRange("a", None)}, "cannot be combined with --dask-scheduler"),
         ({"deletion": Deletion(delete=True, max_delete=3)}, "--max-delete cannot be combined"),
+        ({"target_client": ClientSettings(access_key="AKIA", secret_access_key="secret")},
+         "--target-access-key/.* cannot be combined with --dask-scheduler: task payloads carry no credentials"),
+        ({"source_client": ClientSettings(session_token="token")}, "--source-access-key/.* cannot be combined"),
     ],
+    ids=["key-range", "max-delete", "target-keys", "source-token"],
 )
 def test_what_cannot_be_sharded_is_refused(change: dict[str, object], message: str) -> None:
     config = dataclasses.replace(_config(OBJECT_STORE, OBJECT_STORE), **change)  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ from s3syncpy.domain.key_range import KeyRange
 S3 = "s3://bucket/prefix/"
 SCHEDULER = ("--dask-scheduler", "tcp://127.0.0.1:1")
 SSE_C_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="  # base64 of 32 bytes
+SECRET = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123"
 
 
 @pytest.mark.parametrize(
@@ -49,6 +51,42 @@ def test_the_key_range_reaches_the_config(tmp_path: Path) -> None:
     assert seen[0].key_range == KeyRange("d01/", "d05/")
     run([str(tmp_path), S3], execute=execute)
     assert seen[1].key_range is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "side"),
+    [
+        (["--source-access-key", "AKIDEXAMPLE", "--source-secret-access-key", SECRET], "source"),
+        (["--target-access-key", "AKIDEXAMPLE", "--target-secret-access-key", SECRET], "target"),
+        (["--target-access-key", "AKIDEXAMPLE", "--target-secret-access-key", SECRET,
+          "--target-session-token", TOKEN], "target"),
+    ],
+    ids=["source-keys", "target-keys", "target-keys-and-token"],
+)
+def test_explicit_credentials_are_refused_with_a_scheduler(
+    arguments: list[str], side: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Task payloads carry no credentials: keys given here would be silently replaced by each worker's own."""
+    assert run([S3, "s3://other/", *SCHEDULER, *arguments], execute=_must_not_run) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        (f"error: --{side}-access-key/--{side}-secret-access-key/--{side}-session-token cannot be combined with "
+        "--dask-scheduler: task payloads carry no credentials, each worker uses its own (its AWS_* environment, "
+        f"its AWS config and credentials files, its instance role); --{side}-profile names a profile of the "
+        "workers' files")
+    ]
+
+
+def test_a_profile_still_travels_to_the_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    """--source-profile / --target-profile name a profile the workers resolve in their own files: accepted."""
+    seen: list[SyncConfig] = []
+
+    async def execute(config: SyncConfig, *_args: object) -> None:
+        seen.append(config)
+
+    assert run([S3, "s3://other/", *SCHEDULER, "--source-profile", "a", "--target-profile", "b"],
+               execute=execute) == 0
+    assert (seen[0].source_client.profile, seen[0].target_client.profile) == ("a", "b")
 
 
 async def _must_not_run(*_args: object) -> SyncReport:
