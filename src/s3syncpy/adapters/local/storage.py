@@ -361,12 +361,15 @@ class LocalObjectStorage(ObjectStorage):
             PutResult(committed=True) without digests (local targets verify through `validate`).
 
         Raises:
-            DirectoryTraversalError: the key has a "." / ".." segment (nothing is written).
+            DirectoryTraversalError: the key has a "." / ".." segment, or its directory is reached through a
+                symlinked directory that leads outside the root (nothing is written).
             TransientStorageError: the source delivered a different number of bytes than request.size.
             AccessDeniedError / StorageError: a directory, the temp file, or the rename failed (for example when
                 the key collides with an existing directory, or a parent path is a file).
         """
         path = self._root.path_of(key)
+        # As for deletes: nothing is created through a symlinked directory that leads outside the tree.
+        self._root.ensure_inside(path)
         if key.endswith("/"):
             return self._put_directory(path, key, request.size)
         if request.part_sizes and sum(request.part_sizes) != request.size:
@@ -403,6 +406,8 @@ class LocalObjectStorage(ObjectStorage):
                 if not accepted:
                     temp.discard()
                     return PutResult(committed=False)
+            # Again before the rename: a directory swapped for a link while the bytes arrived is caught too.
+            self._root.ensure_inside(temp.final_path)
             temp.commit(request.mtime_ns)
         except TransientStorageError as exc:
             temp.discard()
@@ -436,15 +441,8 @@ class LocalObjectStorage(ObjectStorage):
             AccessDeniedError / StorageError: the file exists but cannot be removed.
         """
         path = self._root.path_of(key)
-        # The listing follows symlinked directories, so a target-only key may name a file outside the tree; only
-        # the directory's own files are ours to delete. Checked here, at deletion time, so a directory swapped for
-        # a link after the listing is caught too.
-        parent = os.path.realpath(os.path.dirname(path))
-        root = os.path.realpath(self._root.directory)
-        if parent != root and not parent.startswith(os.path.join(root, "")):
-            raise DirectoryTraversalError(
-                f"{path} is reached through a symlinked directory outside the target directory"
-            )
+        # A target-only key the listing found through a symlinked directory names a file outside the tree.
+        self._root.ensure_inside(path)
         try:
             st = os.lstat(path)
             if stat.S_ISDIR(st.st_mode):
