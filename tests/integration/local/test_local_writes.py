@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from s3syncpy.application.ports.storage import PutRequest
 from s3syncpy.domain.errors import DirectoryTraversalError, StorageError
 from s3syncpy.domain.paths import LocalLocation
@@ -161,7 +162,7 @@ async def test_cancelling_a_put_mid_way_removes_the_temp_file(storage: LocalObje
         storage.put_object("keep.bin", content, PutRequest(size=len(data), part_sizes=part_sizes))
     )
     await asyncio.wait_for(content.stalled.wait(), 10)
-    assert any(name.startswith(".tmp") for name in os.listdir(target))
+    assert any(name.startswith(TEMP_PREFIX) for name in os.listdir(target))
 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
