@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.domain.paths import LocalLocation
 from tests.fakes.features import FILE_TREE
@@ -41,7 +42,7 @@ def _local_leftovers(root: Path) -> Callable[[], list[str]]:
             os.path.relpath(os.path.join(parent, name), root)
             for parent, _dirs, files in os.walk(root)
             for name in files
-            if name.startswith(".tmp")
+            if name.startswith(TEMP_PREFIX)
         )
 
     return scan

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from tests.support.e2e import SUMMARY_PATTERN, Result, bucket_objects, read_tree, write_tree
 from tests.support.fault_proxy import Fault, FaultProxy, ProxiedRequest
 from tests.support.fault_runs import BIG_SIZE, S3SyncRunner, open_uploads, temp_files
@@ -59,7 +60,7 @@ def _some_temp_file_has_bytes(target: Path) -> bool:
 
 def _finished_files(target: Path) -> int:
     """Files renamed into place so far (temp files excluded)."""
-    return sum(1 for path in target.rglob("*") if path.is_file() and not path.name.startswith(".tmp"))
+    return sum(1 for path in target.rglob("*") if path.is_file() and not path.name.startswith(TEMP_PREFIX))
 
 
 def _interrupt(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[Result, float]:

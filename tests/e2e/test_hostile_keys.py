@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from tests.support.e2e import RunS3Sync, bucket_objects, put_objects, read_tree, write_tree
 
 HOSTILE = {
@@ -55,7 +56,7 @@ def _assert_inside(jail: Path, target: Path) -> None:
         for name in names:
             path = Path(parent, name)
             assert target in path.parents, f"written outside the target: {path}"
-    assert list(target.rglob(".tmp*")) == []
+    assert list(target.rglob(TEMP_PREFIX + "*")) == []
 
 
 def test_hostile_keys_download_byte_identical_and_inside(

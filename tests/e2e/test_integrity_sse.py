@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from tests.support.e2e import RunS3Sync, read_tree, write_tree
 
 MiB = 1024 * 1024
@@ -81,7 +82,7 @@ def test_full_object_checksum_verifies_while_the_rechunked_etag_mismatches(
     assert result.count("checksum_verified") == 1
     assert result.count("warning") == 1 and "e_tag mismatch" in result.stdout
     assert (tmp_path / "down" / "big.bin").read_bytes() == b"previous"
-    assert not [p for p in (tmp_path / "down").iterdir() if p.name.startswith(".tmp")]
+    assert not [p for p in (tmp_path / "down").iterdir() if p.name.startswith(TEMP_PREFIX)]
 
     fixed = run_s3sync("--auto-chunksize", "--enable-additional-checksum", f"s3://{bucket}/",
                        str(tmp_path / "down"))

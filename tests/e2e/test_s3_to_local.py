@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from tests.support.e2e import RunS3Sync, put_objects, read_tree
 
 MiB = 1024 * 1024
@@ -32,7 +33,7 @@ def test_download_writes_every_object_verified_and_sets_mtime(
     assert result.count("etag_verified") == len(objects)
     head = s3_admin.head_object(Bucket=bucket, Key="dir1/data1")
     assert int((tmp_path / "out" / "dir1" / "data1").stat().st_mtime) == int(head["LastModified"].timestamp())
-    assert not [p for p in (tmp_path / "out").rglob(".tmp*")]
+    assert not [p for p in (tmp_path / "out").rglob(TEMP_PREFIX + "*")]
 
 
 def test_second_run_skips_everything(tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync) -> None:
@@ -95,7 +96,7 @@ def test_etag_mismatch_warns_exits_3_and_keeps_the_existing_file(
     assert result.count("warning") == 1
     assert "e_tag mismatch" in result.stdout
     assert (tmp_path / "big.bin").read_bytes() == b"previous content"
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
 
 
 def test_directory_traversal_keys_are_skipped_with_a_warning(

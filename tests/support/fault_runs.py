@@ -4,7 +4,7 @@ Public API:
     S3SyncRunner(endpoint)                    .run(*args, source_url=None, target_url=None, env=None, expect=...)
                                               .start(...) -> subprocess.Popen (for signal tests)
     FAST_RETRY_ARGS                           small retry pauses, so fault tests stay quick
-    temp_files(root) -> list[Path]            leftover `.tmp*` download files under a directory
+    temp_files(root) -> list[Path]            leftover download temp files (`.s3sync-tmp-*`) under a dir
     open_uploads(client, bucket) -> list      multipart uploads still open in a bucket
     make_mixed_tree(root, small, big, seed)   small files plus a few 6 MiB (multipart at a 5 MiB threshold) ones
     log_lines(result, level) -> list[str]     the log lines of one level (compact format, stdout)
@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from tests.support.e2e import Result, s3sync_command
 from tests.support.seaweed import S3Endpoint
 
@@ -108,8 +109,8 @@ class S3SyncRunner:
 
 
 def temp_files(root: Path) -> list[Path]:
-    """Download temp files (`.tmp*`) left anywhere under root."""
-    return [path for path in root.rglob(".tmp*")]
+    """Download temp files (`.s3sync-tmp-*`) left anywhere under root."""
+    return [path for path in root.rglob(TEMP_PREFIX + "*")]
 
 
 def open_uploads(client: Any, bucket: str) -> list[dict[str, Any]]:

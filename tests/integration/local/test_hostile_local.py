@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer
 from s3syncpy.application.ports.storage import ListingOptions
 from s3syncpy.application.report import SyncReport
@@ -117,7 +118,7 @@ def _assert_jailed(jail: Path, target: Path) -> None:
     """Everything under `jail` (the target's parent) is inside `target`, and no temp file is left."""
     outside = [path for path in _files_under(jail) if not path.startswith(target.name + os.sep)]
     assert outside == [], f"written outside the target: {outside}"
-    assert [p for p in target.rglob(".tmp*")] == []
+    assert [p for p in target.rglob(TEMP_PREFIX + "*")] == []
 
 
 # -- keys from S3 ---------------------------------------------------------------------------------------------------
@@ -376,7 +377,7 @@ async def test_full_disk_keeps_the_existing_file_and_removes_the_temp(
 
         assert report.exit_code is ExitCode.ERROR
         assert (target / "file.bin").read_bytes() == old
-        assert [p.name for p in target.iterdir() if p.name.startswith(".tmp")] == []
+        assert [p.name for p in target.iterdir() if p.name.startswith(TEMP_PREFIX)] == []
         # The temp file's blocks are released (its descriptor closed, not only its name removed).
         deadline = time.monotonic() + 5
         while shutil.disk_usage(disk).used >= len(old) + 5 * MIB and time.monotonic() < deadline:

@@ -79,7 +79,9 @@ async def test_a_file_that_shrank_after_listing_is_a_transient_error(tmp_path: P
 
     async with await storage.open_content(listed[0]) as content:
         os.truncate(path, 5000)
-        assert await content.read_range(0, 5000) == (b"0123456789" * 500)
+        # Even the bytes still there are refused: the file is no longer the one opened.
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            await content.read_range(0, 5000)
         with pytest.raises(TransientStorageError):
             await content.read_range(4000, 2000)
         with pytest.raises(TransientStorageError):
@@ -127,3 +129,80 @@ async def test_head_object_reports_size_mtime_and_treats_directories_as_absent(t
     assert await storage.head_object("f/") is None
     assert await storage.head_object("f/under") is None
     assert await storage.get_object_tagging("f") == {}
+
+
+def _bump_mtime(path: Path) -> None:
+    """Give `path` an mtime one second later, so a change is seen whatever the file system's timestamp grain."""
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+async def test_a_file_that_grew_after_it_was_opened_is_a_transient_error(tmp_path: Path) -> None:
+    """The bytes asked for are all there, but the file is no longer the one opened: sending them would store a
+    truncated copy that the next run takes as up to date."""
+    path = tmp_path / "growing"
+    path.write_bytes(b"a" * 10_000)
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+
+    async with await storage.open_content(ObjectInfo("growing", 10_000, 0)) as content:
+        with path.open("ab") as appended:
+            appended.write(b"b" * 500)
+        _bump_mtime(path)
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            await content.read_range(0, 10_000)
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            await content.read_range(0, 2_000)
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            _ = [chunk async for chunk in content.stream(0, 10_000)]
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            await content.digest_range(0, 10_000, None)
+
+
+async def test_a_file_rewritten_in_place_with_the_same_size_is_a_transient_error(tmp_path: Path) -> None:
+    path = tmp_path / "rewritten"
+    data = os.urandom(3 * MiB)
+    path.write_bytes(data)
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+
+    async with await storage.open_content(ObjectInfo("rewritten", len(data), 0)) as content:
+        assert await content.read_range(0, MiB) == data[:MiB]
+        with path.open("r+b") as rewrite:
+            rewrite.seek(2 * MiB)
+            rewrite.write(os.urandom(MiB))
+        _bump_mtime(path)
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            await content.read_range(2 * MiB, MiB)  # a large read: in a worker thread
+        with pytest.raises(TransientStorageError, match="changed while it was read"):
+            await content.digest_range(0, len(data), ChecksumAlgorithm.CRC32C, sha256=True)
+
+
+async def test_a_change_after_the_last_read_fails_the_close(tmp_path: Path) -> None:
+    """Bytes sent before the change are consistent, but once the file changed, a copy committed meanwhile would
+    look up to date: the close reports it, so the object is sent again."""
+    path = tmp_path / "late"
+    path.write_bytes(b"x" * 100)
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+
+    content = await storage.open_content(ObjectInfo("late", 100, 0))
+    assert await content.read_range(0, 100) == b"x" * 100
+    with path.open("ab") as appended:
+        appended.write(b"y")
+    _bump_mtime(path)
+    with pytest.raises(TransientStorageError, match="changed while it was read"):
+        await content.aclose()
+    await content.aclose()  # closed once: a second close is a no-op
+
+
+async def test_an_unchanged_or_unread_file_closes_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "calm"
+    path.write_bytes(b"z" * 100)
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+
+    async with await storage.open_content(ObjectInfo("calm", 100, 0)) as content:
+        assert await content.read_range(0, 100) == b"z" * 100
+        assert [chunk async for chunk in content.stream(0, 100)] == [b"z" * 100]
+    # Opened but never read (a filter or the preprocess callback dropped it): nothing was sent, nothing to report.
+    async with await storage.open_content(ObjectInfo("calm", 100, 0)) as content:
+        with path.open("ab") as appended:
+            appended.write(b"more")
+        _bump_mtime(path)

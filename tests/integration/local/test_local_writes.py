@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from s3syncpy.application.ports.storage import PutRequest
 from s3syncpy.domain.errors import DirectoryTraversalError, StorageError
 from s3syncpy.domain.paths import LocalLocation
@@ -161,7 +162,7 @@ async def test_cancelling_a_put_mid_way_removes_the_temp_file(storage: LocalObje
         storage.put_object("keep.bin", content, PutRequest(size=len(data), part_sizes=part_sizes))
     )
     await asyncio.wait_for(content.stalled.wait(), 10)
-    assert any(name.startswith(".tmp") for name in os.listdir(target))
+    assert any(name.startswith(TEMP_PREFIX) for name in os.listdir(target))
 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -261,3 +262,55 @@ async def test_delete_never_reaches_through_a_symlinked_directory_out_of_the_tar
 
     assert (outside / "victim").read_bytes() == b"keep me"
     assert not (target / "inside" / "mine").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
+async def test_put_never_writes_through_a_symlinked_directory_out_of_the_target(
+    tmp_path: Path, storage: LocalObjectStorage, target: Path
+) -> None:
+    """The rule of deletes applies to writes: files, deeper files and directory markers alike."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target.mkdir()
+    (target / "inside").mkdir()
+    (target / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (target / "alias").symlink_to(target / "inside", target_is_directory=True)
+
+    for key in ("elsewhere/x", "elsewhere/deeper/y", "elsewhere/marker/", "elsewhere/"):
+        with pytest.raises(DirectoryTraversalError, match="symlinked directory outside the target"):
+            async with BytesContent(b"" if key.endswith("/") else b"data") as content:
+                await storage.put_object(key, content, PutRequest(size=0 if key.endswith("/") else 4))
+    await put(storage, "alias/z", b"inside")  # a link that stays inside the tree is fine
+
+    assert list(outside.iterdir()) == []
+    assert (target / "inside" / "z").read_bytes() == b"inside"
+
+
+class SwapsDirectoryForLink(BytesContent):
+    """Bytes whose first read moves the directory being written outside the target and leaves a link to it."""
+
+    def __init__(self, data: bytes, directory: Path, outside: Path) -> None:
+        super().__init__(data)
+        self._directory = directory
+        self._outside = outside
+        self._swapped = False
+
+    async def _before_read(self, offset: int, length: int) -> None:
+        if not self._swapped:
+            self._swapped = True
+            self._directory.rename(self._outside)
+            self._directory.symlink_to(self._outside, target_is_directory=True)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
+async def test_a_directory_swapped_for_an_outside_link_during_a_put_is_caught_before_the_rename(
+    tmp_path: Path, storage: LocalObjectStorage, target: Path
+) -> None:
+    (target / "a").mkdir(parents=True)
+    outside = tmp_path / "moved-out"
+
+    with pytest.raises(DirectoryTraversalError, match="symlinked directory outside the target"):
+        async with SwapsDirectoryForLink(b"payload", target / "a", outside) as content:
+            await storage.put_object("a/f", content, PutRequest(size=7))
+
+    assert list(outside.iterdir()) == []  # neither the file nor its temp file

@@ -1,9 +1,10 @@
 """Atomic file writes for LocalObjectStorage.put_object (reference §11.2, DECISIONS 3).
 
-Bytes go to a hidden temp file (`.tmpXXXXXXXX`) in the destination's directory, so the final os.replace is a
-same-filesystem rename: readers see the old file or the complete new one, and the bytes are fsynced before it so a
-crash cannot leave a short file under the final name. The temp file is removed on every path that does not end in
-the rename (validation refused, error, cancellation).
+Bytes go to a hidden temp file (`.s3sync-tmp-` and 16 hex digits, see temp_files.py) in the destination's
+directory, so the final os.replace is a same-filesystem rename: readers see the old file or the complete new one,
+and the bytes are fsynced before it so a crash cannot leave a short file under the final name. The temp file is
+removed on every path that does not end in the rename (validation refused, error, cancellation); only a killed
+process leaves it, and the walk never lists it.
 
 Writes of more than a few hundred KiB run in worker threads. A cancelled put cannot stop such a thread, so the
 descriptor is closed only once no thread uses it any more: closing it earlier would let a late pwrite land in
@@ -16,13 +17,12 @@ import asyncio
 import contextlib
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 
 from s3syncpy.adapters.local import positional_io
 from s3syncpy.adapters.local.content import INLINE_READ_LIMIT
-from s3syncpy.adapters.local.walk import TEMP_PREFIX
+from s3syncpy.adapters.local.temp_files import create_temp_file
 from s3syncpy.application.ports.storage import ByteCounter, ObjectContent
 from s3syncpy.domain.errors import TransientStorageError
 
@@ -65,7 +65,7 @@ class TempFile:
         if not os.path.isdir(parent):
             os.makedirs(parent, exist_ok=True)
         self.final_path = final_path
-        self._fd, self.path = tempfile.mkstemp(dir=parent, prefix=TEMP_PREFIX)
+        self._fd, self.path = create_temp_file(parent)
         self._lock = threading.Lock()
         self._active = 0
         self._closed = False
@@ -133,12 +133,21 @@ class TempFile:
         The mtime is set before the rename so the file never appears with the wrong time.
 
         Raises:
+            TransientStorageError: the temp file is gone: another run's sweep of stale temp files can take it in
+                the moment it carries the object's old mtime (temp_files.py); downloading again is the remedy.
             OSError: the rename failed (the destination is a directory, permissions, ...).
         """
         self.close()
-        if mtime_ns is not None:
-            os.utime(self.path, ns=(mtime_ns, mtime_ns))
-        os.replace(self.path, self.final_path)
+        try:
+            if mtime_ns is not None:
+                os.utime(self.path, ns=(mtime_ns, mtime_ns))
+            os.replace(self.path, self.final_path)
+        except FileNotFoundError as exc:
+            if os.path.lexists(self.path):
+                raise
+            raise TransientStorageError(
+                f"{self.path} was removed before it was renamed into place", operation="rename"
+            ) from exc
         self._removed = True
 
     def discard(self) -> None:

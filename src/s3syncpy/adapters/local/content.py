@@ -4,6 +4,15 @@ Reads are positional (adapters.local.positional_io: os.pread, or a locked seek a
 no pread) so concurrent part reads share one descriptor. Small reads run inline (a page-cache copy of a few
 hundred KiB costs less than a thread hop); larger ones run in a worker thread so the event loop keeps serving
 other transfers.
+
+A file that changes while it is read (it grows, or is rewritten in place) would be stored truncated or as a mix of
+old and new bytes, and the next run would skip it: the object's LastModified is later than the file's mtime. So
+every read is followed by an fstat compared with the one taken at open (size and mtime in nanoseconds), and a
+difference is a TransientStorageError: the force retry opens and sends the file afresh, a bounded number of
+times, and a file that keeps changing ends as an error. An upload fails on the read after the change, before its
+last byte is sent (a multipart upload is aborted, never completed). A change after the last read but before the
+upload is committed is seen when the content is closed: the error then makes the retry send it again. Left open:
+a change within one tick of the file system's clock that keeps the size (mtime cannot show it).
 """
 
 from __future__ import annotations
@@ -69,24 +78,45 @@ class LocalContent(ObjectContent):
         Args:
             fd: a descriptor opened for reading.
             path: the file's path, for messages.
-            details: what open_content reports about the file.
+            details: what open_content reports about the file: its size and mtime are the fstat taken at open,
+                which every read is checked against.
             io_limit: bounds the reads running in threads at once.
         """
         self.details = details
         self._fd = fd
         self._path = path
         self._io_limit = io_limit
+        self._opened = (details.info.size, details.info.mtime_ns)
+        self._read_any = False
+        self._failed = False
+
+    def _check_unchanged(self) -> None:
+        """Raise when the file is no longer as it was when opened (see the module docstring)."""
+        st = os.fstat(self._fd)
+        now = (st.st_size, st.st_mtime_ns)
+        if now != self._opened:
+            self._failed = True
+            raise TransientStorageError(
+                f"{self._path} changed while it was read (size {self._opened[0]} -> {now[0]} bytes, "
+                f"mtime {self._opened[1]} -> {now[1]} ns)",
+                operation="read", key=self.details.info.key,
+            )
 
     def _pread_exact(self, offset: int, length: int) -> bytes:
+        self._read_any = True
         try:
             data = positional_io.pread(self._fd, length, offset)
+            if len(data) == length:
+                self._check_unchanged()
         except OSError as exc:
+            self._failed = True
             raise StorageError(
                 f"read failed for {self._path}: {exc.strerror or exc}", operation="read",
                 key=self.details.info.key,
             ) from exc
         if len(data) != length:
             # The file shrank after it was listed: a retry lists and reads it afresh.
+            self._failed = True
             raise TransientStorageError(
                 f"{self._path} ended after {offset + len(data)} bytes, {offset + length} expected",
                 operation="read", key=self.details.info.key,
@@ -97,7 +127,7 @@ class LocalContent(ObjectContent):
         """Read exactly `length` bytes at `offset`.
 
         Raises:
-            TransientStorageError: the file ends before offset + length.
+            TransientStorageError: the file ends before offset + length, or it changed since it was opened.
             StorageError: the read itself failed.
         """
         if length <= INLINE_READ_LIMIT:
@@ -109,15 +139,19 @@ class LocalContent(ObjectContent):
         self, offset: int, length: int, algorithm: ChecksumAlgorithm | None, sha256: bool
     ) -> RangeDigests:
         name = algorithm.value if algorithm is not None else None
+        self._read_any = True
         try:
             found = _speedups.hash_fd_range(self._fd, offset, length, name, True, sha256)
+            self._check_unchanged()
         except OSError as exc:
+            self._failed = True
             raise StorageError(
                 f"read failed for {self._path}: {exc.strerror or exc}", operation="read",
                 key=self.details.info.key,
             ) from exc
         except ValueError as exc:
             # The file shrank after it was opened: a retry lists and reads it afresh.
+            self._failed = True
             raise TransientStorageError(
                 f"{self._path}: {exc}", operation="read", key=self.details.info.key
             ) from exc
@@ -133,7 +167,7 @@ class LocalContent(ObjectContent):
         with the concurrent reads of other parts): the caller then reads and holds the range.
 
         Raises:
-            TransientStorageError: the file ends before offset + length.
+            TransientStorageError: the file ends before offset + length, or it changed since it was opened.
             StorageError: the read failed.
         """
         if not hasattr(os, "pread"):
@@ -145,7 +179,7 @@ class LocalContent(ObjectContent):
         """Yield [offset, offset+length) in chunks of at most 1 MiB.
 
         Raises:
-            TransientStorageError: the file ends early.
+            TransientStorageError: the file ends early, or it changed since it was opened.
         """
         end = offset + length
         position = offset
@@ -155,7 +189,19 @@ class LocalContent(ObjectContent):
             position += size
 
     async def aclose(self) -> None:
-        """Close the descriptor (idempotent)."""
-        fd, self._fd = self._fd, -1
-        if fd >= 0:
+        """Close the descriptor (idempotent).
+
+        Raises:
+            TransientStorageError: bytes were read, every read succeeded, and the file changed since it was
+                opened (after the last read): what was sent no longer matches the file, and may already be
+                committed under a LastModified that makes it look up to date. The descriptor is closed first.
+        """
+        fd = self._fd
+        if fd < 0:
+            return
+        try:
+            if self._read_any and not self._failed:
+                self._check_unchanged()
+        finally:
+            self._fd = -1
             os.close(fd)

@@ -96,6 +96,26 @@ class LocalRoot:
             raise DirectoryTraversalError(f"a object references a path outside the target directory. key={key}")
         return os.path.join(self.directory, *parts)
 
+    def ensure_inside(self, path: str) -> None:
+        """Refuse a path whose directory is reached through a symlinked directory that leads outside the root.
+
+        The listing follows symlinked directories, so a key can name a file outside the tree; only the tree's own
+        files are ours to write or delete. Callers check at the moment they act, so a directory swapped for a link
+        after the listing is caught too. A link that stays inside the root is an ordinary directory of it.
+
+        Args:
+            path: a path from `path_of` (a trailing separator: the directory itself is checked).
+
+        Raises:
+            DirectoryTraversalError: the path's directory resolves outside the root.
+        """
+        parent = os.path.realpath(os.path.dirname(path))
+        root = os.path.realpath(self.directory)
+        if parent != root and not parent.startswith(os.path.join(root, "")):
+            raise DirectoryTraversalError(
+                f"{path} is reached through a symlinked directory outside the target directory"
+            )
+
 
 def is_not_found(exc: OSError) -> bool:
     """Whether an OSError means the path names nothing (missing, dangling link, or through a file)."""

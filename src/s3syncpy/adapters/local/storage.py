@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import stat
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from s3syncpy.adapters.local.atomic import TempFile, default_file_mode, write_pa
 from s3syncpy.adapters.local.content import LocalContent, guess_content_type
 from s3syncpy.adapters.local.hashing import TempFileDigestSource, file_digests, hash_entries
 from s3syncpy.adapters.local.paths import LocalRoot, is_not_found, storage_error
+from s3syncpy.adapters.local.temp_files import remove_stale_temp_files
 from s3syncpy.adapters.local.walk import (
     ACCESS_WARNING,
     DirectoryWalker,
@@ -111,7 +113,10 @@ class LocalObjectStorage(ObjectStorage):
         self._on_warning: WarningSink = on_warning or _log.warning
         self._walk_batch_size = walk_batch_size
         self._file_mode = default_file_mode()
+        # This storage's temp files being written (normalised paths): never swept as stale.
         self._in_flight: set[str] = set()
+        # Folders already cleared of stale temp files in this run (each is swept once, before its first write).
+        self._swept: set[str] = set()
 
     @property
     def features(self) -> StorageFeatures:
@@ -197,7 +202,6 @@ class LocalObjectStorage(ObjectStorage):
             self._root.directory,
             follow_symlinks=self._follow_symlinks,
             batch_size=self._walk_batch_size,
-            in_flight=self._in_flight,
             subdirectory=subdirectory,
             one_level=one_level,
             key_range=key_range,
@@ -355,18 +359,22 @@ class LocalObjectStorage(ObjectStorage):
         temp file beside the destination (one stream when request.part_sizes is empty, else the parts fetched
         concurrently with read_range), `request.validate` is awaited on it, and only when it accepts is the file
         given `request.mtime_ns` and renamed into place. The temp file never survives an error or cancellation.
+        Before the first write into a folder, temp files a killed run left there over an hour ago are removed.
 
         Returns:
             PutResult(committed=False) when validation refused the bytes (the old file is untouched), else
             PutResult(committed=True) without digests (local targets verify through `validate`).
 
         Raises:
-            DirectoryTraversalError: the key has a "." / ".." segment (nothing is written).
+            DirectoryTraversalError: the key has a "." / ".." segment, or its directory is reached through a
+                symlinked directory that leads outside the root (nothing is written).
             TransientStorageError: the source delivered a different number of bytes than request.size.
             AccessDeniedError / StorageError: a directory, the temp file, or the rename failed (for example when
                 the key collides with an existing directory, or a parent path is a file).
         """
         path = self._root.path_of(key)
+        # As for deletes: nothing is created through a symlinked directory that leads outside the tree.
+        self._root.ensure_inside(path)
         if key.endswith("/"):
             return self._put_directory(path, key, request.size)
         if request.part_sizes and sum(request.part_sizes) != request.size:
@@ -374,17 +382,29 @@ class LocalObjectStorage(ObjectStorage):
                 f"part sizes add up to {sum(request.part_sizes)} bytes, not {request.size}",
                 operation="write", key=key,
             )
+        await self._sweep_once(os.path.dirname(path))
         try:
             temp = TempFile(path, self._file_mode)
         except OSError as exc:
             raise storage_error(exc, "create", key, not_found=False) from exc
-        # Listings running meanwhile must not report the half-written temp file as an object.
         in_flight = os.path.normpath(temp.path)
         self._in_flight.add(in_flight)
         try:
             return await self._fill_and_commit(temp, key, content, request)
         finally:
             self._in_flight.discard(in_flight)
+
+    async def _sweep_once(self, directory: str) -> None:
+        """Remove what killed runs left in `directory` (temp files over an hour old, see temp_files.py), the
+        first time this storage writes there: only folders this run writes are touched, once each."""
+        folder = os.path.normpath(directory)
+        if folder in self._swept:
+            return
+        self._swept.add(folder)
+        async with self._io_limit:
+            removed = await asyncio.to_thread(remove_stale_temp_files, folder, time.time(), self._in_flight)
+        for path in removed:
+            _log.info("removed a stale temp file left by an earlier run.", extra={"fields": {"path": path}})
 
     async def _fill_and_commit(self, temp: TempFile, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         try:
@@ -403,6 +423,8 @@ class LocalObjectStorage(ObjectStorage):
                 if not accepted:
                     temp.discard()
                     return PutResult(committed=False)
+            # Again before the rename: a directory swapped for a link while the bytes arrived is caught too.
+            self._root.ensure_inside(temp.final_path)
             temp.commit(request.mtime_ns)
         except TransientStorageError as exc:
             temp.discard()
@@ -436,15 +458,8 @@ class LocalObjectStorage(ObjectStorage):
             AccessDeniedError / StorageError: the file exists but cannot be removed.
         """
         path = self._root.path_of(key)
-        # The listing follows symlinked directories, so a target-only key may name a file outside the tree; only
-        # the directory's own files are ours to delete. Checked here, at deletion time, so a directory swapped for
-        # a link after the listing is caught too.
-        parent = os.path.realpath(os.path.dirname(path))
-        root = os.path.realpath(self._root.directory)
-        if parent != root and not parent.startswith(os.path.join(root, "")):
-            raise DirectoryTraversalError(
-                f"{path} is reached through a symlinked directory outside the target directory"
-            )
+        # A target-only key the listing found through a symlinked directory names a file outside the tree.
+        self._root.ensure_inside(path)
         try:
             st = os.lstat(path)
             if stat.S_ISDIR(st.st_mode):

@@ -12,7 +12,7 @@ Rules, as the reference's walkdir(follow_links = !ignore_symlinks) applies them:
 * other errors (permission denied, ELOOP, ...) become warnings "failed to list local files." for directories
   and "failed to access file." for files, and the entry is skipped;
 * only regular files are returned; directories, FIFOs, sockets and devices never are;
-* temp files the storage is writing right now (named `.tmp*`, passed as `in_flight`) are not objects yet;
+* s3sync's own temp files (temp_files.is_temp_name) are never objects: in flight, or left by a killed run;
 * an error while reading an opened directory is a StorageError: the listing cannot be completed.
 
 A key-ordered walk (`ordered`) yields files in S3 byte order, the order of an S3 listing of the same keys: each
@@ -27,15 +27,15 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from s3syncpy.adapters.local.paths import is_not_found
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX, is_temp_name
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 
-TEMP_PREFIX = ".tmp"
 LIST_WARNING = "failed to list local files."
 ACCESS_WARNING = "failed to access file."
 DEFAULT_BATCH_SIZE = 1000
@@ -141,7 +141,6 @@ class DirectoryWalker:
         *,
         follow_symlinks: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
-        in_flight: Container[str] = frozenset(),
         subdirectory: SubDirectory | None = None,
         one_level: bool = False,
         key_range: KeyRange | None = None,
@@ -153,7 +152,6 @@ class DirectoryWalker:
             root: the directory to walk; a missing root lists nothing.
             follow_symlinks: False skips every symlink entry (--ignore-symlinks).
             batch_size: the most files one `next_batch` returns.
-            in_flight: normalised paths of temp files being written (read live: writers add and remove).
             subdirectory: walk this sub-directory found by a one-level walk instead of `root` (its keys keep their
                 prefix, and symlink loops through its ancestors are still detected).
             one_level: read only the directory itself; the sub-directories found are left in `children`.
@@ -166,7 +164,6 @@ class DirectoryWalker:
         self._subdirectory = subdirectory
         self._one_level = one_level
         self.children: list[SubDirectory] = []
-        self._in_flight = in_flight
         self._follow = follow_symlinks
         self._batch_size = batch_size
         self._key_range = key_range
@@ -272,7 +269,6 @@ class DirectoryWalker:
         # The per-entry path is the hot loop of a 100k-file listing: locals instead of attribute lookups.
         assert frame.iterator is not None
         follow = self._follow
-        in_flight = self._in_flight
         prefix = frame.key_prefix
         append = files.append
         limit = self._batch_size
@@ -296,7 +292,7 @@ class DirectoryWalker:
             mode = st.st_mode
             if s_isreg(mode):
                 path = entry.path
-                if name.startswith(TEMP_PREFIX) and os.path.normpath(path) in in_flight:
+                if name.startswith(TEMP_PREFIX) and is_temp_name(name):
                     continue
                 # The reference opens each file to check it; access() asks the same question in one syscall.
                 if key_range is not None and not key_range.contains(prefix + name):
