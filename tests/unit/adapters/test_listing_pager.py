@@ -150,3 +150,25 @@ async def test_a_directory_bucket_is_listed_whole_for_a_key_range() -> None:
     # Its keys come in no particular order: neither StartAfter nor an early stop would be sound.
     assert keys == ["z", "a"]
     assert datapath.start_afters == [None]
+
+
+async def test_a_key_range_listing_out_of_byte_order_is_an_error_not_an_early_end() -> None:
+    # A server taken to list in byte order that lists in directory-tree order instead (`a/1` before `a-b`): the
+    # first key is past the range's end, but `a-b`, in the range, comes after it.
+    datapath = _Pages([ListPage(objects=[_info("a/1"), _info("a-b")], next_token="t1", truncated=True),
+                       ListPage(objects=[_info("a-c")], next_token=None)])
+    storage = S3ObjectStorage(object(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+
+    with pytest.raises(StorageError, match="not listed in UTF-8 byte order"):
+        _ = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange(None, "a-c")))]
+
+
+async def test_a_key_range_listing_ends_after_the_page_seen_in_order_past_its_end() -> None:
+    datapath = _Pages([ListPage(objects=[_info("b"), _info("e"), _info("f")], next_token="t1", truncated=True),
+                       ListPage(objects=[_info("g")], next_token=None)])
+    storage = S3ObjectStorage(object(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+
+    keys = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange("b", "e")))]
+
+    assert keys == ["b"]
+    assert datapath.tokens == [None]  # the rest of the page was checked, no further page requested
