@@ -173,7 +173,8 @@ def test_copy_source_if_match_skips_a_source_changed_after_listing(
     runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, other_bucket: str
 ) -> None:
     put_objects(s3_admin, bucket, {"a": b"listed-a", "b": b"listed-b"})
-    s3_admin.put_object(Bucket=bucket, Key="big", Body=os.urandom(9 * MiB))
+    # In the default 8 MiB parts, so that it is copied by parts (a plain-ETag object is one CopyObject).
+    _put_in_parts(s3_admin, bucket, "big", os.urandom(9 * MiB), 8 * MiB)
     listed_b = s3_admin.head_object(Bucket=bucket, Key="b")["ETag"]
     writer = ConcurrentWriter()
     writer.when(_on("CopyObject", "a"), lambda: s3_admin.put_object(Bucket=bucket, Key="a", Body=b"changed"))
