@@ -173,7 +173,8 @@ def test_copy_source_if_match_skips_a_source_changed_after_listing(
     runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, other_bucket: str
 ) -> None:
     put_objects(s3_admin, bucket, {"a": b"listed-a", "b": b"listed-b"})
-    s3_admin.put_object(Bucket=bucket, Key="big", Body=os.urandom(9 * MiB))
+    # In the default 8 MiB parts, so that it is copied by parts (a plain-ETag object is one CopyObject).
+    _put_in_parts(s3_admin, bucket, "big", os.urandom(9 * MiB), 8 * MiB)
     listed_b = s3_admin.head_object(Bucket=bucket, Key="b")["ETag"]
     writer = ConcurrentWriter()
     writer.when(_on("CopyObject", "a"), lambda: s3_admin.put_object(Bucket=bucket, Key="a", Body=b"changed"))
@@ -189,3 +190,76 @@ def test_copy_source_if_match_skips_a_source_changed_after_listing(
     assert all("x-amz-copy-source-if-match" in h for h in writer.headers_of("UploadPartCopy", "big"))
     assert open_uploads(s3_admin, other_bucket) == []
     assert _precondition_warnings(result) == 2 and result.count("warning") == 4
+
+
+def _put_in_parts(client: Any, bucket: str, key: str, data: bytes, part: int) -> None:
+    upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    parts = []
+    for number, offset in enumerate(range(0, len(data), part), start=1):
+        sent = client.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=number,
+                                  Body=data[offset:offset + part])
+        parts.append({"ETag": sent["ETag"], "PartNumber": number})
+    client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload, MultipartUpload={"Parts": parts})
+
+
+def _on_part(key: str, number: int) -> Callable[[ProxiedRequest], bool]:
+    return lambda request: (request.operation == "UploadPartCopy" and request.key.endswith(key)
+                            and request.query.get("partNumber") == [str(number)])
+
+
+def test_multipart_server_side_copy_pins_its_source_between_parts(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, other_bucket: str
+) -> None:
+    # Without any conditional option, a multipart copy must copy one version of its source: each UploadPartCopy
+    # carries the ETag the source HEAD saw, so a source overwritten between two parts fails the copy (aborted,
+    # warning) instead of leaving a target that mixes both versions, which the next run would skip as up to date.
+    old, new = os.urandom(12 * MiB), os.urandom(12 * MiB)
+    # Both versions in the 5 MiB parts the copy uses, so that the copy of either verifies.
+    _put_in_parts(s3_admin, bucket, "big", old, 5 * MiB)
+    headed = s3_admin.head_object(Bucket=bucket, Key="big")["ETag"]
+    writer = ConcurrentWriter()
+    writer.when(_on_part("big", 2), lambda: _put_in_parts(s3_admin, bucket, "big", new, 5 * MiB))
+    # One part at a time, so part 1 is copied (from the old version) before part 2 is sent.
+    args = ("--server-side-copy", "--multipart-threshold", "5MiB", "--multipart-chunksize", "5MiB",
+            "--max-parallel-uploads", "1")
+
+    with FaultProxy(s3_endpoint.endpoint_url, latency=writer) as proxy:
+        result = runner.run(*args, f"s3://{bucket}/", f"s3://{other_bucket}/", source_url=proxy.url,
+                            target_url=proxy.url, expect=None)
+
+    copied = bucket_objects(s3_admin, other_bucket)
+    assert {None: "absent", old: "old", new: "new"}.get(copied.get("big"), "a mix") != "a mix"
+    parts = writer.headers_of("UploadPartCopy", "big")
+    assert len(parts) >= 2 and all(h.get("x-amz-copy-source-if-match") == headed for h in parts), parts
+    assert copied == {}  # SeaweedFS honours the header: part 2 fails, the upload is aborted
+    assert open_uploads(s3_admin, other_bucket) == []
+    assert result.returncode == 3 and _precondition_warnings(result) == 1, result.stdout[-3000:]
+
+    again = runner.run(*args, f"s3://{bucket}/", f"s3://{other_bucket}/", source_url=s3_endpoint.endpoint_url,
+                       target_url=s3_endpoint.endpoint_url, expect=None)
+    assert bucket_objects(s3_admin, other_bucket) == {"big": new}
+    assert again.count("transferred") == 1 and again.returncode == 0, again.stdout[-3000:]
+
+
+def test_single_server_side_copy_pins_the_headed_source(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, other_bucket: str
+) -> None:
+    # One CopyObject is atomic, but what the HEAD saw decides the copy (its size the layout, its metadata and
+    # checksum what is written and verified), so it carries the same pin: an object overwritten after the HEAD
+    # is skipped with a warning and copied by the next run.
+    put_objects(s3_admin, bucket, {"a": b"headed", "b": b"steady"})
+    headed = s3_admin.head_object(Bucket=bucket, Key="a")["ETag"]
+    writer = ConcurrentWriter()
+    writer.when(_on("CopyObject", "a"), lambda: s3_admin.put_object(Bucket=bucket, Key="a", Body=b"overwritten"))
+
+    with FaultProxy(s3_endpoint.endpoint_url, latency=writer) as proxy:
+        result = runner.run("--server-side-copy", f"s3://{bucket}/", f"s3://{other_bucket}/",
+                            source_url=proxy.url, target_url=proxy.url, expect=3)
+
+    assert writer.headers_of("CopyObject", "a")[0]["x-amz-copy-source-if-match"] == headed
+    assert bucket_objects(s3_admin, other_bucket) == {"b": b"steady"}
+    assert _precondition_warnings(result) == 1
+
+    runner.run("--server-side-copy", f"s3://{bucket}/", f"s3://{other_bucket}/",
+               source_url=s3_endpoint.endpoint_url, target_url=s3_endpoint.endpoint_url)
+    assert bucket_objects(s3_admin, other_bucket) == {"a": b"overwritten", "b": b"steady"}

@@ -65,7 +65,8 @@ class ClientSettings:
     # A GET body that delivers no byte for this long is aborted and retried (None: protection disabled).
     stalled_stream_grace_milliseconds: int | None = DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS
     # The endpoint lists keys in UTF-8 binary order (the sorted merge and key-range listings rely on it). None:
-    # AWS S3 yes, a custom endpoint_url no (SeaweedFS, for one, lists in directory-tree order). Library only.
+    # decided by the endpoint the client resolves (endpoint_url, AWS_ENDPOINT_URL*, a profile): an AWS S3 host
+    # yes, any other no (SeaweedFS, for one, lists in directory-tree order). Library only.
     key_ordered_listing: bool | None = None
 
 

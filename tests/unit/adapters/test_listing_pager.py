@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import botocore.parsers  # type: ignore[import-untyped]
@@ -24,6 +25,11 @@ LOCATION = S3Location("bkt", "data/")
 
 def _info(key: str) -> ObjectInfo:
     return ObjectInfo(key=key, size=1, mtime_ns=0, e_tag='"0cc175b9c0f1b6a831c399e269772661"')
+
+
+def _client() -> Any:
+    """A stand-in for the aiobotocore client: the storage only registers its event hooks on it here."""
+    return SimpleNamespace(meta=SimpleNamespace(events=SimpleNamespace(register=lambda *_, **__: None)))
 
 
 class _Pages(S3DataPath):
@@ -65,7 +71,7 @@ class _Pages(S3DataPath):
 
 async def _list(pages: list[ListPage]) -> tuple[list[str], _Pages]:
     datapath = _Pages(pages)
-    storage = S3ObjectStorage(object(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+    storage = S3ObjectStorage(_client(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
     keys = [info.key async for info in storage.list_objects(ListingOptions())]
     return keys, datapath
 
@@ -129,7 +135,7 @@ async def test_a_key_range_starts_near_its_first_key_and_stops_at_its_end() -> N
             ListPage(objects=[_info("f")], next_token=None),
         ]
     )
-    storage = S3ObjectStorage(object(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+    storage = S3ObjectStorage(_client(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
 
     keys = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange("b", "e")))]
 
@@ -143,10 +149,32 @@ async def test_a_key_range_starts_near_its_first_key_and_stops_at_its_end() -> N
 async def test_a_directory_bucket_is_listed_whole_for_a_key_range() -> None:
     datapath = _Pages([ListPage(objects=[_info("z"), _info("a")], next_token=None)])
     location = S3Location("bkt--use1-az4--x-s3", "")
-    storage = S3ObjectStorage(object(), location, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+    storage = S3ObjectStorage(_client(), location, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
 
     keys = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange("b", "e")))]
 
     # Its keys come in no particular order: neither StartAfter nor an early stop would be sound.
     assert keys == ["z", "a"]
     assert datapath.start_afters == [None]
+
+
+async def test_a_key_range_listing_out_of_byte_order_is_an_error_not_an_early_end() -> None:
+    # A server taken to list in byte order that lists in directory-tree order instead (`a/1` before `a-b`): the
+    # first key is past the range's end, but `a-b`, in the range, comes after it.
+    datapath = _Pages([ListPage(objects=[_info("a/1"), _info("a-b")], next_token="t1", truncated=True),
+                       ListPage(objects=[_info("a-c")], next_token=None)])
+    storage = S3ObjectStorage(_client(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+
+    with pytest.raises(StorageError, match="not listed in UTF-8 byte order"):
+        _ = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange(None, "a-c")))]
+
+
+async def test_a_key_range_listing_ends_after_the_page_seen_in_order_past_its_end() -> None:
+    datapath = _Pages([ListPage(objects=[_info("b"), _info("e"), _info("f")], next_token="t1", truncated=True),
+                       ListPage(objects=[_info("g")], next_token=None)])
+    storage = S3ObjectStorage(_client(), LOCATION, part_semaphore=asyncio.Semaphore(1), datapath=datapath)
+
+    keys = [info.key async for info in storage.list_objects(ListingOptions(key_range=KeyRange("b", "e")))]
+
+    assert keys == ["b"]
+    assert datapath.tokens == [None]  # the rest of the page was checked, no further page requested

@@ -209,6 +209,25 @@ async def test_copy_source_if_match_fails_when_the_source_changed_after_listing(
     assert report.exit_code is ExitCode.WARNING
 
 
+@pytest.mark.parametrize("size", [pytest.param(6, id="single-copy"), pytest.param(9 * MiB, id="multipart-copy")])
+async def test_every_copy_is_pinned_to_the_headed_source_without_an_option(size: int) -> None:
+    source, target = pair()
+    source.seed("a", b"h" * size)
+    original_head = source.head_object
+
+    async def head_then_change(key: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        details = await original_head(key, **kwargs)  # type: ignore[arg-type]
+        source.seed("a", b"c" * size)
+        return details
+
+    source.head_object = head_then_change  # type: ignore[method-assign]
+    report = await sync(config(), source, target)
+
+    assert "a" not in target.objects
+    assert report.stats.warnings == 2
+    assert report.exit_code is ExitCode.WARNING
+
+
 async def test_warn_as_error_turns_a_failed_precondition_into_an_error() -> None:
     source, target = pair()
     source.seed("a", b"new", mtime_ns=T0 + 10 * SECOND)

@@ -63,7 +63,7 @@ MAX_BACKOFF_SECONDS = 20.0
 
 
 @cache
-def _shared_data_loader() -> Any:
+def shared_data_loader() -> Any:
     """botocore's loader of the (read-only) service models, shared by every session of the process.
 
     Why: each new session otherwise parses the S3 model and endpoint rules again, ~0.4 s of CPU per client; the
@@ -82,7 +82,7 @@ def build_session(settings: ClientSettings) -> AioSession:
         The session to create the client from.
     """
     session = AioSession(profile=settings.profile if settings.access_key is None else None)
-    session.register_component("data_loader", _shared_data_loader())
+    session.register_component("data_loader", shared_data_loader())
     if settings.aws_config_file is not None:
         session.set_config_variable("config_file", settings.aws_config_file)
     if settings.aws_shared_credentials_file is not None:

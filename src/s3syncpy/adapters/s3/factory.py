@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 
 from s3syncpy.adapters.s3.byte_budget import ByteBudget
 from s3syncpy.adapters.s3.client import MILLIS_PER_SECOND, open_s3_client
+from s3syncpy.adapters.s3.key_order import client_lists_in_key_order
 from s3syncpy.adapters.s3.lean import open_datapath
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.stall import grace_seconds
@@ -65,12 +66,6 @@ async def open_s3_storage(
         StorageError: the client could not be created.
     """
     options = options or S3StorageOptions()
-    if options.key_ordered_listing is None:
-        # AWS S3 documents UTF-8 binary order; a custom endpoint may be a server that lists in tree order.
-        ordered = settings.key_ordered_listing
-        options = dataclasses.replace(
-            options, key_ordered_listing=ordered if ordered is not None else settings.endpoint_url is None
-        )
     timeout_ms = settings.operation_timeout_milliseconds
     connections = worker_size + max_parallel_uploads
     async with (
@@ -89,6 +84,12 @@ async def open_s3_storage(
             stall_grace=grace_seconds(settings),
         ) as datapath,
     ):
+        if options.key_ordered_listing is None:
+            # From the endpoint botocore resolved (an option, AWS_ENDPOINT_URL*, a profile): AWS S3 documents
+            # UTF-8 binary order, another server may list in tree order.
+            options = dataclasses.replace(
+                options, key_ordered_listing=client_lists_in_key_order(client, settings.key_ordered_listing)
+            )
         yield S3ObjectStorage(
             client,
             location,

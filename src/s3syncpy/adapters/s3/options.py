@@ -39,8 +39,8 @@ class S3StorageOptions:
         key_ordered_listing: the endpoint's ListObjectsV2 returns keys in UTF-8 binary order, as AWS S3 does (a
             key range then starts and stops the listing, and the listings may be compared by sorted merge).
             Some S3-compatible servers list in directory-tree order instead (SeaweedFS: `a/1` before `a-b`).
-            None: as the client settings say (ClientSettings.key_ordered_listing), else by the endpoint (AWS S3
-            yes, a custom --endpoint-url no).
+            None: as the client settings say (ClientSettings.key_ordered_listing), else by the endpoint the client
+            resolved, wherever it came from (an AWS S3 host yes, any other no: adapters/s3/key_order.py).
     """
 
     checksum_algorithm: ChecksumAlgorithm | None = None

@@ -34,6 +34,7 @@ from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.part_body import prepare_body
+from s3syncpy.adapters.s3.range_listing import range_of_listing
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
 from s3syncpy.adapters.s3.versions import VersionLister
 from s3syncpy.application.ports.storage import (
@@ -152,17 +153,22 @@ class S3ObjectStorage(ObjectStorage):
         # ListObjectsV2 returns keys in UTF-8 binary order, so a range starts near its first key and stops at its
         # end. Directory buckets (Express One Zone) list in no particular order, and some S3-compatible servers in
         # directory-tree order: they get neither (the caller cuts the range).
-        ordered = key_range is not None and self._lists_in_key_order
-        start_after = key_range.listing_start_after() if ordered and key_range is not None else None
-        pages = self._pages(self._location.prefix, options.max_keys, start_after=start_after,
+        if key_range is None or not self._lists_in_key_order:
+            pages = self._pages(self._location.prefix, options.max_keys, before_page=options.before_page)
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    for info in page.objects:
+                        if info.key or options.include_prefix_key:
+                            yield info
+            return
+        # The order is checked on the way, not only assumed (adapters/s3/range_listing.py).
+        pages = self._pages(self._location.prefix, options.max_keys, start_after=key_range.listing_start_after(),
                             before_page=options.before_page)
-        async with contextlib.aclosing(pages):
-            async for page in pages:
-                for info in page.objects:
-                    if ordered and key_range is not None and key_range.is_past(info.key):
-                        return
-                    if info.key or options.include_prefix_key:
-                        yield info
+        ranged = range_of_listing(pages, key_range, where=self._errors.where(None),
+                                  include_prefix_key=options.include_prefix_key)
+        async with contextlib.aclosing(pages), contextlib.aclosing(ranged):
+            async for info in ranged:
+                yield info
 
     def _list_in_parallel(self, options: ListingOptions) -> AsyncGenerator[ObjectInfo, None]:
         """Sub-prefixes listed by delimiter "/" down to the fan-out depth; with a key range, sub-prefixes that

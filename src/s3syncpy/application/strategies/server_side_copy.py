@@ -7,6 +7,8 @@ Per object (reference: with --server-side-copy, HeadObject replaces GetObject):
                                          CopyObject for a single-part source; else the source's layout where its
                                          ETag says it differs from the configured threshold and chunk size (one
                                          CopyObject for a plain ETag, the learned parts), else the configured one
+    the pin                              every copy request carries x-amz-copy-source-if-match (the ETag the HEAD
+                                         saw, or the listed one under --copy-source-if-match)
     one CopyObject                       MetadataDirective / TaggingDirective COPY, unless an option replaces the
                                          metadata or the tags (--tagging, --disable-tagging): then REPLACE with the
                                          values written
@@ -14,6 +16,13 @@ Per object (reference: with --server-side-copy, HeadObject replaces GetObject):
                                          the source has tags), UploadPartCopy per range, Complete; aborted on failure
     verify                               the target's ETag and checksum against the source's, as an S3-to-S3 upload
                                          (no Content-MD5 is sent: the bytes never pass through us)
+
+The pin (a deliberate difference: the reference sends the header only under --copy-source-if-match): the parts of
+a multipart copy are separate reads of the source, so a source overwritten between two of them would give a
+target that mixes both versions and that the next run skips as up to date. Pinned, the part that reads the new
+version fails with 412 and the upload is aborted: a precondition warning, nothing written, and the next run copies
+the new version. A single CopyObject is pinned too, so that what is written is what the HEAD described (the layout,
+the metadata and tags written, the checksum verified).
 """
 
 from __future__ import annotations
@@ -53,7 +62,7 @@ class ServerSideCopy(ToS3Target):
         if checked.skip is not None:
             return checked.skip
         parts, parts_known = await self._copy_layout(obj)
-        request = await self._copy_request(obj, details, parts, conditions, checked.tags)
+        request = await self._copy_request(obj, details, parts, _pinned(conditions, obj), checked.tags)
         if self._run.preprocessor is not None:
             upload = await self._preprocessed(obj, details, upload_metadata_of_attributes(request.attributes))
             if upload is None:
@@ -148,6 +157,17 @@ class ServerSideCopy(ToS3Target):
             return await self._target.copy_object(obj.key, self._source.copy_source(obj), request)
         except StorageError as exc:
             raise PutFailedError(exc) from exc
+
+
+def _pinned(conditions: WriteConditions, headed: ObjectInfo) -> WriteConditions:
+    """The conditions with the copy pinned to the HEADed source (see the module docstring).
+
+    --copy-source-if-match keeps its own pin, the listed ETag, as in the reference: a source changed between the
+    listing and the HEAD then fails as well.
+    """
+    if conditions.copy_source_if_match is not None or headed.e_tag is None:
+        return conditions
+    return dataclasses.replace(conditions, copy_source_if_match=headed.e_tag)
 
 
 def _as_headed(obj: ObjectInfo, details: ObjectDetails) -> ObjectInfo:
