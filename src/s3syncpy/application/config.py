@@ -23,6 +23,7 @@ from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettin
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
+from s3syncpy.domain.endpoint_url import check_endpoint_url
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
@@ -430,6 +431,13 @@ class SyncConfig:
         Raises:
             ConfigError: a conflict or a missing requirement, with a one-line message.
         """
+        # The reference checks URL values while it parses, before any rule between options.
+        for side, client in (("source", self.source_client), ("target", self.target_client)):
+            problem = None if client.endpoint_url is None else check_endpoint_url(
+                client.endpoint_url, f"--{side}-endpoint-url"
+            )
+            if problem is not None:
+                raise ConfigError(problem)
         direction = self.direction  # refuses two local paths
         validate_part_size("--multipart-threshold", self.transfer.multipart_threshold)
         self.lua.validate()
