@@ -16,74 +16,16 @@ Library use goes through one entry point, `sync` (`sync_blocking` without an eve
 or from a command line: `s3syncpy.SyncConfig.from_args(["--delete", "/data", "s3://bucket/data/"])`.
 
 The names below are loaded on first use, so `import s3syncpy` (and `s3sync --help`) stays cheap; type checkers
-read them from the imports under TYPE_CHECKING, which never run.
+read them from the stub next to this file (`__init__.pyi`), which imports each from its module.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from s3syncpy.application.config import (
-        ClientSettings,
-        CustomerKey,
-        Deletion,
-        EncryptionSettings,
-        ForceRetry,
-        ListingParallelism,
-        ReportSettings,
-        SyncConfig,
-        Transfer,
-        UpdateCheck,
-        Verification,
-        Versioning,
-    )
-    from s3syncpy.application.function_callbacks import FunctionCallbacks
-    from s3syncpy.application.ports.callbacks import (
-        EventType,
-        FilterObject,
-        SyncCallbacks,
-        SyncEvent,
-        UploadMetadata,
-    )
-    from s3syncpy.application.progress import Progress, ProgressFunction
-    from s3syncpy.application.report import SyncReport
-    from s3syncpy.application.request_settings import RateLimitSettings, S3RequestSettings
-    from s3syncpy.application.scripting import LuaSettings
-    from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
-    from s3syncpy.bootstrap import sync, sync_blocking
-    from s3syncpy.domain.content_filters import ContentFilterSettings
-    from s3syncpy.domain.errors import (
-        AccessDeniedError,
-        ConfigError,
-        DirectoryTraversalError,
-        InvalidObjectStateError,
-        ObjectNotFoundError,
-        PreconditionFailedError,
-        S3SyncError,
-        StorageError,
-        TransientStorageError,
-        UserCallbackError,
-    )
-    from s3syncpy.domain.exit_codes import ExitCode
-    from s3syncpy.domain.filters import FilterSettings
-    from s3syncpy.domain.key_range import KeyRange
-    from s3syncpy.domain.model import ChecksumAlgorithm, SystemMetadata
-    from s3syncpy.domain.paths import (
-        InvalidLocationError,
-        LocalLocation,
-        S3Location,
-        StorageLocation,
-        parse_location,
-    )
-    from s3syncpy.domain.stats import SyncStats
-    from s3syncpy.domain.sync_report import ReportSummary
-    from s3syncpy.domain.write_headers import HeaderOptions
-
-    __version__: str
-
-# Where each name lives; the TYPE_CHECKING imports above must list the same names (a test compares them).
+# Where each name lives; __init__.pyi, which type checkers read instead of this file, imports the same names
+# (a test compares them).
 _EXPORTS = {
     # The entry points and what they return.
     "sync": "s3syncpy.bootstrap",

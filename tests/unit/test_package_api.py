@@ -58,23 +58,26 @@ def test_the_composition_root_loads_lua_only_for_a_script() -> None:
     assert output.strip() == "False"
 
 
-def _type_checking_names() -> set[str]:
-    """The names the package root imports under `if TYPE_CHECKING:` (what type checkers see)."""
+def _stub_names() -> set[str]:
+    """The names the package root's stub (`__init__.pyi`, what type checkers read) imports and declares."""
     import ast
-    import inspect
+    from pathlib import Path
 
-    tree = ast.parse(inspect.getsource(s3syncpy))
-    block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
-    names = {alias.asname or alias.name for node in block.body if isinstance(node, ast.ImportFrom)
+    stub = Path(s3syncpy.__file__).with_suffix(".pyi")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+    names = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
              for alias in node.names}
-    names |= {node.target.id for node in block.body if isinstance(node, ast.AnnAssign)
+    names |= {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign)
               and isinstance(node.target, ast.Name)}
+    stub_all = next(node for node in tree.body if isinstance(node, ast.Assign)
+                    and ast.unparse(node.targets[0]) == "__all__")
+    assert set(ast.literal_eval(stub_all.value)) == set(s3syncpy.__all__)
     return names
 
 
 def test_type_checkers_see_every_export() -> None:
     exported = set(s3syncpy.__all__)
-    assert _type_checking_names() == exported
+    assert _stub_names() == exported
     assert set(s3syncpy._EXPORTS) == exported - {"__version__"}
 
 

@@ -49,3 +49,8 @@ def test_classifiers_and_project_urls() -> None:
     assert "Homepage" in urls
     assert urls["Reference tool (s3sync)"] == "https://github.com/nidor1998/s3sync"
     assert all(url.startswith("https://") for url in urls.values())
+
+
+def test_the_type_information_ships_in_the_wheel() -> None:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert {"py.typed", "__init__.pyi"} <= set(data["package-data"]["s3syncpy"])
