@@ -5,11 +5,18 @@ Library use goes through one entry point, `sync` (`sync_blocking` without an eve
     import asyncio
     import s3syncpy
 
-    config = s3syncpy.SyncConfig(source=s3syncpy.parse_location("/data"),
-                                 target=s3syncpy.parse_location("s3://bucket/data/"))
-    report = asyncio.run(s3syncpy.sync(config))
+    config = s3syncpy.SyncConfig(
+        source="/data",
+        target="s3://bucket/data/",
+        target_client=s3syncpy.ClientSettings(profile="backup", endpoint_url="https://s3.example.com"),
+        deletion=s3syncpy.Deletion(delete=True),
+    )
+    report = asyncio.run(s3syncpy.sync(config, progress=lambda step: print(step.transferred_bytes)))
 
-The names below are loaded on first use, so `import s3syncpy` (and `s3sync --help`) stays cheap.
+or from a command line: `s3syncpy.SyncConfig.from_args(["--delete", "/data", "s3://bucket/data/"])`.
+
+The names below are loaded on first use, so `import s3syncpy` (and `s3sync --help`) stays cheap; type checkers
+read them from the stub next to this file (`__init__.pyi`), which imports each from its module.
 """
 
 from __future__ import annotations
@@ -17,45 +24,118 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+# Where each name lives; __init__.pyi, which type checkers read instead of this file, imports the same names
+# (a test compares them).
 _EXPORTS = {
-    "SyncConfig": "s3syncpy.application.config",
-    "SyncReport": "s3syncpy.application.report",
+    # The entry points and what they return.
     "sync": "s3syncpy.bootstrap",
     "sync_blocking": "s3syncpy.bootstrap",
+    "SyncReport": "s3syncpy.application.report",
+    "SyncStats": "s3syncpy.domain.stats",
+    "ReportSummary": "s3syncpy.domain.sync_report",
+    "ExitCode": "s3syncpy.domain.exit_codes",
+    # The configuration and every section of it.
+    "SyncConfig": "s3syncpy.application.config",
+    "ClientSettings": "s3syncpy.application.config",
+    "CustomerKey": "s3syncpy.application.config",
+    "Deletion": "s3syncpy.application.config",
+    "EncryptionSettings": "s3syncpy.application.config",
+    "ForceRetry": "s3syncpy.application.config",
+    "ListingParallelism": "s3syncpy.application.config",
+    "ReportSettings": "s3syncpy.application.config",
+    "Transfer": "s3syncpy.application.config",
+    "UpdateCheck": "s3syncpy.application.config",
+    "Verification": "s3syncpy.application.config",
+    "Versioning": "s3syncpy.application.config",
+    "RateLimitSettings": "s3syncpy.application.request_settings",
+    "S3RequestSettings": "s3syncpy.application.request_settings",
+    "LuaSettings": "s3syncpy.application.scripting",
+    "ConditionalWrites": "s3syncpy.application.write_settings",
+    "TaggingSettings": "s3syncpy.application.write_settings",
+    "ContentFilterSettings": "s3syncpy.domain.content_filters",
+    "FilterSettings": "s3syncpy.domain.filters",
+    "KeyRange": "s3syncpy.domain.key_range",
+    "ChecksumAlgorithm": "s3syncpy.domain.model",
+    "SystemMetadata": "s3syncpy.domain.model",
+    "HeaderOptions": "s3syncpy.domain.write_headers",
+    # Locations.
+    "parse_location": "s3syncpy.domain.paths",
+    "StorageLocation": "s3syncpy.domain.paths",
+    "S3Location": "s3syncpy.domain.paths",
+    "LocalLocation": "s3syncpy.domain.paths",
+    # Callbacks and progress.
     "SyncCallbacks": "s3syncpy.application.ports.callbacks",
     "SyncEvent": "s3syncpy.application.ports.callbacks",
     "EventType": "s3syncpy.application.ports.callbacks",
     "FilterObject": "s3syncpy.application.ports.callbacks",
-    "FunctionCallbacks": "s3syncpy.application.function_callbacks",
-    "LuaSettings": "s3syncpy.application.scripting",
     "UploadMetadata": "s3syncpy.application.ports.callbacks",
-    "parse_location": "s3syncpy.domain.paths",
-    "ConfigError": "s3syncpy.domain.errors",
+    "FunctionCallbacks": "s3syncpy.application.function_callbacks",
+    "Progress": "s3syncpy.application.progress",
+    "ProgressFunction": "s3syncpy.application.progress",
+    # Errors.
     "S3SyncError": "s3syncpy.domain.errors",
+    "ConfigError": "s3syncpy.domain.errors",
+    "InvalidLocationError": "s3syncpy.domain.paths",
     "StorageError": "s3syncpy.domain.errors",
-    "ExitCode": "s3syncpy.domain.exit_codes",
-    "KeyRange": "s3syncpy.domain.key_range",
-    "ReportSettings": "s3syncpy.application.config",
-    "ReportSummary": "s3syncpy.domain.sync_report",
+    "ObjectNotFoundError": "s3syncpy.domain.errors",
+    "AccessDeniedError": "s3syncpy.domain.errors",
+    "PreconditionFailedError": "s3syncpy.domain.errors",
+    "InvalidObjectStateError": "s3syncpy.domain.errors",
+    "TransientStorageError": "s3syncpy.domain.errors",
+    "DirectoryTraversalError": "s3syncpy.domain.errors",
+    "UserCallbackError": "s3syncpy.domain.errors",
 }
 
 __all__ = [
+    "AccessDeniedError",
+    "ChecksumAlgorithm",
+    "ClientSettings",
+    "ConditionalWrites",
     "ConfigError",
+    "ContentFilterSettings",
+    "CustomerKey",
+    "Deletion",
+    "DirectoryTraversalError",
+    "EncryptionSettings",
     "EventType",
     "ExitCode",
     "FilterObject",
+    "FilterSettings",
+    "ForceRetry",
     "FunctionCallbacks",
+    "HeaderOptions",
+    "InvalidLocationError",
+    "InvalidObjectStateError",
     "KeyRange",
+    "ListingParallelism",
+    "LocalLocation",
     "LuaSettings",
+    "ObjectNotFoundError",
+    "PreconditionFailedError",
+    "Progress",
+    "ProgressFunction",
+    "RateLimitSettings",
     "ReportSettings",
     "ReportSummary",
+    "S3Location",
+    "S3RequestSettings",
     "S3SyncError",
     "StorageError",
+    "StorageLocation",
     "SyncCallbacks",
     "SyncConfig",
     "SyncEvent",
     "SyncReport",
+    "SyncStats",
+    "SystemMetadata",
+    "TaggingSettings",
+    "Transfer",
+    "TransientStorageError",
+    "UpdateCheck",
     "UploadMetadata",
+    "UserCallbackError",
+    "Verification",
+    "Versioning",
     "__version__",
     "parse_location",
     "sync",
@@ -75,3 +155,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 's3syncpy' has no attribute '{name}'")
     return getattr(import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -3,8 +3,7 @@
 `sync` is the library's one entry point (the `s3sync` command calls it too)::
 
     import asyncio, s3syncpy
-    config = s3syncpy.SyncConfig(source=s3syncpy.parse_location("/data"),
-                                 target=s3syncpy.parse_location("s3://bucket/data/"))
+    config = s3syncpy.SyncConfig(source="/data", target="s3://bucket/data/")
     report = asyncio.run(s3syncpy.sync(config))
 """
 
@@ -26,6 +25,7 @@ from s3syncpy.application.function_callbacks import ChosenCallbacks
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.preprocess import preprocessor_for
+from s3syncpy.application.progress import ProgressFunction
 from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.report_service import run_report
@@ -41,6 +41,7 @@ async def sync(
     callbacks: SyncCallbacks | None = None,
     cancel: asyncio.Event | None = None,
     report: SyncReport | None = None,
+    progress: ProgressFunction | None = None,
 ) -> SyncReport:
     """Run one sync as `config` says.
 
@@ -51,6 +52,8 @@ async def sync(
             none. Where the config also names a Lua script for the same callback, the Python one is used.
         cancel: set it to stop the run early (the report is then marked cancelled, exit code 130).
         report: a report to fill while the run goes on (its stats are live, for progress displays).
+        progress: called with a Progress for each completed step: bytes once the target has them, and each
+            transferred object (see s3syncpy.application.progress); a quick plain function, run on the loop.
 
     Returns:
         The report: counters, warnings, errors, whether it was cancelled; `exit_code` maps it as the CLI does.
@@ -64,7 +67,7 @@ async def sync(
     # The reference loads its Lua scripts while building the config: a failure is a usage error (exit 2).
     scripted = load_lua_callbacks(config.lua)
     try:
-        return await _sync(config, _chosen(callbacks, scripted), cancel, report)
+        return await _sync(config, _chosen(callbacks, scripted), cancel, report, progress)
     finally:
         if scripted is not None:
             await scripted.aclose()
@@ -79,7 +82,11 @@ def _chosen(callbacks: SyncCallbacks | None, scripted: SyncCallbacks | None) -> 
 
 
 async def _sync(
-    config: SyncConfig, callbacks: SyncCallbacks | None, cancel: asyncio.Event | None, report: SyncReport | None
+    config: SyncConfig,
+    callbacks: SyncCallbacks | None,
+    cancel: asyncio.Event | None,
+    report: SyncReport | None,
+    progress: ProgressFunction | None,
 ) -> SyncReport:
     report = report if report is not None else SyncReport()
     report_mode = config.report.sync_status
@@ -91,6 +98,7 @@ async def _sync(
         events=EventBus(callbacks, dry_run=config.dry_run or report_mode),
         preprocessor=preprocessor_for(callbacks),
         limits=RateLimits(config.rate_limits, clock),
+        progress=progress,
     )
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
@@ -120,10 +128,14 @@ async def _sync(
 
 
 def sync_blocking(
-    config: SyncConfig, *, callbacks: SyncCallbacks | None = None, cancel: asyncio.Event | None = None
+    config: SyncConfig,
+    *,
+    callbacks: SyncCallbacks | None = None,
+    cancel: asyncio.Event | None = None,
+    progress: ProgressFunction | None = None,
 ) -> SyncReport:
     """`sync` for code without an event loop: runs it with asyncio.run and returns the report."""
-    return asyncio.run(sync(config, callbacks=callbacks, cancel=cancel))
+    return asyncio.run(sync(config, callbacks=callbacks, cancel=cancel, progress=progress))
 
 
 Side = Literal["source", "target"]
@@ -180,7 +192,7 @@ async def open_storage(
         part_slots: the semaphore bounding multipart parts in flight across both storages.
         run: receives the warnings of a local listing (an unreadable entry).
     """
-    location = config.source if side == "source" else config.target
+    location = config.source_location if side == "source" else config.target_location
     settings = config.source_client if side == "source" else config.target_client
     if isinstance(location, LocalLocation):
         def on_warning(message: str) -> None:

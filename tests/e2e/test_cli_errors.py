@@ -20,6 +20,9 @@ from tests.support.e2e import RunS3Sync
         pytest.param(["--max-keys", "0"], id="zero-max-keys"),
         pytest.param(["--delete-excluded"], id="delete-excluded-without-delete"),
         pytest.param(["--no-such-option"], id="unknown-option"),
+        pytest.param(["--target-endpoint-url", "not a url"], id="endpoint-not-a-url"),
+        pytest.param(["--target-endpoint-url", "ftp://127.0.0.1:1"], id="endpoint-ftp"),
+        pytest.param(["--source-endpoint-url", "ftp://127.0.0.1:1"], id="source-endpoint-ftp"),
     ],
 )
 def test_bad_option_values(args: list[str], tmp_path: Path, run_s3sync: RunS3Sync) -> None:

@@ -9,6 +9,7 @@ imports either; callers use:
     hash_fd_range(fd, offset, length, algorithm=None, want_md5=True, want_sha256=False) -> RangeDigest
     KeyMap(store_keys)      the compact listing map (reference §12)
     IMPLEMENTATION          "compiled" or "pure"
+    hashing_on_openssl()    whether the compiled hashing runs MD5/SHA on OpenSSL's libcrypto
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "hash_buffer_parts",
     "hash_fd_range",
     "hash_file_parts",
+    "hashing_on_openssl",
 ]
 
 
@@ -54,3 +56,13 @@ else:
     if IMPLEMENTATION == "pure":
         from s3syncpy._speedups._pure import hash_buffer_parts, hash_fd_range, hash_file_parts
         from s3syncpy._speedups._pure_keymap import KeyMap
+
+
+def hashing_on_openssl() -> bool:
+    """Whether MD5 and SHA run on OpenSSL's libcrypto inside the compiled hashing (False for the pure twin, and
+    for a compiled module built without OpenSSL, which feeds hashlib from its worker threads instead)."""
+    if IMPLEMENTATION != "compiled":
+        return False
+    from s3syncpy._speedups import _hashing
+
+    return bool(_hashing.openssl_linked())

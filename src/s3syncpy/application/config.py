@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from s3syncpy.application.request_settings import (
@@ -23,12 +24,13 @@ from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettin
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.decisions.mode import UpdateRule, chosen_rules
 from s3syncpy.domain.direction import Direction
+from s3syncpy.domain.endpoint_url import check_endpoint_url
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD, validate_part_size
 from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption
-from s3syncpy.domain.paths import StorageLocation, is_single_file
+from s3syncpy.domain.paths import InvalidLocationError, StorageLocation, is_single_file, parse_location
 from s3syncpy.domain.write_headers import HeaderOptions
 
 # The values --sse accepts (reference: "Valid choices: AES256 | aws:kms | aws:kms:dsse").
@@ -352,8 +354,10 @@ class SyncConfig:
     """All settings of one run. `validate()` checks the cross-option rules; the CLI's builder and the library's
     `sync()` call it before anything runs, so no run starts from an invalid config."""
 
-    source: StorageLocation
-    target: StorageLocation
+    # A location, or its text as SOURCE / TARGET take it ("/data", "s3://bucket/prefix/"): text is parsed when the
+    # config is built, so the attribute is always a location afterwards (read it as `source_location`).
+    source: StorageLocation | str
+    target: StorageLocation | str
     source_client: ClientSettings = field(default_factory=ClientSettings)
     target_client: ClientSettings = field(default_factory=ClientSettings)
     filters: FilterSettings = field(default_factory=FilterSettings)
@@ -382,12 +386,49 @@ class SyncConfig:
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
     conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
 
+    @classmethod
+    def from_args(cls, arguments: Sequence[str]) -> SyncConfig:
+        """The config `s3sync ARGUMENTS` would run: the command's own parsing, as a library call.
+
+        The command line is read exactly as the `s3sync` command reads it (the same options, defaults and
+        S3SYNC_* environment variables, a local SOURCE checked on disk); options that change only its output
+        (-v, --json-tracing, ...) have no effect here. The result is validated.
+
+        Args:
+            arguments: the arguments without the program name, e.g. ["--delete", "/data", "s3://bucket/data/"].
+
+        Returns:
+            The validated config.
+
+        Raises:
+            ConfigError: an invalid argument, with the one-line message the command prints after "error: ".
+        """
+        # The command line belongs to the CLI layer; this is the one import from here into it (pyproject's
+        # import-linter contracts name it), made when called so that importing the config never loads click.
+        from s3syncpy.cli.arguments import config_from_args
+
+        return config_from_args(arguments)
+
     def __post_init__(self) -> None:
+        for name, argument in (("source", "SOURCE"), ("target", "TARGET")):
+            given = getattr(self, name)
+            if isinstance(given, str):
+                object.__setattr__(self, name, _parsed_location(given, argument))
         # --sync-latest-tagging "automatically enables" --remove-modified-filter and --head-each-target (reference
         # help): set here once, so every reader of update_check (CLI or library) sees the same run.
         if self.tagging.sync_latest_tagging:
             implied = replace(self.update_check, remove_modified_filter=True, head_each_target=True)
             object.__setattr__(self, "update_check", implied)
+
+    @property
+    def source_location(self) -> StorageLocation:
+        """SOURCE as a location (text given to the constructor was parsed there)."""
+        return _as_location(self.source, "SOURCE")
+
+    @property
+    def target_location(self) -> StorageLocation:
+        """TARGET as a location (text given to the constructor was parsed there)."""
+        return _as_location(self.target, "TARGET")
 
     @property
     def object_settings(self) -> ObjectSettings:
@@ -410,7 +451,7 @@ class SyncConfig:
     @property
     def direction(self) -> Direction:
         """Local to S3, S3 to local, or S3 to S3."""
-        return Direction.between(self.source, self.target)
+        return Direction.between(self.source_location, self.target_location)
 
     @property
     def source_checksum_mode(self) -> bool:
@@ -431,6 +472,13 @@ class SyncConfig:
         Raises:
             ConfigError: a conflict or a missing requirement, with a one-line message.
         """
+        # The reference checks URL values while it parses, before any rule between options.
+        for side, client in (("source", self.source_client), ("target", self.target_client)):
+            problem = None if client.endpoint_url is None else check_endpoint_url(
+                client.endpoint_url, f"--{side}-endpoint-url"
+            )
+            if problem is not None:
+                raise ConfigError(problem)
         direction = self.direction  # refuses two local paths
         validate_part_size("--multipart-threshold", self.transfer.multipart_threshold)
         self.lua.validate()
@@ -450,7 +498,7 @@ class SyncConfig:
                 raise ConfigError("--max-delete requires --delete")
             if self.deletion.max_delete < 1:
                 raise ConfigError("--max-delete must be at least 1")
-        if self.deletion.delete and is_single_file(self.source):
+        if self.deletion.delete and is_single_file(self.source_location):
             raise ConfigError("--delete requires SOURCE to be a directory, not a single file")
         self.report.validate(self)
         self._validate_update_check()
@@ -539,3 +587,15 @@ class SyncConfig:
                 raise ConfigError(f"--{side}-sse-c cannot be used with --sse-kms-key-id")
             key.checked(side)
 
+
+def _parsed_location(text: str, argument: str) -> StorageLocation:
+    """`text` as SOURCE / TARGET parse it, with the CLI's message for a bad one."""
+    try:
+        return parse_location(text)
+    except InvalidLocationError as exc:
+        raise InvalidLocationError(f"invalid value '{text}' for {argument}: {exc}") from None
+
+
+def _as_location(value: StorageLocation | str, argument: str) -> StorageLocation:
+    # Only a config changed behind __post_init__'s back (object.__setattr__) still holds text.
+    return _parsed_location(value, argument) if isinstance(value, str) else value

@@ -44,7 +44,7 @@ def warn_about_target_prefix(config: SyncConfig, run: RunContext) -> None:
     Prefixes are joined textually, so `s3://b/backup` lists `backup2/...` too, and those keys, absent from the
     source, would be deleted.
     """
-    target = config.target
+    target = config.target_location
     if isinstance(target, S3Location) and target.prefix and not target.prefix.endswith("/"):
         run.warn(
             f"the target prefix {target} has no trailing '/': --delete also applies to keys that only start with "

@@ -25,8 +25,8 @@ def effective_config(config: SyncConfig) -> SyncConfig:
     """`config` with the derived settings applied (idempotent)."""
     if config.versioning.point_in_time_ms is not None and not config.update_check.remove_modified_filter:
         config = replace(config, update_check=replace(config.update_check, remove_modified_filter=True))
-    source_eoz = is_express_one_zone(config.source)
-    target_eoz = is_express_one_zone(config.target)
+    source_eoz = is_express_one_zone(config.source_location)
+    target_eoz = is_express_one_zone(config.target_location)
     if not (source_eoz or target_eoz):
         return config
     verification = replace(config.verification, disable_etag_verify=True)
@@ -43,7 +43,7 @@ def effective_config(config: SyncConfig) -> SyncConfig:
 def listing_parallelism(config: SyncConfig) -> tuple[int, int]:
     """(listings in flight at once, depth of the fan-out) for this run's object listings; (1, 0) is serial."""
     listing = config.listing
-    express = is_express_one_zone(config.source) or is_express_one_zone(config.target)
+    express = is_express_one_zone(config.source_location) or is_express_one_zone(config.target_location)
     if listing.max_parallel_listings <= 1 or (express and not listing.allow_parallel_listings_in_express_one_zone):
         return 1, 0
     return listing.max_parallel_listings, listing.max_parallel_listing_max_depth

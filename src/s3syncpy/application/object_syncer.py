@@ -185,7 +185,7 @@ class ObjectSyncer:
             if not head.transfer:
                 if self._latest_tagging is not None and await self._latest_tagging.update(obj):
                     # The reference counts a tags-only update as a transferred object.
-                    self._stats.transferred_objects += 1
+                    self._run.progress.object_done(obj.key)
                     self._emit(EventType.SYNC_COMPLETE, obj)
                     return
                 self._stats.skipped += 1
@@ -200,8 +200,7 @@ class ObjectSyncer:
                 self.record_skip(obj, rehearsed)
                 return
             obj = rehearsed
-            self._stats.transferred_bytes += obj.size
-            self._stats.transferred_objects += 1
+            self._run.progress.object_done(obj.key, size=obj.size)
             self._emit(EventType.SYNC_COMPLETE, obj)
             logger.info("[dry-run] sync completed.", extra={"fields": self._strategy.completion_fields(obj)})
             return
@@ -209,7 +208,7 @@ class ObjectSyncer:
         if plan.directory:
             # A directory marker on a directory tree: create the directory; nothing to read from the source.
             await self._put_directory(obj)
-            self._stats.transferred_objects += 1
+            self._run.progress.object_done(obj.key)
             self._emit(EventType.SYNC_COMPLETE, obj)
             return
         conditions = self._conditions.for_write(obj, head.target, headed=head.headed)
@@ -219,7 +218,7 @@ class ObjectSyncer:
         if isinstance(transferred, Skip):
             self.record_skip(obj, transferred)
             return
-        self._stats.transferred_objects += 1
+        self._run.progress.object_done(transferred.key)
         self._emit(EventType.SYNC_COMPLETE, transferred)
         if log_enabled(logging.INFO):
             logger.info("sync completed.", extra={"fields": self._strategy.completion_fields(transferred)})

@@ -12,6 +12,7 @@ from typing import Any
 from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.preprocess import Preprocessor
+from s3syncpy.application.progress import ProgressCounter, ProgressFunction
 from s3syncpy.application.rate_limits import RateLimits
 from s3syncpy.application.report import SyncReport
 
@@ -28,6 +29,7 @@ class RunContext:
         report: the report being filled (its stats are live).
         stop: set when the run must end early (an error, or a user cancellation).
         limits: --rate-limit-objects / --rate-limit-bandwidth, shared by every stage.
+        progress: counts transferred bytes and objects and tells the library's progress function.
     """
 
     def __init__(
@@ -38,6 +40,7 @@ class RunContext:
         events: EventBus | None = None,
         preprocessor: Preprocessor | None = None,
         limits: RateLimits | None = None,
+        progress: ProgressFunction | None = None,
     ) -> None:
         """Args:
             report: the report to fill.
@@ -45,6 +48,7 @@ class RunContext:
             events: where the pipeline's events go (the user's event callback); none by default.
             preprocessor: the user's preprocess callback for writes to S3 targets; none by default.
             limits: the run's rate limits (none by default).
+            progress: the library caller's progress function (none by default).
         """
         self.report = report
         self.stats = report.stats
@@ -52,6 +56,7 @@ class RunContext:
         self.events = events if events is not None else EventBus()
         self.preprocessor = preprocessor
         self.limits = limits if limits is not None else RateLimits()
+        self.progress = ProgressCounter(report.stats, progress)
         self._warn_as_error = warn_as_error
 
     @property

@@ -57,7 +57,7 @@ def validate_versioning(config: SyncConfig) -> None:
             ("--remove-modified-filter", uc.remove_modified_filter),
             *checks,
         ])
-        if is_express_one_zone(config.source) or is_express_one_zone(config.target):
+        if is_express_one_zone(config.source_location) or is_express_one_zone(config.target_location):
             raise ConfigError("--enable-versioning cannot be used with Express One Zone storage class")
     if versioning.point_in_time_ms is not None:
         if config.direction.from_local:
@@ -69,11 +69,11 @@ def validate_versioning(config: SyncConfig) -> None:
             # The checksum check still works at a point in time (the target is HEADed and compared).
             *(check for check in checks if check[0] != "--check-additional-checksum"),
         ])
-        if is_express_one_zone(config.source):
+        if is_express_one_zone(config.source_location):
             raise ConfigError("--point-in-time cannot be used with Express One Zone storage class")
         if versioning.point_in_time_ms * NANOS_PER_MILLI > time.time_ns():
             raise ConfigError("--point-in-time value is later than current time")
-    if uc.check_etag and (is_express_one_zone(config.source) or is_express_one_zone(config.target)):
+    if uc.check_etag and (is_express_one_zone(config.source_location) or is_express_one_zone(config.target_location)):
         raise ConfigError("--check-etag cannot be used with Express One Zone storage class")
 
 

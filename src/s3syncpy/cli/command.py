@@ -16,6 +16,7 @@ import click
 
 from s3syncpy.cli.completion import print_completion_script
 from s3syncpy.cli.options import ARGUMENT_HELP, GROUPS, OPTION_SPECS, OptionSpec, env_var_for
+from s3syncpy.cli.version_info import version_text
 
 
 class GroupedOption(click.Option):
@@ -57,8 +58,17 @@ class GroupedArgument(click.Argument):
         return f"<{self.human_readable_name}>", f"{self.help_text}{env}"
 
 
+# Where GroupedCommand keeps the arguments it parses, for eager options that look at the rest of the line.
+ARGUMENTS_META_KEY = "s3sync.arguments"
+
+
 class GroupedCommand(click.Command):
     """A click command whose --help lists options under the reference's section headings."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as click does, keeping the arguments in `ctx.meta` (--version reads -v from them)."""
+        ctx.meta[ARGUMENTS_META_KEY] = list(args)
+        return super().parse_args(ctx, args)
 
     def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Write the "Arguments:" section."""
@@ -127,7 +137,7 @@ def build_command(version: Callable[[], str]) -> click.Command:
 
     def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value and not ctx.resilient_parsing:
-            click.echo(f"s3sync {version()}")
+            click.echo(version_text(version(), _verbosity(ctx)))
             ctx.exit(0)
 
     params: list[click.Parameter] = [
@@ -144,6 +154,19 @@ def build_command(version: Callable[[], str]) -> click.Command:
         help="Reliable, flexible, and fast synchronization tool for S3.",
         context_settings={"max_content_width": 120},
     )
+
+
+def _verbosity(ctx: click.Context) -> int:
+    """How many -v the command line holds, for --version, whose callback runs before click counts them (eager
+    options are handled first). The arguments are tokenised again by click's own parser, so a value that looks
+    like -v (`--filter-include-regex -v`) is not counted."""
+    arguments = ctx.meta.get(ARGUMENTS_META_KEY, [])
+    try:
+        opts, _rest, _order = ctx.command.make_parser(ctx).parse_args(list(arguments))
+    except click.ClickException:
+        return 0
+    count = opts.get("verbose", 0)
+    return count if isinstance(count, int) else 0
 
 
 # Options that act while parsing and end the process, like --help: the value's callback.

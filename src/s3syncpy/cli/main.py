@@ -30,22 +30,19 @@ import click
 import s3syncpy
 from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.report import SyncReport
-from s3syncpy.application.sharded_run import check_shardable
 from s3syncpy.application.tracing import REPORT_LOGGER_NAME
+from s3syncpy.cli.arguments import config_from_context, one_line
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.completion import answer_completion, completion_request
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
-from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
+from s3syncpy.cli.parsing import UiSettings, build_ui_settings
 from s3syncpy.cli.progress import ProgressDisplay, progress_enabled
 from s3syncpy.domain.errors import ConfigError, S3SyncError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.stats import summary_line, transfer_rates
 
 Execute = Callable[[SyncConfig, asyncio.Event, SyncReport], Awaitable[None]]
-
-# A --dask-shards the user did not give (click reports None for parameters it never saw).
-_DEFAULTED = (click.core.ParameterSource.DEFAULT, None)
 
 _logger = logging.getLogger(f"{LOGGER_NAME}.cli")
 _report_logger = logging.getLogger(REPORT_LOGGER_NAME)
@@ -146,14 +143,9 @@ def parse_command_line(
     except click.ClickException as exc:
         _print_error(exc.format_message())
         return ExitCode.INVALID_ARGUMENTS
-    values = dict(ctx.params)
-    ui = build_ui_settings(values, environ)
+    ui = build_ui_settings(dict(ctx.params), environ)
     try:
-        config = resolve_source(build_config(values))
-        if ui.dask_scheduler is not None:
-            check_shardable(config, ui.dask_shards)
-        elif ctx.get_parameter_source("dask_shards") not in _DEFAULTED:
-            raise ConfigError("--dask-shards requires --dask-scheduler")
+        config = config_from_context(ctx, ui)
     except ConfigError as exc:
         _print_error(SecretRedactor(ui.secrets).redact(str(exc)))
         return ExitCode.INVALID_ARGUMENTS
@@ -352,8 +344,7 @@ def _version() -> str:
 
 def _print_error(message: str) -> None:
     """Exactly one line on stderr: `error: <message>`."""
-    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    _write_line(sys.stderr, f"error: {one_line}")
+    _write_line(sys.stderr, f"error: {one_line(message)}")
 
 
 def _write_line(stream: TextIO, line: str) -> None:

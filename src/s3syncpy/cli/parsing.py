@@ -278,7 +278,7 @@ def resolve_source(config: SyncConfig) -> SyncConfig:
     Raises:
         ConfigError: the local SOURCE does not exist, or the resolved config breaks a rule.
     """
-    source = config.source
+    source = config.source_location
     if not isinstance(source, LocalLocation) or source.single_file is not None:
         return config
     if os.path.isdir(source.path):

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from s3syncpy.domain.errors import ConfigError
+
 S3_SCHEME = "s3://"
 
 
@@ -49,8 +51,9 @@ def is_single_file(location: StorageLocation) -> bool:
     return isinstance(location, LocalLocation) and location.single_file is not None
 
 
-class InvalidLocationError(ValueError):
-    """The text is not a valid storage location."""
+class InvalidLocationError(ConfigError, ValueError):
+    """The text is not a valid storage location (a ConfigError: the CLI's exit 2; still a ValueError for callers
+    that caught it as one)."""
 
 
 def parse_location(text: str) -> StorageLocation:

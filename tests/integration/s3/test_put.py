@@ -293,3 +293,22 @@ async def test_sse_c_round_trip(open_storage: OpenStorage) -> None:
     async with open_storage() as plain:
         with pytest.raises(StorageError):
             await plain.open_content(ObjectInfo("enc", len(data), 0))
+
+
+async def test_bytes_are_counted_only_once_s3_acknowledged_them(
+    storage: S3ObjectStorage, multipart_data: bytes
+) -> None:
+    # A rejected PutObject / UploadPart (here: a wrong Content-MD5) counts nothing: the progress display and the
+    # summary's transferred bytes follow what the target holds, not what was read from the source.
+    recording, _ = _recording_storage(storage, corrupt_md5=True)
+    counted: list[int] = []
+
+    with pytest.raises(StorageError):
+        await recording.put_object("bad", BytesContent(b"payload"), PutRequest(size=7, on_bytes=counted.append))
+    with pytest.raises(StorageError):
+        await recording.put_object(
+            "bad-big", BytesContent(multipart_data),
+            PutRequest(size=len(multipart_data), part_sizes=[PART, PART, 3], on_bytes=counted.append),
+        )
+
+    assert counted == []

@@ -197,8 +197,6 @@ class MultipartUploader:
                 budget=self._budget,
             )
             try:
-                if request.on_bytes is not None:
-                    request.on_bytes(size)
                 params = self._options.part_params()
                 if request.content_md5:
                     params["ContentMD5"] = content_md5_header(digest.md5)
@@ -210,6 +208,9 @@ class MultipartUploader:
                 del body  # the held bytes go before their reservation does
                 self._budget.release(reserved)
         results[index] = _SentPart(size=size, digest=digest, response=response)
+        # Counted once S3 has acknowledged the part, so a progress display never runs ahead of the target.
+        if request.on_bytes is not None:
+            request.on_bytes(size)
         if request.on_write is not None:
             request.on_write(size, index + 1, upload_id)
 

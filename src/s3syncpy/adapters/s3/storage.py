@@ -420,8 +420,6 @@ class S3ObjectStorage(ObjectStorage):
             budget=self._held,
         )
         try:
-            if request.on_bytes is not None:
-                request.on_bytes(request.size)
             if request.content_md5:
                 params["ContentMD5"] = content_md5_header(digest.md5)
             sent = None
@@ -434,6 +432,9 @@ class S3ObjectStorage(ObjectStorage):
         finally:
             del data  # the held bytes go before their reservation does
             self._held.release(reserved)
+        # Counted once S3 has acknowledged them, so a progress display never runs ahead of the target.
+        if request.on_bytes is not None:
+            request.on_bytes(request.size)
         if request.on_write is not None:
             request.on_write(request.size, None, None)
         checksum = response.checksums.get(algorithm.value) if algorithm is not None else None

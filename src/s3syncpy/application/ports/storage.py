@@ -152,7 +152,8 @@ class PutRequest:
         mtime_ns: the modification time to give a local file (source LastModified).
         content_md5: send Content-MD5 on every PutObject / UploadPart (S3 targets).
         validate: local targets only; called on the complete temp file before the rename.
-        on_bytes: called with each number of bytes read from the source, for progress and statistics.
+        on_bytes: called with each number of bytes once the target has them (a PutObject / UploadPart S3
+            acknowledged, a chunk written to a local file), for progress and statistics.
         conditions: the preconditions S3 checks before it replaces the object.
         on_write: called after each PutObject or UploadPart succeeded (S3 targets), for SYNC_WRITE events.
     """

@@ -126,9 +126,6 @@ class TransferStrategy(abc.ABC):
         except OSError as exc:
             raise PutFailedError(StorageError(str(exc), operation="put", key=obj.key)) from exc
 
-    def _count_bytes(self, n: int) -> None:
-        self._stats.transferred_bytes += n
-
 
 class FromS3Source(TransferStrategy):
     """Strategies whose source is an S3 bucket: its checksum and part layout are read after the first GET."""

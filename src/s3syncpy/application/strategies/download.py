@@ -39,7 +39,7 @@ class DownloadToFiles(FromS3Source):
             size=obj.size,
             part_sizes=source_layout.download_parts(self._settings, obj, layout.first_range),
             content_md5=not self._settings.verification.disable_content_md5_header,
-            on_bytes=self._count_bytes,
+            on_bytes=self._run.progress.byte_counter(obj.key),
             mtime_ns=obj.mtime_ns,
             validate=verifier.validate,
         )

@@ -148,7 +148,7 @@ class ServerSideCopy(ToS3Target):
             metadata_directive=Directive.COPY if copy_metadata else Directive.REPLACE,
             tagging_directive=Directive.COPY if copy_tags else Directive.REPLACE,
             conditions=conditions,
-            on_bytes=self._count_bytes,
+            on_bytes=self._run.progress.byte_counter(obj.key),
         )
 
     async def _copy(self, obj: ObjectInfo, request: CopyRequest) -> PutResult:

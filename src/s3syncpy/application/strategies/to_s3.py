@@ -33,7 +33,7 @@ class ToS3Target(TransferStrategy):
             tagging=attributes.tagging,
             storage_class=attributes.storage_class,
             content_md5=not self._settings.verification.disable_content_md5_header,
-            on_bytes=self._count_bytes,
+            on_bytes=self._run.progress.byte_counter(obj.key),
             on_write=self._write_reporter(obj.key) if self._run.events.enabled else None,
         )
 
