@@ -8,6 +8,7 @@ from typing import Any
 
 from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
 from tests.support.e2e import RunS3Sync, put_objects, read_tree
+from tests.support.fault_proxy import Fault, FaultProxy
 
 MiB = 1024 * 1024
 
@@ -76,9 +77,10 @@ def test_multipart_object_at_threshold_downloads_and_verifies(
 
 
 def test_etag_mismatch_warns_exits_3_and_keeps_the_existing_file(
-    tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
+    tmp_path: Path, bucket: str, s3_admin: Any, s3_endpoint: Any, run_s3sync: RunS3Sync
 ) -> None:
-    # Uploaded with 5 MiB parts but verified with the default 8 MiB layout: the ETags cannot match.
+    # Uploaded in 5 MiB parts (not the configured 8 MiB layout), then damaged on the way: verified against its
+    # real parts, the file is corrupt and must never replace the existing one.
     data = os.urandom(10 * MiB)
     upload = s3_admin.create_multipart_upload(Bucket=bucket, Key="big.bin")
     parts = []
@@ -91,12 +93,21 @@ def test_etag_mismatch_warns_exits_3_and_keeps_the_existing_file(
     (tmp_path / "big.bin").write_bytes(b"previous content")
     os.utime(tmp_path / "big.bin", (0, 0))
 
-    result = run_s3sync(f"s3://{bucket}/", str(tmp_path), expect=3)
+    with FaultProxy(s3_endpoint.endpoint_url) as proxy:
+        proxy.add_rule(lambda request: request.method == "GET" and request.key == "big.bin", Fault.CORRUPT_BODY,
+                       times=None)
+        result = run_s3sync("--source-endpoint-url", proxy.url, f"s3://{bucket}/", str(tmp_path), expect=3)
 
+    assert proxy.stats.faulted >= 1
     assert result.count("warning") == 1
     assert "e_tag mismatch" in result.stdout
     assert (tmp_path / "big.bin").read_bytes() == b"previous content"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+    # Undamaged, the same object verifies against its own parts and replaces the file.
+    clean = run_s3sync(f"s3://{bucket}/", str(tmp_path))
+    assert (clean.count("etag_verified"), clean.count("warning")) == (1, 0)
+    assert (tmp_path / "big.bin").read_bytes() == data
 
 
 def test_directory_traversal_keys_are_skipped_with_a_warning(

@@ -23,6 +23,8 @@ is injected:
     stall                   forwarded; the headers and half the body are sent, then nothing for `stall_seconds`
     bad-request-400         400 InvalidArgument, not forwarded (scripted rules only: a non-retryable error)
     invalid-object-state-403  403 InvalidObjectState, not forwarded (scripted only: an archived object's GET)
+    corrupt-body            forwarded; the whole body is sent with its first byte flipped (scripted only: bytes
+                            damaged on the way, which only the client's own verification can catch)
 
 Faults that need a response body (the last three) are decided when the request arrives; if the upstream response
 turns out to have no body to cut (an error, an empty object), it is passed through and not counted. Faults that
@@ -69,11 +71,12 @@ class Fault(enum.Enum):
     STALL = "stall"
     BAD_REQUEST = "bad-request-400"
     INVALID_OBJECT_STATE = "invalid-object-state-403"
+    CORRUPT_BODY = "corrupt-body"
 
 
 # What random injection chooses from; the non-retryable errors are for scripted rules only.
 ALL_FAULTS: tuple[Fault, ...] = tuple(
-    fault for fault in Fault if fault not in (Fault.BAD_REQUEST, Fault.INVALID_OBJECT_STATE)
+    fault for fault in Fault if fault not in (Fault.BAD_REQUEST, Fault.INVALID_OBJECT_STATE, Fault.CORRUPT_BODY)
 )
 _BODY_FAULTS = frozenset({Fault.RESET_MID_DOWNLOAD, Fault.TRUNCATED_BODY, Fault.STALL})
 _ERROR_RESPONSES = {
@@ -510,6 +513,10 @@ class FaultProxy:
             await writer.drain()
             return keep_client
         cut = length // 2 if fault in _BODY_FAULTS and 200 <= status < 300 and length >= 2 else None
+        corrupt = fault is Fault.CORRUPT_BODY and 200 <= status < 300 and length >= 1
+        if corrupt:
+            assert fault is not None
+            self._count(fault, request)
         # Streamed, so a large body reaches the client at the pace the server sends it.
         writer.write(response_head.raw)
         sent = 0
@@ -517,6 +524,8 @@ class FaultProxy:
             piece = await up_reader.read(min(_PIECE, (length if cut is None else cut) - sent))
             if not piece:
                 raise ConnectionError("upstream closed the connection mid-body")
+            if corrupt and sent == 0:
+                piece = bytes([piece[0] ^ 0xFF]) + piece[1:]
             writer.write(piece)
             sent += len(piece)
             self._count_bytes(request, returned=len(piece))
