@@ -30,8 +30,9 @@ from bench_sync import new_seaweed_server
 import s3syncpy
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.s3 import open_s3_storage
-from s3syncpy.application.config import ClientSettings, SyncConfig, Transfer
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ClientSettings, Transfer
 from s3syncpy.domain.paths import LocalLocation, S3Location
 
 BUCKET = "listing-bench"

@@ -27,7 +27,7 @@ import time
 from collections.abc import AsyncIterator
 
 from s3syncpy.adapters.clock import SystemClock
-from s3syncpy.application.config import Deletion, SyncConfig
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.storage import (
     ListingOptions,
     ObjectContent,
@@ -36,7 +36,8 @@ from s3syncpy.application.ports.storage import (
     PutResult,
     StorageFeatures,
 )
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import Deletion
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import S3Location

@@ -4,21 +4,6 @@ The module itself loads these names on first use (so `import s3syncpy` stays che
 each comes from. tests/unit/test_package_api.py checks that both list the same names.
 """
 
-from s3syncpy.application.config import (
-    ClientSettings,
-    CustomerKey,
-    Deletion,
-    EncryptionSettings,
-    ForceRetry,
-    ListingParallelism,
-    ReportSettings,
-    SyncConfig,
-    Transfer,
-    UpdateCheck,
-    Verification,
-    Versioning,
-)
-from s3syncpy.application.function_callbacks import FunctionCallbacks
 from s3syncpy.application.ports.callbacks import (
     EventType,
     FilterObject,
@@ -26,13 +11,27 @@ from s3syncpy.application.ports.callbacks import (
     SyncEvent,
     UploadMetadata,
 )
-from s3syncpy.application.progress import Progress, ProgressFunction
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.request_settings import RateLimitSettings, S3RequestSettings
-from s3syncpy.application.scripting import LuaSettings
-from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
+from s3syncpy.application.run.function_callbacks import FunctionCallbacks
+from s3syncpy.application.run.progress import Progress, ProgressFunction
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import ReportSettings, SyncConfig
+from s3syncpy.application.settings.request_settings import RateLimitSettings, S3RequestSettings
+from s3syncpy.application.settings.scripting import LuaSettings
+from s3syncpy.application.settings.sections import (
+    ClientSettings,
+    Deletion,
+    EncryptionSettings,
+    ForceRetry,
+    ListingParallelism,
+    Transfer,
+    UpdateCheck,
+    Verification,
+    Versioning,
+)
+from s3syncpy.application.settings.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.bootstrap import sync, sync_blocking
 from s3syncpy.domain.content_filters import ContentFilterSettings
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     ConfigError,

@@ -18,20 +18,20 @@ from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.lua import load_lua_callbacks
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.derived_settings import effective_config
-from s3syncpy.application.events import EventBus
-from s3syncpy.application.function_callbacks import ChosenCallbacks
+from s3syncpy.application.pipeline.report_service import run_report
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.preprocess import preprocessor_for
-from s3syncpy.application.progress import ProgressFunction
-from s3syncpy.application.rate_limits import RateLimits
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.report_service import run_report
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.strategies import choose_strategy
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.events import EventBus
+from s3syncpy.application.run.function_callbacks import ChosenCallbacks
+from s3syncpy.application.run.preprocess import preprocessor_for
+from s3syncpy.application.run.progress import ProgressFunction
+from s3syncpy.application.run.rate_limits import RateLimits
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.derived_settings import effective_config
+from s3syncpy.application.transfer.strategies import choose_strategy
 from s3syncpy.domain.paths import LocalLocation
 
 
@@ -53,7 +53,7 @@ async def sync(
         cancel: set it to stop the run early (the report is then marked cancelled, exit code 130).
         report: a report to fill while the run goes on (its stats are live, for progress displays).
         progress: called with a Progress for each completed step: bytes once the target has them, and each
-            transferred object (see s3syncpy.application.progress); a quick plain function, run on the loop.
+            transferred object (see s3syncpy.application.run.progress); a quick plain function, run on the loop.
 
     Returns:
         The report: counters, warnings, errors, whether it was cancelled; `exit_code` maps it as the CLI does.

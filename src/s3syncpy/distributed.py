@@ -20,14 +20,14 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.events import EventBus
-from s3syncpy.application.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.storage import ListingOptions
-from s3syncpy.application.report import SyncReport, merge_reports
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.sharded_run import check_shardable, shard_config
+from s3syncpy.application.run.events import EventBus
+from s3syncpy.application.run.report import SyncReport, merge_reports
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sharded_run import check_shardable, shard_config
 from s3syncpy.bootstrap import open_storage
 from s3syncpy.bootstrap import sync as sync_one
 from s3syncpy.domain.errors import ConfigError, S3SyncError

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from s3syncpy.adapters.s3.factory import open_s3_storage
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.paths import S3Location
 from tests.contract.conftest import Harness
 from tests.support.seaweed import S3Endpoint

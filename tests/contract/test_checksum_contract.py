@@ -69,7 +69,7 @@ async def _storage(kind: str, request: pytest.FixtureRequest, algorithm: Checksu
         return
     from s3syncpy.adapters.s3.factory import open_s3_storage
     from s3syncpy.adapters.s3.options import S3StorageOptions
-    from s3syncpy.application.config import ClientSettings
+    from s3syncpy.application.settings.sections import ClientSettings
     from s3syncpy.domain.paths import S3Location
 
     endpoint: Any = request.getfixturevalue("s3_endpoint")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import s3syncpy
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from tests.support.e2e import bucket_objects, write_tree
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -330,7 +330,7 @@ def test_auto_chunksize_compares_with_the_source_part_sizes(tmp_path: Path, buck
 async def test_the_library_returns_the_counters(bucket: str, target_bucket: str, s3_admin: Any,
                                                 s3_endpoint: Any) -> None:
     import s3syncpy
-    from s3syncpy.application.config import ClientSettings
+    from s3syncpy.application.settings.sections import ClientSettings
 
     put_objects(s3_admin, bucket, {"a": b"1", "b": b"2"})
     put_objects(s3_admin, target_bucket, {"a": b"1"})

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import s3syncpy
-from s3syncpy.application.config import ClientSettings, Deletion, ListingParallelism, SyncConfig
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ClientSettings, Deletion, ListingParallelism
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.support.e2e import bucket_objects, write_tree
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 import s3syncpy
-from s3syncpy.application.config import ClientSettings, SyncConfig
 from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.exit_codes import ExitCode
 from tests.support.e2e import bucket_objects, put_objects, write_tree
 

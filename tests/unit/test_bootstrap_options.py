@@ -6,14 +6,10 @@ import base64
 import hashlib
 
 from s3syncpy.adapters.s3 import S3StorageOptions
-from s3syncpy.application.config import (
-    CustomerKey,
-    EncryptionSettings,
-    SyncConfig,
-    UpdateCheck,
-    Verification,
-)
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import EncryptionSettings, UpdateCheck, Verification
 from s3syncpy.bootstrap import storage_options_for
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import S3Location
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import s3syncpy
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.bootstrap import sync, sync_blocking
 
 

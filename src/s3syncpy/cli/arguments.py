@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.sharded_run import check_shardable
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sharded_run import check_shardable
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.logging_setup import SecretRedactor
 from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from s3syncpy.application.tracing import SPAN_LOGGER_NAME
+from s3syncpy.application.run.tracing import SPAN_LOGGER_NAME
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.sdk_tracing import REDACTED, SDK_LOGGER_NAMES, SecretHeaderRedactor
 

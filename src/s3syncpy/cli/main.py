@@ -28,9 +28,9 @@ from typing import TextIO
 import click
 
 import s3syncpy
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.tracing import REPORT_LOGGER_NAME
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.tracing import REPORT_LOGGER_NAME
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.cli.arguments import config_from_context, one_line
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.completion import answer_completion, completion_request

@@ -13,23 +13,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from s3syncpy.application.config import (
+from s3syncpy.application.settings.config import ReportSettings, SyncConfig
+from s3syncpy.application.settings.scripting import DEFAULT_LUA_VM_MEMORY_LIMIT, LuaSettings
+from s3syncpy.application.settings.sections import (
     DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
     ClientSettings,
-    CustomerKey,
     Deletion,
     EncryptionSettings,
     ForceRetry,
     ListingParallelism,
-    ReportSettings,
-    SyncConfig,
     Transfer,
     UpdateCheck,
     Verification,
     Versioning,
 )
-from s3syncpy.application.scripting import DEFAULT_LUA_VM_MEMORY_LIMIT, LuaSettings
-from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
+from s3syncpy.application.settings.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
 from s3syncpy.cli.write_options import (
@@ -38,6 +36,7 @@ from s3syncpy.cli.write_options import (
     rate_limit_settings,
     request_settings,
 )
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import DEFAULT_CHUNKSIZE, DEFAULT_THRESHOLD
 from s3syncpy.domain.filters import FilterSettings

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from s3syncpy.application.request_settings import RateLimitSettings, S3RequestSettings
+from s3syncpy.application.settings.request_settings import RateLimitSettings, S3RequestSettings
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.model import SystemMetadata
 from s3syncpy.domain.sizes import parse_human_bytes

@@ -27,11 +27,12 @@ import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.local.temp_files import TEMP_PREFIX
-from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.storage import ListingOptions
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import record_warning
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.run_context import record_warning
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ForceRetry, Transfer
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location

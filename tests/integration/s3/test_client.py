@@ -8,8 +8,8 @@ import pytest
 
 from s3syncpy.adapters.s3 import S3ObjectStorage
 from s3syncpy.adapters.s3.client import build_client_config
-from s3syncpy.application.config import ClientSettings
 from s3syncpy.application.ports.storage import ListingOptions, PutRequest
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.errors import StorageError
 from tests.fakes.content import BytesContent
 from tests.integration.s3.conftest import OpenStorage

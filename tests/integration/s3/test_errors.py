@@ -13,8 +13,8 @@ import botocore.exceptions
 import pytest
 
 from s3syncpy.adapters.s3 import open_s3_storage
-from s3syncpy.application.config import ClientSettings
 from s3syncpy.application.ports.storage import ListingOptions, PutRequest
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     ConfigError,

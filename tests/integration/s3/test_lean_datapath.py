@@ -15,8 +15,8 @@ import pytest
 from s3syncpy.adapters.s3.client import open_s3_client
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, S3DataPath
 from s3syncpy.adapters.s3.lean import DATAPATH_ENV, LeanDataPath, open_datapath
-from s3syncpy.application.config import ClientSettings
 from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import S3Location

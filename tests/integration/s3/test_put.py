@@ -15,8 +15,8 @@ import pytest
 
 from s3syncpy.adapters.s3 import S3ObjectStorage, S3StorageOptions
 from s3syncpy.adapters.s3.datapath import BotocoreDataPath, WriteResponse
-from s3syncpy.application.config import CustomerKey
 from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import StorageError, TransientStorageError
 from s3syncpy.domain.etag import MiB, multipart_etag, single_etag
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectInfo, SystemMetadata

@@ -13,8 +13,8 @@ import pytest
 
 from s3syncpy.adapters.s3 import S3StorageOptions
 from s3syncpy.adapters.s3.errors import ErrorMapper
-from s3syncpy.application.config import CustomerKey
 from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import AccessDeniedError, ConfigError, StorageError
 from s3syncpy.domain.etag import MiB
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectInfo

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from s3syncpy.adapters.s3.client import open_s3_client
 from s3syncpy.adapters.s3.lean.endpoint import resolve_bucket_endpoint
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.bootstrap import storage_options_for
 from s3syncpy.cli.parsing import build_config
 

@@ -13,7 +13,7 @@ from s3syncpy.adapters.s3.datapath import BotocoreDataPath
 from s3syncpy.adapters.s3.lean import LEAN, open_datapath
 from s3syncpy.adapters.s3.lean.datapath import LeanDataPath
 from s3syncpy.adapters.s3.lean.endpoint import ClientCredentials, resolve_bucket_endpoint
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.paths import S3Location, parse_location
 
 AP = "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap"

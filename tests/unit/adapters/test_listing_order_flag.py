@@ -9,7 +9,7 @@ import pytest
 
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
 from s3syncpy.adapters.s3.key_order import endpoint_lists_in_key_order, partition_dns_suffixes
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.paths import S3Location
 
 _KEYS = {"access_key": "AKIDEXAMPLE", "secret_access_key": "secret", "region": "us-east-1"}

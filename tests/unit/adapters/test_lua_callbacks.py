@@ -9,10 +9,10 @@ import pytest
 
 from s3syncpy.adapters.lua import LuaCallbacks, load_lua_callbacks
 from s3syncpy.adapters.lua.vm import LuaCallbackError
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import EventType, FilterObject, SyncEvent, UploadMetadata
-from s3syncpy.application.scripting import LuaSettings
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.scripting import LuaSettings
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.paths import LocalLocation, S3Location

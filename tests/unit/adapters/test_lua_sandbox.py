@@ -11,7 +11,7 @@ import pytest
 from lupa import lua54
 
 from s3syncpy.adapters.lua.vm import LuaCallbackError, LuaVM
-from s3syncpy.application.scripting import LuaMode
+from s3syncpy.application.settings.scripting import LuaMode
 
 MiB = 1024 * 1024
 

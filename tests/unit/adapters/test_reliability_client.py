@@ -21,7 +21,7 @@ from s3syncpy.adapters.s3.stall import (
     grace_seconds,
     read_with_stall_guard,
 )
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.errors import TransientStorageError
 
 

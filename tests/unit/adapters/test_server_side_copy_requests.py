@@ -15,7 +15,6 @@ import pytest
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, copy_source_param
-from s3syncpy.application.config import CustomerKey
 from s3syncpy.application.ports.write_requests import (
     CopyRequest,
     CopySource,
@@ -23,6 +22,7 @@ from s3syncpy.application.ports.write_requests import (
     ObjectAttributes,
     WriteConditions,
 )
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import SystemMetadata
 from s3syncpy.domain.paths import S3Location

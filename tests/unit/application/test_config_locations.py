@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, S3Location

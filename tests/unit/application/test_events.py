@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from s3syncpy.application.config import Deletion, SyncConfig
-from s3syncpy.application.events import EventBus
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import EventType, SyncCallbacks, SyncEvent
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.events import EventBus
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import Deletion
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.clock import FakeClock

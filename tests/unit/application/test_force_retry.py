@@ -12,9 +12,10 @@ import dataclasses
 
 import pytest
 
-from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.pipeline.sync_service import run_sync
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ForceRetry, Transfer
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     InvalidObjectStateError,

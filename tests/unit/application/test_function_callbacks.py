@@ -9,8 +9,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.function_callbacks import ChosenCallbacks, FunctionCallbacks
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import (
     EventType,
     FilterObject,
@@ -20,8 +19,9 @@ from s3syncpy.application.ports.callbacks import (
     UploadMetadata,
 )
 from s3syncpy.application.ports.storage import PutRequest
-from s3syncpy.application.preprocess import apply_upload_metadata, upload_metadata_of
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.function_callbacks import ChosenCallbacks, FunctionCallbacks
+from s3syncpy.application.run.preprocess import apply_upload_metadata, upload_metadata_of
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import SystemMetadata
 from s3syncpy.domain.paths import LocalLocation, S3Location

@@ -11,15 +11,10 @@ import dataclasses
 
 import pytest
 
-from s3syncpy.application.config import (
-    EncryptionSettings,
-    ForceRetry,
-    SyncConfig,
-    Transfer,
-    Verification,
-)
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.pipeline.sync_service import run_sync
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import EncryptionSettings, ForceRetry, Transfer, Verification
 from s3syncpy.domain import checksums
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import ChecksumAlgorithm as Alg

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from s3syncpy.application.config import ClientSettings, Deletion, SyncConfig
-from s3syncpy.application.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.storage import StorageFeatures
-from s3syncpy.application.report import SyncReport, merge_reports
-from s3syncpy.application.sharded_run import check_shardable, shard_config
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.report import SyncReport, merge_reports
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ClientSettings, Deletion
+from s3syncpy.application.settings.sharded_run import check_shardable, shard_config
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.paths import LocalLocation, S3Location, StorageLocation

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from s3syncpy.application.ports.callbacks import UploadMetadata
-from s3syncpy.application.preprocess import PreprocessError, validate_upload_metadata
+from s3syncpy.application.run.preprocess import PreprocessError, validate_upload_metadata
 
 HEADER_FIELDS = ("cache_control", "content_disposition", "content_encoding", "content_language", "content_type",
                  "website_redirect_location", "tagging")

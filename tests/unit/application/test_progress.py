@@ -9,11 +9,12 @@ import logging
 
 import pytest
 
-from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer
-from s3syncpy.application.progress import Progress, ProgressCounter
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.pipeline.sync_service import run_sync
+from s3syncpy.application.run.progress import Progress, ProgressCounter
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ForceRetry, Transfer
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from s3syncpy.domain.stats import SyncStats
 from tests.fakes.clock import FakeClock

@@ -8,11 +8,12 @@ import dataclasses
 
 import pytest
 
-from s3syncpy.application.config import Deletion, SyncConfig
-from s3syncpy.application.latest_tagging import LatestTagging
-from s3syncpy.application.rate_limits import RateLimits
-from s3syncpy.application.request_settings import RateLimitSettings
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.pipeline.sync_service import run_sync
+from s3syncpy.application.run.rate_limits import RateLimits
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.request_settings import RateLimitSettings
+from s3syncpy.application.settings.sections import Deletion
+from s3syncpy.application.transfer.latest_tagging import LatestTagging
 from s3syncpy.domain.etag import MiB
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.paths import S3Location

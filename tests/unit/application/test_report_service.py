@@ -7,10 +7,11 @@ import logging
 
 import pytest
 
-from s3syncpy.application.config import ForceRetry, ReportSettings, SyncConfig
-from s3syncpy.application.report import SyncReport, merge_reports
-from s3syncpy.application.report_service import run_report
-from s3syncpy.application.run_context import RunContext
+from s3syncpy.application.pipeline.report_service import run_report
+from s3syncpy.application.run.report import SyncReport, merge_reports
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import ReportSettings, SyncConfig
+from s3syncpy.application.settings.sections import ForceRetry
 from s3syncpy.domain.errors import TransientStorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.paths import LocalLocation, S3Location

@@ -7,13 +7,14 @@ import dataclasses
 
 import pytest
 
-from s3syncpy.application.config import ForceRetry, SyncConfig, Transfer, UpdateCheck
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.write_requests import Directive
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.strategies import STRATEGY_BY_DIRECTION, choose_strategy
-from s3syncpy.application.strategies.server_side_copy import ServerSideCopy
-from s3syncpy.application.sync_service import run_sync
-from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ForceRetry, Transfer, UpdateCheck
+from s3syncpy.application.settings.write_settings import ConditionalWrites, TaggingSettings
+from s3syncpy.application.transfer.strategies import STRATEGY_BY_DIRECTION, choose_strategy
+from s3syncpy.application.transfer.strategies.server_side_copy import ServerSideCopy
 from s3syncpy.domain.direction import Direction
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.model import SystemMetadata

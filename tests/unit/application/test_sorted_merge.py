@@ -12,12 +12,13 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from s3syncpy.application.config import Deletion, SyncConfig, UpdateCheck
+from s3syncpy.application.pipeline.sync_service import run_sync
+from s3syncpy.application.pipeline.target_merge import comparison_mode
 from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
 from s3syncpy.application.ports.storage import ListingOptions, StorageFeatures
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.sync_service import run_sync
-from s3syncpy.application.target_merge import comparison_mode
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import Deletion, UpdateCheck
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings

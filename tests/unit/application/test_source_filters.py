@@ -8,10 +8,10 @@ import dataclasses
 
 import regex
 
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import EventType, SyncCallbacks, SyncEvent
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.domain.content_filters import ContentFilterSettings
 from s3syncpy.domain.model import SystemMetadata
 from s3syncpy.domain.paths import S3Location

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from s3syncpy.application.config import SyncConfig, Transfer
-from s3syncpy.application.source_layout import LayoutError, check_content_range, download_parts, upload_parts
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import Transfer
+from s3syncpy.application.transfer.source_layout import (
+    LayoutError,
+    check_content_range,
+    download_parts,
+    upload_parts,
+)
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.paths import LocalLocation, S3Location
 from tests.fakes.features import FILE_TREE

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import regex
 
-from s3syncpy.application.config import Deletion, ForceRetry, SyncConfig, Transfer, UpdateCheck
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.storage import ListingOptions
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import Deletion, ForceRetry, Transfer, UpdateCheck
 from s3syncpy.domain.errors import AccessDeniedError, ObjectNotFoundError, StorageError, TransientStorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings

@@ -8,8 +8,8 @@ import pytest
 import regex
 
 from s3syncpy._speedups import KeyMap
-from s3syncpy.application.key_ranges import RunKeyRange
-from s3syncpy.application.target_merge import DeleteCandidates, IrregularKeys, TargetCursor
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.target_merge import DeleteCandidates, IrregularKeys, TargetCursor
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ObjectInfo

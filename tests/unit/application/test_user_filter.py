@@ -7,9 +7,9 @@ import dataclasses
 
 import regex
 
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
-from s3syncpy.application.sync_service import run_sync
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings
 from s3syncpy.domain.paths import LocalLocation, S3Location

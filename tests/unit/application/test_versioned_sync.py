@@ -6,12 +6,13 @@ import asyncio
 import dataclasses
 import itertools
 
-from s3syncpy.application.config import ForceRetry, SyncConfig, Versioning
-from s3syncpy.application.derived_settings import effective_config
+from s3syncpy.application.pipeline.sync_service import run_sync
+from s3syncpy.application.pipeline.versioned_sync import SOURCE_VERSIONING_REQUIRED, VERSIONING_REQUIRED
 from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.sync_service import run_sync
-from s3syncpy.application.versioned_sync import SOURCE_VERSIONING_REQUIRED, VERSIONING_REQUIRED
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.derived_settings import effective_config
+from s3syncpy.application.settings.sections import ForceRetry, Versioning
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.filters import FilterSettings

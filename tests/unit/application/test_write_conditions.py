@@ -6,8 +6,8 @@ import pytest
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
-from s3syncpy.application.write_conditions import ConditionalWritePolicy
-from s3syncpy.application.write_settings import ConditionalWrites
+from s3syncpy.application.settings.write_settings import ConditionalWrites
+from s3syncpy.application.transfer.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 
 SOURCE = ObjectInfo(key="k", size=1, mtime_ns=0, e_tag='"source"')

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.options import default_values
 from s3syncpy.cli.parsing import build_config, build_ui_settings, effective_log_level, resolve_source

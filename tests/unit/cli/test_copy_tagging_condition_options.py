@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
+from s3syncpy.application.settings.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.cli.main import run
 from s3syncpy.cli.parsing import build_config
 from s3syncpy.domain.errors import ConfigError

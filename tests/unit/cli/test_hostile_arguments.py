@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.cli.main import run
 from s3syncpy.cli.options import OPTION_SPECS, OptionSpec
 

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.config import CustomerKey, SyncConfig
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.cli.main import run
 from s3syncpy.cli.options import OPTION_SPECS
 from s3syncpy.cli.parsing import build_config, build_ui_settings
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.etag import MiB
 from s3syncpy.domain.model import ChecksumAlgorithm

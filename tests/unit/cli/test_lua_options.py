@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.scripting import LuaMode, LuaSettings, ScriptKind
+from s3syncpy.application.settings.scripting import LuaMode, LuaSettings, ScriptKind
 from s3syncpy.cli.main import parse_command_line
 from s3syncpy.cli.parsing import build_config
 from s3syncpy.domain.errors import ConfigError

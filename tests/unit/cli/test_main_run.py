@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.cli.main import run
 from s3syncpy.domain.errors import ConfigError, StorageError
 from s3syncpy.domain.stats import SyncStats, summary_line

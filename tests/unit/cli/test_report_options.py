@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.config import ReportSettings
+from s3syncpy.application.settings.config import ReportSettings
 from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.parsing import build_config, build_ui_settings
 from s3syncpy.domain.errors import ConfigError

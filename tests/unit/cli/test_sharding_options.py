@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.cli.main import run
 from s3syncpy.domain.key_range import KeyRange
 

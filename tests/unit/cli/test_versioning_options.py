@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from s3syncpy.application.derived_settings import effective_config, listing_parallelism
+from s3syncpy.application.settings.derived_settings import effective_config, listing_parallelism
 from s3syncpy.cli.parsing import build_config
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.model import ChecksumAlgorithm

@@ -19,7 +19,7 @@ from s3syncpy.application.ports.callbacks import (
     SyncEvent,
     UploadMetadata,
 )
-from s3syncpy.application.scripting import LuaSettings, ScriptKind
+from s3syncpy.application.settings.scripting import LuaSettings, ScriptKind
 from s3syncpy.domain.errors import ConfigError
 
 if TYPE_CHECKING:

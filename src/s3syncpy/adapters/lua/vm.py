@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from lupa import lua54
 
 from s3syncpy.adapters.lua.sandbox import SANDBOX_SETUP
-from s3syncpy.application.scripting import LuaMode
+from s3syncpy.application.settings.scripting import LuaMode
 
 T = TypeVar("T")
 

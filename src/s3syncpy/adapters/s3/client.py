@@ -52,7 +52,7 @@ from botocore.retries.standard import (  # type: ignore[import-untyped]
 
 from s3syncpy.adapters.s3.model_cache import create_caching_loader
 from s3syncpy.adapters.s3.stall import StallGuardedBody, grace_seconds
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.errors import ConfigError, StorageError
 
 MILLIS_PER_SECOND = 1000.0

@@ -30,7 +30,7 @@ from s3syncpy.adapters.s3.lean import open_datapath
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.stall import grace_seconds
 from s3syncpy.adapters.s3.storage import S3ObjectStorage
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.paths import S3Location
 
 

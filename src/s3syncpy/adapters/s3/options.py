@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from s3syncpy.application.config import CustomerKey
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.model import ChecksumAlgorithm, ChecksumType
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from s3syncpy.application.tracing import SPAN_LOGGER_NAME
+from s3syncpy.application.run.tracing import SPAN_LOGGER_NAME
 
 span_logger = logging.getLogger(SPAN_LOGGER_NAME)
 

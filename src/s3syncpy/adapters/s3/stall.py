@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol, Self
 
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 
 MILLIS_PER_SECOND = 1000.0
 # Piece size for reads of a whole body: large enough that the loop costs nothing next to the network.

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from s3syncpy.application.config import CustomerKey
+from s3syncpy.domain.customer_key import CustomerKey
 from s3syncpy.domain.model import SystemMetadata
 
 

@@ -26,7 +26,7 @@ from s3syncpy.adapters.s3.lean.listing import parse_list_page
 from s3syncpy.adapters.s3.lean.shapes import RequestShape, ResponseShape
 from s3syncpy.adapters.s3.lean.signing import SigV4Signer
 from s3syncpy.adapters.s3.lean.transport import LeanTransport, TransportSettings
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.paths import S3Location
 
 DATAPATH_ENV = "S3SYNCPY_DATAPATH"

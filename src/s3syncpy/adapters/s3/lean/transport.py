@@ -40,7 +40,7 @@ from yarl import URL
 
 from s3syncpy.adapters.s3.client import DEFAULT_CONNECT_TIMEOUT_MILLISECONDS, MAX_BACKOFF_SECONDS
 from s3syncpy.adapters.s3.datapath import RequestBody, StreamedBody
-from s3syncpy.application.config import ClientSettings
+from s3syncpy.application.settings.sections import ClientSettings
 
 MILLIS_PER_SECOND = 1000.0
 # aiobotocore's keep-alive for idle pooled connections.

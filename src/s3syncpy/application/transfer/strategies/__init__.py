@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectStorage, StorageFeatures
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.strategies.base import TransferStrategy
-from s3syncpy.application.strategies.download import DownloadToFiles
-from s3syncpy.application.strategies.server_side_copy import ServerSideCopy
-from s3syncpy.application.strategies.stream_copy import StreamCopy
-from s3syncpy.application.strategies.to_s3 import UploadFromFiles
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import ObjectSettings
+from s3syncpy.application.transfer.strategies.base import TransferStrategy
+from s3syncpy.application.transfer.strategies.download import DownloadToFiles
+from s3syncpy.application.transfer.strategies.server_side_copy import ServerSideCopy
+from s3syncpy.application.transfer.strategies.stream_copy import StreamCopy
+from s3syncpy.application.transfer.strategies.to_s3 import UploadFromFiles
 from s3syncpy.domain.direction import Direction
 
 StrategyFactory = Callable[[ObjectSettings, ObjectStorage, ObjectStorage, RunContext], TransferStrategy]

@@ -10,13 +10,13 @@ import abc
 import dataclasses
 from collections.abc import Mapping
 
-from s3syncpy.application import source_layout
-from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.source_filters import SourceContentFilter
-from s3syncpy.application.source_layout import SourceLayout
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import ObjectSettings
+from s3syncpy.application.transfer import source_layout
+from s3syncpy.application.transfer.source_filters import SourceContentFilter
+from s3syncpy.application.transfer.source_layout import SourceLayout
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 from s3syncpy.domain.plan import Skip

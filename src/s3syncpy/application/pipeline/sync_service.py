@@ -2,7 +2,7 @@
 
 1. The target is listed first, into a compact key map (when an update check or --delete needs it) - unless both
    listings come in key order: then the target listing is read in step with the source listing, a sorted merge
-   whose memory does not grow with the bucket (application/target_merge.py).
+   whose memory does not grow with the bucket (application/pipeline/target_merge.py).
 2. The source is streamed: listing -> [source key map, with --delete; or the merge's target cursor] -> filters
    1-6 -> update check layer A -> a bounded queue -> N workers (ObjectSyncer).
 3. Only when the sync phase ended without error or cancellation, and the source listing skipped nothing: --delete
@@ -18,40 +18,40 @@ import dataclasses
 import logging
 
 from s3syncpy._speedups import KeyMap
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.deletion import (
+from s3syncpy.application.pipeline.deletion import (
     delete_protection,
     delete_target_only,
     deletion_allowed,
     target_only_keys,
     warn_about_target_prefix,
 )
-from s3syncpy.application.derived_settings import listing_parallelism
-from s3syncpy.application.events import EventBus
-from s3syncpy.application.key_ranges import RunKeyRange
-from s3syncpy.application.latest_tagging import LatestTagging
-from s3syncpy.application.listed_entries import InFlightEntries, ListedEntries, ListedEntry
-from s3syncpy.application.object_syncer import ObjectSyncer
-from s3syncpy.application.phases import pipeline_lifecycle
-from s3syncpy.application.phases import run_until_stopped as _until_stopped
-from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
-from s3syncpy.application.ports.clock import Clock
-from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
-from s3syncpy.application.preprocess import preprocessor_for
-from s3syncpy.application.rate_limits import RateLimits
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import RunContext, logger
-from s3syncpy.application.strategies import StrategyFactory, choose_strategy
-from s3syncpy.application.target_merge import (
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.phases import pipeline_lifecycle
+from s3syncpy.application.pipeline.phases import run_until_stopped as _until_stopped
+from s3syncpy.application.pipeline.target_merge import (
     DeleteCandidates,
     IrregularKeys,
     TargetCursor,
     comparison_mode,
     log_comparison_mode,
 )
-from s3syncpy.application.update_check import UpdateChecker
-from s3syncpy.application.versioned_sync import VersionedPhase, versioning_prerequisites_met
-from s3syncpy.application.write_conditions import ConditionalWritePolicy
+from s3syncpy.application.pipeline.versioned_sync import VersionedPhase, versioning_prerequisites_met
+from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
+from s3syncpy.application.ports.clock import Clock
+from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
+from s3syncpy.application.run.events import EventBus
+from s3syncpy.application.run.preprocess import preprocessor_for
+from s3syncpy.application.run.rate_limits import RateLimits
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.derived_settings import listing_parallelism
+from s3syncpy.application.transfer.latest_tagging import LatestTagging
+from s3syncpy.application.transfer.listed_entries import InFlightEntries, ListedEntries, ListedEntry
+from s3syncpy.application.transfer.object_syncer import ObjectSyncer
+from s3syncpy.application.transfer.strategies import StrategyFactory, choose_strategy
+from s3syncpy.application.transfer.update_check import UpdateChecker
+from s3syncpy.application.transfer.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
@@ -276,7 +276,7 @@ class _MergeLookup:
         if not obj.key:
             return None  # the object named like the prefix: the target listing never has it
         if self._irregular is not None and self._irregular.take(obj.key):
-            return None  # its raw key is never listed by the local target (see application/target_merge.py)
+            return None  # its raw key is never listed by the local target (see application/pipeline/target_merge.py)
         found: ListedEntry | None = await self._cursor.entry_for(obj.key)
         if found is None:
             return None

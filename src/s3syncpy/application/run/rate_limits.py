@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import Bytes, ObjectContent, RangeDigests
-from s3syncpy.application.request_settings import RateLimitSettings
+from s3syncpy.application.settings.request_settings import RateLimitSettings
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.token_bucket import TokenBucket
 

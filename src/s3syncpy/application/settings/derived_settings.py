@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from s3syncpy.application.config import SyncConfig
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.domain.express_one_zone import is_express_one_zone
 from s3syncpy.domain.model import ChecksumAlgorithm
 

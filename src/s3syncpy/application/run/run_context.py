@@ -9,12 +9,12 @@ import asyncio
 import logging
 from typing import Any
 
-from s3syncpy.application.events import EventBus
 from s3syncpy.application.ports.callbacks import EventType
-from s3syncpy.application.preprocess import Preprocessor
-from s3syncpy.application.progress import ProgressCounter, ProgressFunction
-from s3syncpy.application.rate_limits import RateLimits
-from s3syncpy.application.report import SyncReport
+from s3syncpy.application.run.events import EventBus
+from s3syncpy.application.run.preprocess import Preprocessor
+from s3syncpy.application.run.progress import ProgressCounter, ProgressFunction
+from s3syncpy.application.run.rate_limits import RateLimits
+from s3syncpy.application.run.report import SyncReport
 
 logger = logging.getLogger("s3syncpy.sync")
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from s3syncpy.application import source_layout
-from s3syncpy.application.integrity import verify_upload
 from s3syncpy.application.ports.callbacks import EventType, UploadMetadata
 from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteReporter
 from s3syncpy.application.ports.write_requests import ObjectAttributes
-from s3syncpy.application.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
-from s3syncpy.application.source_layout import SourceLayout
-from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
-from s3syncpy.application.tagging_policy import copies_source_tags, tagging_to_write
+from s3syncpy.application.run.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
+from s3syncpy.application.transfer import source_layout
+from s3syncpy.application.transfer.integrity import verify_upload
+from s3syncpy.application.transfer.source_layout import SourceLayout
+from s3syncpy.application.transfer.strategies.base import (
+    LogFields,
+    PutFailedError,
+    TransferStrategy,
+    refreshed,
+)
+from s3syncpy.application.transfer.tagging_policy import copies_source_tags, tagging_to_write
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
@@ -40,7 +45,7 @@ class ToS3Target(TransferStrategy):
     async def _tagging(
         self, obj: ObjectInfo, details: ObjectDetails, known_tags: dict[str, str] | None = None
     ) -> str | None:
-        """The tags the written object carries (see application/tagging_policy.py); `known_tags` are the source's
+        """The tags the written object carries (see application/transfer/tagging_policy.py); `known_tags` are the source's
         tags when the tag filters already fetched them (they are not fetched again)."""
         if known_tags is not None and copies_source_tags(self._settings.tagging):
             return encode_tagging(known_tags) if known_tags else None

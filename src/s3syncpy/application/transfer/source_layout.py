@@ -12,7 +12,7 @@ As the reference does (its first-chunk range, its "object parts if necessary" st
   otherwise they stay unknown.
 * Uploads from an S3 source reproduce the source's layout: its exact parts when known, one PutObject for a plain
   ETag, so the target's ETag equals the source's. Downloads read the first range, then configured chunks, and
-  verify against the source's layout (application/integrity.py).
+  verify against the source's layout (application/transfer/integrity.py).
 * Inconsistent layouts under --auto-chunksize are hard errors (LayoutError: stat SyncError, exit 1).
 """
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.run_context import log_enabled, logger
+from s3syncpy.application.run.run_context import log_enabled, logger
+from s3syncpy.application.settings.config import ObjectSettings
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError

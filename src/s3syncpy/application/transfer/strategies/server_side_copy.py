@@ -31,11 +31,11 @@ import dataclasses
 
 from s3syncpy.application.ports.storage import PutResult
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, CopyRequest, Directive, WriteConditions
-from s3syncpy.application.preprocess import attributes_of, upload_metadata_of_attributes
-from s3syncpy.application.source_layout import LayoutError, SourceLayout, learn_parts
-from s3syncpy.application.strategies.base import PutFailedError
-from s3syncpy.application.strategies.to_s3 import ToS3Target
-from s3syncpy.application.tagging_policy import copies_source_tags
+from s3syncpy.application.run.preprocess import attributes_of, upload_metadata_of_attributes
+from s3syncpy.application.transfer.source_layout import LayoutError, SourceLayout, learn_parts
+from s3syncpy.application.transfer.strategies.base import PutFailedError
+from s3syncpy.application.transfer.strategies.to_s3 import ToS3Target
+from s3syncpy.application.transfer.tagging_policy import copies_source_tags
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo

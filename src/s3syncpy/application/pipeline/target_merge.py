@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from s3syncpy._speedups import KeyMap
-from s3syncpy.application.key_ranges import RunKeyRange
-from s3syncpy.application.listed_entries import ListedEntry
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
 from s3syncpy.application.ports.storage import StorageFeatures
-from s3syncpy.application.run_context import logger
+from s3syncpy.application.run.run_context import logger
+from s3syncpy.application.transfer.listed_entries import ListedEntry
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.keys import local_listing_key
 from s3syncpy.domain.model import ObjectInfo

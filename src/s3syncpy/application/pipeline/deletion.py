@@ -5,7 +5,7 @@ filtered source objects protect their copies; for a local target it holds the ke
 under (`/a` as `a`), so both sides are compared in the same form. Of the filters only --filter-exclude-regex protects target-only
 keys, and --delete-excluded lifts that protection. --max-delete N deletes at most N objects; when more were due,
 deletion stops with a warning (exit 3). The candidates come from the two key maps, or, when the listings were
-compared by sorted merge (application/target_merge.py), from the keys the merge found target-only. When the source listing skipped entries it could not read (unreadable
+compared by sorted merge (application/pipeline/target_merge.py), from the keys the merge found target-only. When the source listing skipped entries it could not read (unreadable
 files or directories), nothing is deleted in that run: the copies of those entries would look target-only.
 """
 
@@ -17,10 +17,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from s3syncpy._speedups import KeyMap
-from s3syncpy.application.config import SyncConfig
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.domain.errors import DirectoryTraversalError, PreconditionFailedError, StorageError
 from s3syncpy.domain.paths import S3Location
 

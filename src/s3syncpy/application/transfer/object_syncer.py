@@ -10,18 +10,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from s3syncpy.application.config import ForceRetry
-from s3syncpy.application.content import EmptyContent
-from s3syncpy.application.latest_tagging import LatestTagging
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ObjectStorage, PutRequest
-from s3syncpy.application.run_context import RunContext, log_enabled, logger
-from s3syncpy.application.source_layout import LayoutError
-from s3syncpy.application.strategies.base import PutFailedError, TransferStrategy
-from s3syncpy.application.update_check import HeadCheck, UpdateChecker
-from s3syncpy.application.write_conditions import ConditionalWritePolicy
-from s3syncpy.application.write_settings import ConditionalWrites
+from s3syncpy.application.run.run_context import RunContext, log_enabled, logger
+from s3syncpy.application.settings.sections import ForceRetry
+from s3syncpy.application.settings.write_settings import ConditionalWrites
+from s3syncpy.application.transfer.content import EmptyContent
+from s3syncpy.application.transfer.latest_tagging import LatestTagging
+from s3syncpy.application.transfer.source_layout import LayoutError
+from s3syncpy.application.transfer.strategies.base import PutFailedError, TransferStrategy
+from s3syncpy.application.transfer.update_check import HeadCheck, UpdateChecker
+from s3syncpy.application.transfer.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.errors import (
     AccessDeniedError,
     DirectoryTraversalError,

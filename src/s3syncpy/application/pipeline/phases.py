@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
-from s3syncpy.application.run_context import RunContext
+from s3syncpy.application.run.run_context import RunContext
 from s3syncpy.domain.errors import StorageError, UserCallbackError
 
 _T = TypeVar("_T")

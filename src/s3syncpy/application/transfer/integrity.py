@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import DigestSource, FileDigests, PutResult
-from s3syncpy.application.run_context import RunContext, log_enabled, logger
+from s3syncpy.application.run.run_context import RunContext, log_enabled, logger
+from s3syncpy.application.settings.config import ObjectSettings
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.model import ChecksumAlgorithm, Encryption, ObjectDetails, ObjectInfo

@@ -3,7 +3,7 @@
 Layer A runs in the listing stage against the target key map; layer B runs in the workers with a HEAD of the
 target (a stat for local targets). The rules themselves are pure functions in domain/decisions/; this module
 fetches what they compare: the S3 side's ETag / checksum / part layout, and a local side's values computed over
-the file (application/local_values.py).
+the file (application/transfer/local_values.py).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 
-from s3syncpy.application.config import ObjectSettings
-from s3syncpy.application.listed_entries import ListedEntries
-from s3syncpy.application.local_values import local_checksum, local_etag, local_etag_in_layout
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.run_context import RunContext, logger
-from s3syncpy.application.source_layout import learn_parts
+from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.settings.config import ObjectSettings
+from s3syncpy.application.transfer.listed_entries import ListedEntries
+from s3syncpy.application.transfer.local_values import local_checksum, local_etag, local_etag_in_layout
+from s3syncpy.application.transfer.source_layout import learn_parts
 from s3syncpy.domain import checksums
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.decisions.head import (

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.rate_limits import RateLimits
-from s3syncpy.application.run_context import log_enabled, logger
+from s3syncpy.application.run.rate_limits import RateLimits
+from s3syncpy.application.run.run_context import log_enabled, logger
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 

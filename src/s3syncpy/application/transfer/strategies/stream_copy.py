@@ -1,6 +1,6 @@
 """S3 to S3 by streaming: the source's bytes pass through us into the target's PutObject / multipart upload.
 
-The target is written in the source's layout (application/source_layout.py) so that both ETags are equal. A
+The target is written in the source's layout (application/transfer/source_layout.py) so that both ETags are equal. A
 "-N" ETag whose N equals the configured part count is taken to be in the configured layout without asking the
 source; when the copy's ETag then differs, the source's real parts are learned and, if they are not the parts
 written, the object is copied once more in them. Only a copy that differs in its real layout counts a mismatch.
@@ -8,13 +8,13 @@ written, the object is copied once more in them. Only a copy that differs in its
 
 from __future__ import annotations
 
-from s3syncpy.application.config import ObjectSettings
 from s3syncpy.application.ports.storage import ObjectContent, ObjectStorage, PutRequest, PutResult
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
-from s3syncpy.application.run_context import RunContext
-from s3syncpy.application.source_layout import SourceLayout, learn_parts
-from s3syncpy.application.strategies.base import FromS3Source
-from s3syncpy.application.strategies.to_s3 import ToS3Target
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import ObjectSettings
+from s3syncpy.application.transfer.source_layout import SourceLayout, learn_parts
+from s3syncpy.application.transfer.strategies.base import FromS3Source
+from s3syncpy.application.transfer.strategies.to_s3 import ToS3Target
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.plan import Skip

@@ -26,13 +26,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from s3syncpy.application.config import SyncConfig
-from s3syncpy.application.key_ranges import RunKeyRange
-from s3syncpy.application.object_syncer import ObjectSyncer
-from s3syncpy.application.phases import complete_despite_cancellation
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.phases import complete_despite_cancellation
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
-from s3syncpy.application.run_context import RunContext, logger
+from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.transfer.object_syncer import ObjectSyncer
 from s3syncpy.domain import etag as etag_math
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.model import ObjectInfo

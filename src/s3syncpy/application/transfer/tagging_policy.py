@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from s3syncpy.application.ports.storage import ObjectStorage
-from s3syncpy.application.write_settings import TaggingSettings
+from s3syncpy.application.settings.write_settings import TaggingSettings
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 from s3syncpy.domain.tagging import encode_tagging
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from s3syncpy.application import source_layout
-from s3syncpy.application.integrity import DownloadVerifier
 from s3syncpy.application.ports.storage import PutRequest
-from s3syncpy.application.source_layout import SourceLayout
-from s3syncpy.application.strategies.base import FromS3Source, LogFields
+from s3syncpy.application.transfer import source_layout
+from s3syncpy.application.transfer.integrity import DownloadVerifier
+from s3syncpy.application.transfer.source_layout import SourceLayout
+from s3syncpy.application.transfer.strategies.base import FromS3Source, LogFields
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from s3syncpy.application.config import ClientSettings, SyncConfig
+from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.key_range import KeyRange
 

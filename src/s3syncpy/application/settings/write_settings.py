@@ -1,6 +1,6 @@
 """The settings of the options that shape writes to an S3 target: server-side copy, tags, conditional writes.
 
-Fields of SyncConfig and ObjectSettings (application/config.py); `validate_s3_write_options` holds their rules.
+Fields of SyncConfig and ObjectSettings (application/settings/config.py); `validate_s3_write_options` holds their rules.
 """
 
 from __future__ import annotations

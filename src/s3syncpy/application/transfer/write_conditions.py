@@ -8,9 +8,9 @@ listed target ETag.
 
 from __future__ import annotations
 
-from s3syncpy.application.listed_entries import ListedEntries
 from s3syncpy.application.ports.write_requests import NO_CONDITIONS, WriteConditions
-from s3syncpy.application.write_settings import ConditionalWrites
+from s3syncpy.application.settings.write_settings import ConditionalWrites
+from s3syncpy.application.transfer.listed_entries import ListedEntries
 from s3syncpy.domain.decisions.listing import TargetEntry
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
 

@@ -23,17 +23,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from s3syncpy.application.config import ObjectSettings, ReportSettings, SyncConfig, UpdateCheck
-from s3syncpy.application.key_ranges import RunKeyRange
-from s3syncpy.application.phases import pipeline_lifecycle, run_until_stopped
+from s3syncpy.application.pipeline.key_ranges import RunKeyRange
+from s3syncpy.application.pipeline.phases import pipeline_lifecycle, run_until_stopped
+from s3syncpy.application.pipeline.sync_service import filter_object
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage, StorageFeatures
-from s3syncpy.application.report import SyncReport
-from s3syncpy.application.run_context import RunContext, logger
-from s3syncpy.application.sync_service import filter_object
-from s3syncpy.application.tracing import REPORT_LOGGER_NAME
-from s3syncpy.application.update_check import HeadComparison, UpdateChecker
+from s3syncpy.application.run.report import SyncReport
+from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.run.tracing import REPORT_LOGGER_NAME
+from s3syncpy.application.settings.config import ObjectSettings, ReportSettings, SyncConfig
+from s3syncpy.application.settings.sections import UpdateCheck
+from s3syncpy.application.transfer.update_check import HeadComparison, UpdateChecker
 from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientStorageError, UserCallbackError
 from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.keys import is_traversal_key

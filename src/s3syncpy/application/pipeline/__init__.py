@@ -1,0 +1,1 @@
+"""The sync pipeline: listing, merging, the workers, versioned and report runs, deletion."""

@@ -1,0 +1,1 @@
+"""What one run carries: its context, events, rate limits, report, progress and the user's callbacks."""

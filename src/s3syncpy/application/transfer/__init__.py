@@ -1,0 +1,1 @@
+"""One object's transfer: the per-object flow, the strategies per direction, update checks, integrity."""
