@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from s3syncpy.cli.log_level import LogLevel
-from s3syncpy.cli.progress_line import Progress, fitted_line, progress_text
+from s3syncpy.cli.progress_line import Redraw, fitted_line, progress_text
 from s3syncpy.domain.stats import SyncStats
 from s3syncpy.domain.transfer_totals import TransferTotals
 
@@ -128,7 +128,7 @@ class ProgressDisplay:
             stats.transferred_bytes, stats.transferred_objects, elapsed
         )
         totals = self._get_totals() if self._get_totals is not None else None
-        line = fitted_line(Progress(stats, bytes_rate, object_rate, totals), self._columns())
+        line = fitted_line(Redraw(stats, bytes_rate, object_rate, totals), self._columns())
         self._bar.set_description_str(line, refresh=True)
 
     async def run(self) -> None:

@@ -18,7 +18,7 @@ from s3syncpy.domain.transfer_totals import TransferTotals
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
+class Redraw:
     """What one redraw shows: the counters, the averaged rates, and the totals (None while still listing)."""
 
     stats: SyncStats
@@ -43,10 +43,10 @@ def progress_text(stats: SyncStats, bytes_per_sec: int, objects_per_sec: int) ->
     Returns:
         The text of the line.
     """
-    return _reference_form(Progress(stats, bytes_per_sec, objects_per_sec))
+    return _reference_form(Redraw(stats, bytes_per_sec, objects_per_sec))
 
 
-def fitted_line(progress: Progress, width: int) -> str:
+def fitted_line(progress: Redraw, width: int) -> str:
     """The widest form of the line shorter than `width` (the last column stays free: a line that fills it
     would wrap on terminals that wrap at once).
 
@@ -76,7 +76,7 @@ def percent_done(stats: SyncStats, totals: TransferTotals) -> int:
     return min(100, done * 100 // total)
 
 
-def seconds_left(progress: Progress, totals: TransferTotals) -> float | None:
+def seconds_left(progress: Redraw, totals: TransferTotals) -> float | None:
     """The estimated time left at the current averaged rate; None when nothing moves."""
     stats = progress.stats
     if totals.bytes > 0:
@@ -102,7 +102,7 @@ def eta_text(seconds: float | None) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def _reference_form(p: Progress) -> str:
+def _reference_form(p: Redraw) -> str:
     stats = p.stats
     totals = p.known_totals
     done = human_bytes(stats.transferred_bytes)
@@ -123,7 +123,7 @@ def _reference_form(p: Progress) -> str:
     )
 
 
-def _words_form(p: Progress) -> str:
+def _words_form(p: Redraw) -> str:
     stats = p.stats
     return (
         f"{_amount(p, words=True)} | {human_bytes(p.bytes_per_sec)}/sec{_eta(p, ', ')} | "
@@ -133,7 +133,7 @@ def _words_form(p: Progress) -> str:
     )
 
 
-def _short_form(p: Progress) -> str:
+def _short_form(p: Redraw) -> str:
     stats = p.stats
     return (
         f"{_amount(p, words=False)} {human_bytes(p.bytes_per_sec)}/s{_eta(p, ' ')} | {_objects(p, '/')} obj "
@@ -142,7 +142,7 @@ def _short_form(p: Progress) -> str:
     )
 
 
-def _narrow_form(p: Progress) -> str:
+def _narrow_form(p: Redraw) -> str:
     stats = p.stats
     return (
         f"{_amount(p, words=False)} {human_bytes(p.bytes_per_sec)}/s{_eta(p, ' ')} | {_objects(p, '/')} obj | "
@@ -150,22 +150,22 @@ def _narrow_form(p: Progress) -> str:
     )
 
 
-def _narrower_form(p: Progress) -> str:
+def _narrower_form(p: Redraw) -> str:
     rate = f"{human_bytes(p.bytes_per_sec)}/s{_eta(p, ' ')}"
     return f"{_amount(p, words=False)} {rate} | {_objects(p, '/')} obj | {_problems(p.stats)}"
 
 
-def _tiny_form(p: Progress) -> str:
+def _tiny_form(p: Redraw) -> str:
     totals = p.known_totals
     done = f"{percent_done(p.stats, totals)}%{_eta(p, ' ')} | " if totals is not None else ""
     return f"{done}{_objects(p, '/')} obj | {_problems(p.stats)}"
 
 
-def _problems_form(p: Progress) -> str:
+def _problems_form(p: Redraw) -> str:
     return _problems(p.stats)
 
 
-def _amount(p: Progress, *, words: bool) -> str:
+def _amount(p: Redraw, *, words: bool) -> str:
     """`1.17 GiB`; with the totals `1.17 GiB of 2.00 GiB (58%)`, or `1.17 GiB/2.00 GiB 58%` without words."""
     done = human_bytes(p.stats.transferred_bytes)
     totals = p.known_totals
@@ -175,12 +175,12 @@ def _amount(p: Progress, *, words: bool) -> str:
     return f"{done} of {total} ({percent}%)" if words else f"{done}/{total} {percent}%"
 
 
-def _eta(p: Progress, separator: str) -> str:
+def _eta(p: Redraw, separator: str) -> str:
     totals = p.known_totals
     return f"{separator}ETA {eta_text(seconds_left(p, totals))}" if totals is not None else ""
 
 
-def _objects(p: Progress, of: str) -> str:
+def _objects(p: Redraw, of: str) -> str:
     totals = p.known_totals
     done = human_count(p.stats.transferred_objects)
     return f"{done}{of}{human_count(totals.objects)}" if totals is not None else done
@@ -191,7 +191,7 @@ def _problems(stats: SyncStats) -> str:
 
 
 # Widest first; each keeps the error and warning counts.
-_FORMS: tuple[Callable[[Progress], str], ...] = (
+_FORMS: tuple[Callable[[Redraw], str], ...] = (
     _reference_form,
     _words_form,
     _short_form,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from s3syncpy.cli.progress_line import (
-    Progress,
+    Redraw,
     eta_text,
     fitted_line,
     percent_done,
@@ -26,7 +26,7 @@ LISTING = TransferTotals(objects=150_000, bytes=2_000 * MIB, listing_complete=Fa
 
 
 def test_a_wide_terminal_gets_the_reference_line() -> None:
-    progress = Progress(BUSY, 20 * MIB, 2_000)
+    progress = Redraw(BUSY, 20 * MIB, 2_000)
 
     assert fitted_line(progress, 400) == progress_text(BUSY, 20 * MIB, 2_000)
 
@@ -36,7 +36,7 @@ def test_a_wide_terminal_gets_the_reference_line() -> None:
 def test_every_width_gets_a_line_that_fits_and_keeps_errors_and_warnings(
     width: int, totals: TransferTotals | None
 ) -> None:
-    line = fitted_line(Progress(BUSY, 20 * MIB, 2_000, totals), width)
+    line = fitted_line(Redraw(BUSY, 20 * MIB, 2_000, totals), width)
 
     assert len(line) < width, line
     assert ("err 3 warn 42" in line) or ("error 3" in line and "warning 42" in line), line
@@ -70,18 +70,18 @@ STEADY_TOTALS = TransferTotals(objects=2_000, bytes=2_468 * MIB, listing_complet
     ],
 )
 def test_the_forms_with_totals(stats: SyncStats, totals: TransferTotals, width: int, expected: str) -> None:
-    assert fitted_line(Progress(stats, 20 * MIB, 20, totals), width) == expected
+    assert fitted_line(Redraw(stats, 20 * MIB, 20, totals), width) == expected
 
 
 def test_an_idle_80_column_line_keeps_every_count() -> None:
-    line = fitted_line(Progress(SyncStats(transferred_bytes=5 * MIB, transferred_objects=2), MIB, 1), 80)
+    line = fitted_line(Redraw(SyncStats(transferred_bytes=5 * MIB, transferred_objects=2), MIB, 1), 80)
 
     assert line == "5.00 MiB 1.00 MiB/s | 2 obj 1/s | etag 0 chk 0 | del 0 skip 0 | err 0 warn 0"
 
 
 def test_totals_are_shown_only_once_the_listing_is_complete() -> None:
-    listing = fitted_line(Progress(BUSY, 20 * MIB, 2_000, LISTING), 80)
-    complete = fitted_line(Progress(BUSY, 20 * MIB, 2_000, TOTALS), 80)
+    listing = fitted_line(Redraw(BUSY, 20 * MIB, 2_000, LISTING), 80)
+    complete = fitted_line(Redraw(BUSY, 20 * MIB, 2_000, TOTALS), 80)
 
     assert "ETA" not in listing and "%" not in listing
     assert "ETA" in complete and "50%" in complete
@@ -91,7 +91,7 @@ def test_the_reference_form_with_totals() -> None:
     stats = SyncStats(transferred_bytes=30 * MIB, transferred_objects=1)
     totals = TransferTotals(objects=4, bytes=120 * MIB, listing_complete=True)
 
-    assert fitted_line(Progress(stats, 10 * MIB, 1, totals), 300) == (
+    assert fitted_line(Redraw(stats, 10 * MIB, 1, totals), 300) == (
         "30.00 MiB of 120.00 MiB (25%) | 10.00 MiB/sec, ETA 9s,  transferred   1 of 4 objects | 1 objects/sec,  "
         "etag verified 0 objects,  checksum verified 0 objects,  deleted 0 objects,  skipped 0 objects,  "
         "error 0 objects, warning 0 objects"
@@ -116,8 +116,8 @@ def test_seconds_left_needs_a_rate() -> None:
     totals = TransferTotals(objects=2, bytes=100 * MIB, listing_complete=True)
     stats = SyncStats(transferred_bytes=40 * MIB)
 
-    assert seconds_left(Progress(stats, 20 * MIB, 0, totals), totals) == 3.0
-    assert seconds_left(Progress(stats, 0, 0, totals), totals) is None
+    assert seconds_left(Redraw(stats, 20 * MIB, 0, totals), totals) == 3.0
+    assert seconds_left(Redraw(stats, 0, 0, totals), totals) is None
 
 
 @pytest.mark.parametrize(
