@@ -156,3 +156,117 @@ def test_elvish_completes_dry_run(tmp_path: Path) -> None:
     )
 
     assert "--dry-run" in screen
+
+
+# Values typed after an option, and what the shell must complete them to (one test per kind of value).
+_VALUE_CASES = [
+    pytest.param("--storage-class GLACIER_", "--storage-class GLACIER_IR ", id="storage-class"),
+    pytest.param("--sse AE", "--sse AES256 ", id="sse"),
+    # bash splits words at colons: only the part after the last one is replaced.
+    pytest.param("--sse aws:kms:d", "--sse aws:kms:dsse ", id="sse-with-colons"),
+    pytest.param("--target-sse-c AE", "--target-sse-c AES256 ", id="sse-c"),
+    pytest.param("--additional-checksum-algorithm CRC64", "--additional-checksum-algorithm CRC64NVME ",
+                 id="checksum-algorithm"),
+    pytest.param("--check-additional-checksum SHA2", "--check-additional-checksum SHA256 ", id="check-checksum"),
+    pytest.param("--acl bucket-owner-f", "--acl bucket-owner-full-control ", id="acl"),
+    pytest.param("--auto-complete-shell el", "--auto-complete-shell elvish ", id="shell"),
+]
+
+
+def _data_dir(tmp_path: Path) -> Path:
+    data = tmp_path / "data_to_sync"
+    data.mkdir()
+    (data / "file.txt").write_text("x")
+    return data
+
+
+@pytest.mark.parametrize(("typed", "completed"), _VALUE_CASES)
+def test_bash_completes_the_values_of_options(tmp_path: Path, typed: str, completed: str) -> None:
+    bash = _require("bash")
+
+    screen = type_into_shell(
+        [bash, "--norc", "--noprofile", "-i"],
+        ["source <(s3sync --auto-complete-shell bash)\n", f"s3sync {typed}\t"], completed, _shell_env(tmp_path),
+        timeout=5,
+    )
+
+    assert f"s3sync {completed}" in screen
+
+
+def test_bash_lists_every_storage_class(tmp_path: Path) -> None:
+    bash = _require("bash")
+
+    screen = type_into_shell(
+        [bash, "--norc", "--noprofile", "-i"],
+        ["source <(s3sync --auto-complete-shell bash)\n", "s3sync --storage-class \t\t"], "DEEP_ARCHIVE",
+        _shell_env(tmp_path), timeout=5,
+    )
+
+    for storage_class in ("STANDARD_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "EXPRESS_ONEZONE"):
+        assert storage_class in screen
+
+
+@pytest.mark.parametrize("before", ["", "s3://bucket/prefix/ "], ids=["source", "target"])
+def test_bash_completes_local_paths_of_source_and_target(tmp_path: Path, before: str) -> None:
+    bash = _require("bash")
+    data = _data_dir(tmp_path)
+    typed = f"s3sync --dry-run {before}{tmp_path}/data_to"
+
+    screen = type_into_shell(
+        [bash, "--norc", "--noprofile", "-i"],
+        ["source <(s3sync --auto-complete-shell bash)\n", f"{typed}\t"], f"{data}/", _shell_env(tmp_path),
+        timeout=5,
+    )
+
+    assert f"s3sync --dry-run {before}{data}/" in screen
+
+
+def test_bash_completes_files_inside_a_local_source(tmp_path: Path) -> None:
+    bash = _require("bash")
+    data = _data_dir(tmp_path)
+
+    screen = type_into_shell(
+        [bash, "--norc", "--noprofile", "-i"],
+        ["source <(s3sync --auto-complete-shell bash)\n", f"s3sync {data}/fi\t"], f"{data}/file.txt",
+        _shell_env(tmp_path), timeout=5,
+    )
+
+    assert f"s3sync {data}/file.txt" in screen
+
+
+def test_an_s3_url_is_not_completed_as_a_path(tmp_path: Path) -> None:
+    # "s3:" is not a directory here; the shell must not offer local files for an S3 URL.
+    answer = _run(env={"_S3SYNC_COMPLETE": "fish_complete", "COMP_WORDS": "s3sync s3://buck",
+                       "COMP_CWORD": "s3://buck"})
+
+    assert answer.returncode == 0
+    assert answer.stdout.strip() == ""
+
+
+def test_zsh_completes_a_local_path_and_a_storage_class(tmp_path: Path) -> None:
+    zsh = _require("zsh")
+    data = _data_dir(tmp_path)
+    setup = ["autoload -Uz compinit && compinit -u\n", "source <(s3sync --auto-complete-shell zsh)\n"]
+
+    path_screen = type_into_shell([zsh, "-f", "-i"], [*setup, f"s3sync {tmp_path}/data_to\t"], f"{data}/",
+                                  _shell_env(tmp_path), timeout=5)
+    value_screen = type_into_shell([zsh, "-f", "-i"], [*setup, "s3sync --storage-class DEEP\t"], "DEEP_ARCHIVE",
+                                   _shell_env(tmp_path), timeout=5)
+
+    assert f"s3sync {data}/" in path_screen
+    assert "s3sync --storage-class DEEP_ARCHIVE" in value_screen
+
+
+def test_fish_completes_a_local_path_and_a_checksum_algorithm(tmp_path: Path) -> None:
+    fish = _require("fish")
+    data = _data_dir(tmp_path)
+    setup = ["s3sync --auto-complete-shell fish | source\n"]
+
+    path_screen = type_into_shell([fish, "--no-config", "-i"], [*setup, f"s3sync {tmp_path}/data_to\t"],
+                                  f"{data}/", _shell_env(tmp_path), timeout=5)
+    value_screen = type_into_shell([fish, "--no-config", "-i"],
+                                   [*setup, "s3sync --additional-checksum-algorithm CRC64\t"], "CRC64NVME",
+                                   _shell_env(tmp_path), timeout=5)
+
+    assert f"{data}/" in path_screen
+    assert "CRC64NVME" in value_screen

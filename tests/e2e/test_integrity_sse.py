@@ -66,24 +66,25 @@ def test_sse_c_key_validation_exits_2(tmp_path: Path, bucket: str, run_s3sync: R
     assert result.stderr.startswith("error: ") and KEY not in result.stderr
 
 
-def test_full_object_checksum_verifies_while_the_rechunked_etag_mismatches(
+def test_full_object_checksum_and_the_etag_of_other_parts_both_verify(
     tmp_path: Path, bucket: str, s3_admin: Any, run_s3sync: RunS3Sync
 ) -> None:
-    # Uploaded with 5 MiB parts and CRC64NVME (full-object): a download with the default 8 MiB chunks fetches no
-    # parts, so the checksum verifies but the ETag cannot (reference §2.5). The existing file is kept.
+    # Uploaded with 5 MiB parts and CRC64NVME (full-object): the checksum lists no parts, and the "-3" ETag is not
+    # the configured 8 MiB layout's, so its parts are learned: both verify and the file replaces the older one.
     write_tree(tmp_path / "src", {"big.bin": os.urandom(11 * MiB)})
     run_s3sync(*FIVE, "--additional-checksum-algorithm", "CRC64NVME", str(tmp_path / "src"), f"s3://{bucket}/")
     (tmp_path / "down").mkdir()
     (tmp_path / "down" / "big.bin").write_bytes(b"previous")
     os.utime(tmp_path / "down" / "big.bin", (0, 0))
 
-    result = run_s3sync("--enable-additional-checksum", f"s3://{bucket}/", str(tmp_path / "down"), expect=3)
+    result = run_s3sync("--enable-additional-checksum", f"s3://{bucket}/", str(tmp_path / "down"))
 
-    assert result.count("checksum_verified") == 1
-    assert result.count("warning") == 1 and "e_tag mismatch" in result.stdout
-    assert (tmp_path / "down" / "big.bin").read_bytes() == b"previous"
+    assert result.count("checksum_verified") == 1 and result.count("etag_verified") == 1
+    assert result.count("warning") == 0
+    assert (tmp_path / "down" / "big.bin").read_bytes() == read_tree(tmp_path / "src")["big.bin"]
     assert not [p for p in (tmp_path / "down").iterdir() if p.name.startswith(TEMP_PREFIX)]
 
+    os.utime(tmp_path / "down" / "big.bin", (0, 0))
     fixed = run_s3sync("--auto-chunksize", "--enable-additional-checksum", f"s3://{bucket}/",
                        str(tmp_path / "down"))
     assert fixed.count("etag_verified") == 1 and fixed.count("checksum_verified") == 1

@@ -18,16 +18,32 @@ def _take_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+def set_window_size(fd: int, columns: int, rows: int) -> None:
+    """Give a pty a window size (a new pty has 0x0, which makes line editors scroll long lines sideways)."""
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
 def type_into_shell(
-    argv: Sequence[str], keystrokes: Sequence[str], until: str, env: Mapping[str, str], timeout: float = 20.0
+    argv: Sequence[str],
+    keystrokes: Sequence[str],
+    until: str,
+    env: Mapping[str, str],
+    timeout: float = 20.0,
+    columns: int = 250,
 ) -> str:
     """Start `argv` on a pty, send each keystroke string after the shell settles, and return what it printed.
 
-    Reading stops once `until` appeared (or after `timeout` seconds); the shell is then killed.
+    Reading stops once `until` appeared (or after `timeout` seconds); the shell is then killed. The terminal is
+    `columns` wide, so a command line with a long temporary path is echoed whole.
     """
     import pty
 
     master, slave = pty.openpty()
+    set_window_size(slave, columns, 50)
     process = subprocess.Popen(
         list(argv), stdin=slave, stdout=slave, stderr=slave, env=dict(env), close_fds=True, start_new_session=True,
         preexec_fn=_take_terminal,  # noqa: PLW1509 - a test helper, single-threaded at this point

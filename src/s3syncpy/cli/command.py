@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from s3syncpy.cli.completion import print_completion_script
+from s3syncpy.cli.completion import complete_location, complete_path, print_completion_script, value_completer
 from s3syncpy.cli.options import ARGUMENT_HELP, GROUPS, OPTION_SPECS, OptionSpec, env_var_for
 from s3syncpy.cli.version_info import version_text
 
@@ -141,8 +141,10 @@ def build_command(version: Callable[[], str]) -> click.Command:
             ctx.exit(0)
 
     params: list[click.Parameter] = [
-        GroupedArgument(["source"], envvar=env_var_for("source"), help_text=ARGUMENT_HELP, metavar="SOURCE"),
-        GroupedArgument(["target"], envvar=env_var_for("target"), help_text=ARGUMENT_HELP, metavar="TARGET"),
+        GroupedArgument(["source"], envvar=env_var_for("source"), help_text=ARGUMENT_HELP, metavar="SOURCE",
+                        shell_complete=complete_location),
+        GroupedArgument(["target"], envvar=env_var_for("target"), help_text=ARGUMENT_HELP, metavar="TARGET",
+                        shell_complete=complete_location),
     ]
     params.extend(_option_from_spec(spec) for spec in OPTION_SPECS)
     params.append(_eager_flag(("-h", "--help"), "Print help", _print_help))
@@ -184,6 +186,10 @@ def _option_from_spec(spec: OptionSpec) -> GroupedOption:
         return GroupedOption(list(spec.flags), is_flag=True, default=False, **common)
     if spec.kind == "count":
         return GroupedOption(list(spec.flags), count=True, default=0, **common)
+    if spec.values:
+        common["shell_complete"] = value_completer(spec.values)
+    elif spec.path:
+        common["shell_complete"] = complete_path
     return GroupedOption(
         list(spec.flags),
         type=spec.type,

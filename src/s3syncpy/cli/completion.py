@@ -14,14 +14,62 @@ and `dir` the shell's own path completion takes over).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 
 import click
-from click.shell_completion import BashComplete, CompletionItem, FishComplete, ShellComplete, ZshComplete
+from click.shell_completion import (
+    BashComplete,
+    CompletionItem,
+    FishComplete,
+    ShellComplete,
+    ZshComplete,
+    split_arg_string,
+)
 
 PROG_NAME = "s3sync"
 COMPLETE_VAR = "_S3SYNC_COMPLETE"
 SHELLS: tuple[str, ...] = ("bash", "fish", "zsh", "powershell", "elvish")
+
+# Click's bash script sends bash's COMP_WORDS, which bash splits at every COMP_WORDBREAKS character: after
+# `s3sync s3://bucket/ ./da` the words are `s3 : //bucket/ ./da`, so the TARGET is taken for a third argument and
+# nothing completes, and `--sse aws:k` completes `k`. This one sends the line up to the cursor instead (split by
+# shell rules in Python) and, as bash-completion does for colons, removes from each candidate the part of the
+# typed word that bash itself does not replace (up to its last colon).
+_SOURCE_BASH = """\
+%(complete_func)s() {
+    local IFS=$'\\n'
+    local response line="${COMP_LINE:0:COMP_POINT}"
+    local typed="${line##*[[:space:]]}" kept=""
+    if [[ $COMP_WORDBREAKS == *:* && $typed == *:* ]]; then
+        kept="${typed%%"${typed##*:}"}"
+    fi
+
+    response=$(env COMP_WORDS="$line" %(complete_var)s=bash_complete $1)
+
+    for completion in $response; do
+        IFS=',' read type value <<< "$completion"
+
+        if [[ $type == 'dir' ]]; then
+            COMPREPLY=()
+            compopt -o dirnames
+        elif [[ $type == 'file' ]]; then
+            COMPREPLY=()
+            compopt -o default
+        elif [[ $type == 'plain' ]]; then
+            COMPREPLY+=("${value#"$kept"}")
+        fi
+    done
+
+    return 0
+}
+
+%(complete_func)s_setup() {
+    complete -o nosort -F %(complete_func)s %(prog_name)s
+}
+
+%(complete_func)s_setup;
+"""
 
 _SOURCE_POWERSHELL = """\
 Register-ArgumentCompleter -Native -CommandName %(prog_name)s -ScriptBlock {
@@ -70,6 +118,20 @@ set edit:completion:arg-completer[%(prog_name)s] = {|@words|
 """
 
 
+class LineBashComplete(BashComplete):
+    """Completion for bash, from the command line up to the cursor rather than bash's word split."""
+
+    source_template = _SOURCE_BASH
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        """The words before the one being completed, and that word (empty after a space)."""
+        line = os.environ["COMP_WORDS"]
+        words = split_arg_string(line)
+        if not line or line[-1].isspace() or len(words) <= 1:
+            return words[1:], ""
+        return words[1:-1], words[-1]
+
+
 class _CommandLineComplete(FishComplete):
     """The protocol of fish, shared by the PowerShell and elvish scripts: COMP_WORDS holds the command line up to
     the cursor, COMP_CWORD the word being completed."""
@@ -96,12 +158,45 @@ class ElvishComplete(_CommandLineComplete):
 
 
 _COMPLETERS: Mapping[str, type[ShellComplete]] = {
-    "bash": BashComplete,
+    "bash": LineBashComplete,
     "zsh": ZshComplete,
     "fish": FishComplete,
     "powershell": PowerShellComplete,
     "elvish": ElvishComplete,
 }
+
+
+Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem[str]]]
+
+
+def value_completer(values: Iterable[str]) -> Completer:
+    """A `shell_complete` callback offering the values an option accepts (--storage-class, --sse, ...).
+
+    A plain completion list rather than click.Choice: the values are still checked where the configuration is
+    built, so a wrong one gets the reference's message and exit code, not click's.
+    """
+    offered = tuple(values)
+
+    def complete(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem[str]]:
+        # Case-insensitive: `glacier_<TAB>` becomes GLACIER_IR, the spelling S3 accepts.
+        typed = incomplete.casefold()
+        return [CompletionItem(value) for value in offered if value.casefold().startswith(typed)]
+
+    return complete
+
+
+def complete_path(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem[str]]:
+    """A `shell_complete` callback handing the word to the shell's own file-name completion (a Lua script, an
+    AWS config file)."""
+    return [CompletionItem(incomplete, type="file")]
+
+
+def complete_location(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem[str]]:
+    """SOURCE and TARGET: a local path is completed by the shell; an S3 URL is left alone (no bucket listing
+    at a TAB press: that would need credentials and a network round trip)."""
+    if incomplete[:5].casefold() == "s3://":
+        return []
+    return complete_path(ctx, param, incomplete)
 
 
 def _completer(command: click.Command, shell: str) -> ShellComplete:

@@ -192,7 +192,7 @@ async def _run_async(config: SyncConfig, ui: UiSettings, report: SyncReport, exe
         json_tracing=ui.json_tracing,
         log_level=ui.log_level,
     ):
-        progress = ProgressDisplay(lambda: report.stats, sys.stderr)
+        progress = ProgressDisplay(lambda: report.stats, sys.stderr, get_totals=lambda: report.totals)
         progress_task = asyncio.create_task(progress.run())
     try:
         await execute(config, cancel, report)

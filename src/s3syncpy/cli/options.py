@@ -13,10 +13,16 @@ option combination take the same error path (ConfigError -> one `error:` line, e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import click
+
+from s3syncpy.application.settings.config import SSE_C_CHOICES
+from s3syncpy.application.settings.sections import SSE_CHOICES
+from s3syncpy.domain.model import ChecksumAlgorithm
+from s3syncpy.domain.write_headers import CANNED_ACLS, STORAGE_CLASSES
 
 ENV_PREFIX = "S3SYNC_"
 
@@ -66,6 +72,8 @@ class OptionSpec:
         type: the click type of a "value" option.
         shown_default: the default the help shows when `default` is None because an explicitly given value
             must be told apart from the default (the --auto-chunksize conflicts).
+        values: the values the shell completes for a "value" option (checked later, in parsing).
+        path: the value is a local file: the shell completes file names.
     """
 
     flags: tuple[str, ...]
@@ -76,6 +84,8 @@ class OptionSpec:
     default: Any = None
     type: Any = click.STRING
     shown_default: str | None = None
+    values: tuple[str, ...] = ()
+    path: bool = False
 
     @property
     def long(self) -> str:
@@ -117,10 +127,13 @@ def _value(
     default: Any = None,
     type: Any = click.STRING,
     shown_default: str | None = None,
+    *,
+    values: Iterable[str] = (),
+    path: bool = False,
 ) -> OptionSpec:
     return OptionSpec(
         flags=(long,), group=group, help=help, metavar=metavar, default=default, type=type,
-        shown_default=shown_default,
+        shown_default=shown_default, values=tuple(values), path=path,
     )
 
 
@@ -135,6 +148,7 @@ _TAG_REGEX = ("Keys must be sorted in alphabetical order, and '&' separated. Thi
               "other filters. It takes an extra API call to get tags of the object. "
               "Example: \"key1=(value1|value2)&key2=value2\"")
 _AWS = "AWS Configuration"
+_ALGORITHMS = tuple(algorithm.value for algorithm in ChecksumAlgorithm)
 _LUA = "Lua scripting support"
 
 # fmt: off
@@ -148,9 +162,9 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "Use server-side copy. This option is only available both source and target are S3 storage. "
           "It cannot work with between different object storages or regions."),
     _value("--aws-config-file", _AWS,
-           "Location of the file that the AWS CLI uses to store configuration profiles", "FILE"),
+           "Location of the file that the AWS CLI uses to store configuration profiles", "FILE", path=True),
     _value("--aws-shared-credentials-file", _AWS,
-           "Location of the file that the AWS CLI uses to store access keys", "FILE"),
+           "Location of the file that the AWS CLI uses to store access keys", "FILE", path=True),
     _value("--source-profile", _AWS, "Source AWS CLI profile", "SOURCE_PROFILE"),
     _value("--source-access-key", _AWS, "Source access key", "SOURCE_ACCESS_KEY"),
     _value("--source-secret-access-key", _AWS, "Source secret access key", "SOURCE_SECRET_ACCESS_KEY"),
@@ -172,7 +186,7 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _value("--storage-class", "Target Options",
            "Type of storage to use for the target object. Valid choices: STANDARD | REDUCED_REDUNDANCY | "
            "STANDARD_IA | ONE-ZONE_IA | INTELLIGENT_TIERING | GLACIER | DEEP_ARCHIVE | GLACIER_IR | EXPRESS_ONEZONE",
-           "STORAGE_CLASS"),
+           "STORAGE_CLASS", values=STORAGE_CLASSES),
     _value("--filter-mtime-before", "Filtering", "Sync only objects older than given time "
            "(RFC3339 datetime). Example: 2023-02-19T12:00:00Z", "FILTER_MTIME_BEFORE"),
     _value("--filter-mtime-after", "Filtering", "Sync only objects newer than OR EQUAL TO given time "
@@ -211,12 +225,13 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "Use the modification time and ETag for update checking. If the source modification date is newer, "
           "check the ETag."),
     _value("--check-additional-checksum", "Update Checking", "Use additional checksum for update checking",
-           "CHECK_ADDITIONAL_CHECKSUM"),
+           "CHECK_ADDITIONAL_CHECKSUM", values=_ALGORITHMS),
     _value("--check-mtime-and-additional-checksum", "Update Checking",
            "Use the modification time and additional checksum for update checking. If the source modification "
-           "date is newer, check the additional checksum.", "CHECK_MTIME_AND_ADDITIONAL_CHECKSUM"),
+           "date is newer, check the additional checksum.", "CHECK_MTIME_AND_ADDITIONAL_CHECKSUM",
+           values=_ALGORITHMS),
     _value("--additional-checksum-algorithm", "Verification", "Additional checksum algorithm for upload",
-           "ADDITIONAL_CHECKSUM_ALGORITHM"),
+           "ADDITIONAL_CHECKSUM_ALGORITHM", values=_ALGORITHMS),
     _flag("--full-object-checksum", "Verification",
           "Use full object checksum for verification. CRC64NVME automatically use full object checksum. "
           "This option cannot be used with SHA1/SHA256 additional checksum."),
@@ -286,14 +301,17 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            "Sync only objects at a specific point in time (RFC3339 datetime). The source storage must be a "
            "versioning enabled S3 bucket. By default, the target storage's objects will always be overwritten "
            "with the source's objects. Example: 2025-07-16T12:00:00Z", "POINT_IN_TIME"),
-    _value("--sse", "Encryption", "Server-side encryption. Valid choices: AES256 | aws:kms | aws:kms:dsse", "SSE"),
+    _value("--sse", "Encryption", "Server-side encryption. Valid choices: AES256 | aws:kms | aws:kms:dsse", "SSE",
+           values=SSE_CHOICES),
     _value("--sse-kms-key-id", "Encryption", "SSE KMS ID key", "SSE_KMS_KEY_ID"),
-    _value("--source-sse-c", "Encryption", "Source SSE-C algorithm. Valid choices: AES256", "SOURCE_SSE_C"),
+    _value("--source-sse-c", "Encryption", "Source SSE-C algorithm. Valid choices: AES256", "SOURCE_SSE_C",
+           values=SSE_C_CHOICES),
     _value("--source-sse-c-key", "Encryption",
            "Source SSE-C customer-provided encryption key(256bit key. must be base64 encoded)", "SOURCE_SSE_C_KEY"),
     _value("--source-sse-c-key-md5", "Encryption", "Source base64 encoded MD5 digest of source_sse_c_key",
            "SOURCE_SSE_C_KEY_MD5"),
-    _value("--target-sse-c", "Encryption", "Target SSE-C algorithm. Valid choices: AES256", "TARGET_SSE_C"),
+    _value("--target-sse-c", "Encryption", "Target SSE-C algorithm. Valid choices: AES256", "TARGET_SSE_C",
+           values=SSE_C_CHOICES),
     _value("--target-sse-c-key", "Encryption",
            "Target SSE-C customer-provided encryption key(256bit key. must be base64 encoded)", "TARGET_SSE_C_KEY"),
     _value("--target-sse-c-key-md5", "Encryption", "Target base64 encoded MD5 digest of target-sse-c-key",
@@ -340,7 +358,7 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
           "It reduces the possibility of race condition issue"),
     _value("--acl", "Advanced",
            "ACL for the objects Valid choices: private | public-read | public-read-write | authenticated-read | "
-           "aws-exec-read | bucket-owner-read | bucket-owner-full-control", "ACL"),
+           "aws-exec-read | bucket-owner-read | bucket-owner-full-control", "ACL", values=CANNED_ACLS),
     _flag("--no-guess-mime-type", "Advanced", "Do not try to guess the mime type of local file"),
     _value("--max-keys", "Advanced", "Maximum number of objects returned in a single list object request",
            "MAX_KEYS", 1000, click.INT),
@@ -372,11 +390,12 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _flag("--ignore-glacier-warnings", "Advanced",
           "Suppress warnings related to Amazon S3 Glacier storage class objects during GetObject requests"),
     _value("--preprocess-callback-lua-script", _LUA,
-           "Path to the Lua script that is executed as preprocess callback", "PREPROCESS_CALLBACK_LUA_SCRIPT"),
+           "Path to the Lua script that is executed as preprocess callback", "PREPROCESS_CALLBACK_LUA_SCRIPT",
+           path=True),
     _value("--event-callback-lua-script", _LUA, "Path to the Lua script that is executed as event callback",
-           "EVENT_CALLBACK_LUA_SCRIPT"),
+           "EVENT_CALLBACK_LUA_SCRIPT", path=True),
     _value("--filter-callback-lua-script", _LUA, "Path to the Lua script that is executed as filter callback",
-           "FILTER_CALLBACK_LUA_SCRIPT"),
+           "FILTER_CALLBACK_LUA_SCRIPT", path=True),
     _flag("--allow-lua-os-library", _LUA, "Allow Lua OS and I/O library functions in the Lua script."),
     _value("--lua-vm-memory-limit", _LUA,
            "Memory limit for the Lua VM. Allow suffixes: KB, KiB, MB, MiB, GB, GiB. Zero means no limit. "

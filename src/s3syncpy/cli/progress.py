@@ -2,23 +2,30 @@
 
 It is drawn only on a terminal, without --show-no-progress, without JSON logs, and when the log level is at
 most WARN (info lines would tear it apart). Rates are a moving average of the last ten one-second samples, as
-the reference's indicator computes them.
+the reference's indicator computes them. Its text, fitted to the terminal's width on every redraw (a resized
+window included), comes from cli/progress_line.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import TextIO
 
 from s3syncpy.cli.log_level import LogLevel
-from s3syncpy.domain.humanize import human_bytes, human_count
+from s3syncpy.cli.progress_line import Redraw, fitted_line, progress_text
 from s3syncpy.domain.stats import SyncStats
+from s3syncpy.domain.transfer_totals import TransferTotals
 
 REFRESH_SECONDS = 1.0
 AVERAGE_SAMPLES = 10
+# The width assumed when the stream is no terminal that can tell its own (the common terminal default).
+FALLBACK_COLUMNS = 80
+
+__all__ = ["ProgressDisplay", "RateAverager", "progress_enabled", "progress_text", "terminal_columns"]
 
 
 def progress_enabled(
@@ -41,26 +48,12 @@ def progress_enabled(
     return bool(isatty is not None and isatty())
 
 
-def progress_text(stats: SyncStats, bytes_per_sec: int, objects_per_sec: int) -> str:
-    """The reference's progress line (the summary line without the duration).
-
-    Args:
-        stats: the live counters.
-        bytes_per_sec: the averaged byte rate.
-        objects_per_sec: the averaged object rate.
-
-    Returns:
-        The text of the line.
-    """
-    return (
-        # As in summary_line: indicatif's HumanBytes/HumanCount ignore "{:>3}"; only the count is padded.
-        f"{human_bytes(stats.transferred_bytes)} | {human_bytes(bytes_per_sec)}/sec,  "
-        f"transferred {stats.transferred_objects:>3} objects | {human_count(objects_per_sec)} objects/sec,  "
-        f"etag verified {stats.etag_verified} objects,  "
-        f"checksum verified {stats.checksum_verified} objects,  "
-        f"deleted {stats.deleted} objects,  skipped {stats.skipped} objects,  "
-        f"error {stats.errors} objects, warning {stats.warnings} objects"
-    )
+def terminal_columns(stream: TextIO) -> int:
+    """The width of the terminal `stream` is drawn on, read again at every call (the window may be resized)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or FALLBACK_COLUMNS
+    except (AttributeError, OSError, ValueError):
+        return FALLBACK_COLUMNS
 
 
 class RateAverager:
@@ -93,20 +86,31 @@ class RateAverager:
 class ProgressDisplay:
     """A one-line tqdm display fed from a stats getter; `run()` redraws it until cancelled."""
 
-    def __init__(self, get_stats: Callable[[], SyncStats], stream: TextIO) -> None:
+    def __init__(
+        self,
+        get_stats: Callable[[], SyncStats],
+        stream: TextIO,
+        get_totals: Callable[[], TransferTotals] | None = None,
+        columns: Callable[[], int] | None = None,
+    ) -> None:
         """Open the display.
 
         Args:
             get_stats: returns the live counters (read on every redraw).
             stream: where to draw (stderr).
+            get_totals: returns what the run has to transfer (read on every redraw); none: no totals shown.
+            columns: returns the width to fit (default: the terminal's width of `stream`).
         """
         self._get_stats = get_stats
+        self._get_totals = get_totals
+        self._columns = columns if columns is not None else (lambda: terminal_columns(stream))
         self._averager = RateAverager()
         # Imported here, when a display is opened: a run without progress (not a terminal, --show-no-progress)
         # never pays for tqdm, which also loads importlib.metadata.
         from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
 
-        # bar_format "{desc}": we render the whole line ourselves, tqdm only handles the in-place redraw.
+        # bar_format "{desc}": we render (and fit) the whole line ourselves, tqdm only handles the in-place
+        # redraw.
         self._bar = tqdm(
             file=stream,
             bar_format="{desc}",
@@ -123,7 +127,9 @@ class ProgressDisplay:
         bytes_rate, object_rate = self._averager.sample(
             stats.transferred_bytes, stats.transferred_objects, elapsed
         )
-        self._bar.set_description_str(progress_text(stats, bytes_rate, object_rate), refresh=True)
+        totals = self._get_totals() if self._get_totals is not None else None
+        line = fitted_line(Redraw(stats, bytes_rate, object_rate, totals), self._columns())
+        self._bar.set_description_str(line, refresh=True)
 
     async def run(self) -> None:
         """Redraw about once a second until the task is cancelled."""

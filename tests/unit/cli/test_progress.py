@@ -9,8 +9,15 @@ import pytest
 
 from s3syncpy.cli import progress as progress_module
 from s3syncpy.cli.log_level import LogLevel
-from s3syncpy.cli.progress import ProgressDisplay, RateAverager, progress_enabled, progress_text
+from s3syncpy.cli.progress import (
+    ProgressDisplay,
+    RateAverager,
+    progress_enabled,
+    progress_text,
+    terminal_columns,
+)
 from s3syncpy.domain.stats import SyncStats
+from s3syncpy.domain.transfer_totals import TransferTotals
 
 
 class Tty(io.StringIO):
@@ -65,7 +72,7 @@ async def test_display_redraws_from_live_stats(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(progress_module, "REFRESH_SECONDS", 0.01)
     stats = SyncStats()
     stream = Tty()
-    display = ProgressDisplay(lambda: stats, stream)
+    display = ProgressDisplay(lambda: stats, stream, columns=lambda: 300)
     stats.transferred_objects = 7
     task = asyncio.create_task(display.run())
     await asyncio.sleep(0.1)
@@ -81,3 +88,26 @@ def test_progress_text_does_not_pad_human_values() -> None:
     assert progress_text(SyncStats(), 0, 0).startswith(
         "0 B | 0 B/sec,  transferred   0 objects | 0 objects/sec,  "
     )
+
+
+def test_each_redraw_fits_the_width_of_that_moment_and_shows_the_totals() -> None:
+    stats = SyncStats(transferred_bytes=1024 * 1024, transferred_objects=1, warnings=2)
+    totals = TransferTotals(objects=4, bytes=4 * 1024 * 1024, listing_complete=True)
+    widths = iter([300, 60])
+    stream = Tty()
+    display = ProgressDisplay(lambda: stats, stream, get_totals=lambda: totals, columns=lambda: next(widths))
+
+    display.refresh(1.0)
+    wide = stream.getvalue().split("\r")[-1]
+    display.refresh(1.0)
+    narrow = stream.getvalue().split("\r")[-1]
+    display.close()
+
+    assert wide.startswith("1.00 MiB of 4.00 MiB (25%) | 1.00 MiB/sec, ETA 3s,  transferred   1 of 4 objects")
+    assert wide.rstrip().endswith("error 0 objects, warning 2 objects")
+    assert len(narrow.rstrip()) < 60
+    assert narrow.rstrip().endswith("err 0 warn 2")
+
+
+def test_the_width_of_a_stream_without_a_terminal_is_the_fallback() -> None:
+    assert terminal_columns(io.StringIO()) == progress_module.FALLBACK_COLUMNS

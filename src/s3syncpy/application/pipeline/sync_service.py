@@ -48,7 +48,7 @@ from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.application.settings.derived_settings import listing_parallelism
 from s3syncpy.application.transfer.latest_tagging import LatestTagging
 from s3syncpy.application.transfer.listed_entries import InFlightEntries, ListedEntries, ListedEntry
-from s3syncpy.application.transfer.object_syncer import ObjectSyncer
+from s3syncpy.application.transfer.object_syncer import ObjectSyncer, Outcome
 from s3syncpy.application.transfer.strategies import StrategyFactory, choose_strategy
 from s3syncpy.application.transfer.update_check import UpdateChecker
 from s3syncpy.application.transfer.write_conditions import ConditionalWritePolicy
@@ -68,6 +68,7 @@ from s3syncpy.domain.plan import (
     plan_object,
 )
 from s3syncpy.domain.timeparse import format_rfc3339_millis
+from s3syncpy.domain.transfer_totals import TransferTotals
 
 _END = None  # queue sentinel: no more objects
 _Work = tuple[ObjectInfo, ObjectPlan]
@@ -441,10 +442,13 @@ async def _sync_phase(
     workers = config.transfer.worker_size
     queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
     user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
+    totals = run.report.totals
     async with asyncio.TaskGroup() as group:
-        group.create_task(_produce(listing, source, syncer, rules, user_filter, lookup, shard, queue, workers))
+        group.create_task(
+            _produce(listing, source, syncer, rules, user_filter, lookup, shard, queue, workers, totals)
+        )
         for _ in range(workers):
-            group.create_task(_work(queue, syncer, lookup))
+            group.create_task(_work(queue, syncer, lookup, totals))
 
 
 async def _produce(
@@ -457,6 +461,7 @@ async def _produce(
     shard: RunKeyRange | None,
     queue: asyncio.Queue[_Work | None],
     workers: int,
+    totals: TransferTotals,
 ) -> None:
     listed_target = lookup.listed_target
     async for obj in source.list_objects(listing):
@@ -475,8 +480,10 @@ async def _produce(
             lookup.release(obj.key)
             syncer.record_skip(obj, plan)
             continue
+        totals.add(obj.size)
         await queue.put((obj, plan))
     # Reached only when the listing completed: a failing or cancelled listing ends the whole TaskGroup.
+    totals.listing_complete = True
     await lookup.finish()
     for _ in range(workers):
         await queue.put(_END)
@@ -514,9 +521,13 @@ def filter_object(obj: ObjectInfo) -> FilterObject:
     )
 
 
-async def _work(queue: asyncio.Queue[_Work | None], syncer: ObjectSyncer, lookup: _Lookup) -> None:
+async def _work(
+    queue: asyncio.Queue[_Work | None], syncer: ObjectSyncer, lookup: _Lookup, totals: TransferTotals
+) -> None:
     while (item := await queue.get()) is not None:
         try:
-            await syncer.sync(*item)
+            outcome = await syncer.carry_out(*item)
         finally:
             lookup.release(item[0].key)
+        if outcome is not Outcome.TRANSFERRED:
+            totals.withdraw(item[0].size, count_object=outcome is not Outcome.NO_CONTENT)

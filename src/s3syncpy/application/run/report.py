@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from s3syncpy.domain.exit_codes import ExitCode, exit_code_for
 from s3syncpy.domain.stats import SyncStats
 from s3syncpy.domain.sync_report import ReportSummary
+from s3syncpy.domain.transfer_totals import TransferTotals
 
 
 @dataclass(slots=True)
@@ -23,6 +24,8 @@ class SyncReport:
         dry_run: whether nothing was written.
         source_listing_incomplete: the source listing skipped entries it could not read, so --delete did not run.
         sync_status: report mode's counters (the REPORT_SUMMARY record); None outside report mode.
+        totals: what the run has to transfer, as far as the source listing told (live, for progress displays;
+            only filled by runs over the latest objects, not by versioned runs or report mode).
     """
 
     stats: SyncStats = field(default_factory=SyncStats)
@@ -33,6 +36,7 @@ class SyncReport:
     dry_run: bool = False
     source_listing_incomplete: bool = False
     sync_status: ReportSummary | None = None
+    totals: TransferTotals = field(default_factory=TransferTotals)
 
     @property
     def has_error(self) -> bool:
@@ -55,6 +59,7 @@ class SyncReport:
         self.warnings.extend(other.warnings)
         self.cancelled = self.cancelled or other.cancelled
         self.source_listing_incomplete = self.source_listing_incomplete or other.source_listing_incomplete
+        self.totals.absorb(other.totals)
         if other.sync_status is not None:
             if self.sync_status is None:
                 self.sync_status = ReportSummary()

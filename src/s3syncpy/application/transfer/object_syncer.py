@@ -7,6 +7,7 @@ run's transfer strategy (read, write, verify; in a dry run only what the strateg
 
 from __future__ import annotations
 
+import enum
 import logging
 from typing import Any
 
@@ -45,6 +46,17 @@ from s3syncpy.domain.timeparse import format_rfc3339_millis
 
 # The flow of an object whose plan needed no HEAD of the target.
 NOT_HEADED = HeadCheck(True, "", None, headed=False)
+
+
+class Outcome(enum.Enum):
+    """How one object's work ended, as far as the totals of what is left to transfer care."""
+
+    TRANSFERRED = "transferred"  # written (or, in a dry run, would be): its bytes counted as they were sent
+    # Counted as a transferred object without its content: a tags-only update, a directory created.
+    NO_CONTENT = "no content"
+    # Skipped once a worker looked at it (HEAD, a filter reading it), or the target refused the bytes.
+    NOT_TRANSFERRED = "not transferred"
+    FAILED = "failed"  # an error or warning ended it
 
 
 class ObjectSyncer:
@@ -114,30 +126,33 @@ class ObjectSyncer:
             True when the plan was carried out (a skip plan included), False when the object failed or was
             skipped after an error (a versioned run then stops replaying that key's history).
         """
+        return await self.carry_out(obj, plan) is not Outcome.FAILED
+
+    async def carry_out(self, obj: ObjectInfo, plan: ObjectPlan) -> Outcome:
+        """`sync`, telling how the object's work ended."""
         if isinstance(plan, Skip):
             self.record_skip(obj, plan)
-            return True
+            return Outcome.NOT_TRANSFERRED
         attempt = 0
         while True:
             try:
-                await self._sync_once(obj, plan)
-                return True
+                return await self._sync_once(obj, plan)
             except PutFailedError as failed:
                 self._run.warn("failed to put object.", key=obj.key, error=str(failed.cause))
                 if not self._handle(failed.cause, obj, attempt):
-                    return False
+                    return Outcome.FAILED
             except StorageError as exc:
                 if not self._handle(exc, obj, attempt):
-                    return False
+                    return Outcome.FAILED
             except DirectoryTraversalError as exc:
                 self._run.skip_warning(str(exc), key=obj.key)
-                return False
+                return Outcome.FAILED
             except (LayoutError, ObjectTooLargeError) as exc:
                 # The sanity checks of --auto-chunksize and S3's size limit: an error of the object, not retried.
                 self._run.error(str(exc), key=obj.key)
-                return False
+                return Outcome.FAILED
             if self._run.stopping:
-                return False
+                return Outcome.FAILED
             attempt += 1
             await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
 
@@ -178,7 +193,7 @@ class ObjectSyncer:
             self._run.error("non force retryable error has occurred.", key=obj.key, error=str(exc))
         return False
 
-    async def _sync_once(self, obj: ObjectInfo, plan: ObjectPlan) -> None:
+    async def _sync_once(self, obj: ObjectInfo, plan: ObjectPlan) -> Outcome:
         head = NOT_HEADED
         if isinstance(plan, NeedsHead):
             head = await self._checker.needs_transfer(obj)
@@ -187,10 +202,10 @@ class ObjectSyncer:
                     # The reference counts a tags-only update as a transferred object.
                     self._run.progress.object_done(obj.key)
                     self._emit(EventType.SYNC_COMPLETE, obj)
-                    return
+                    return Outcome.NO_CONTENT
                 self._stats.skipped += 1
                 self._emit(EventType.SYNC_FILTERED, obj, message=head.reason)
-                return
+                return Outcome.NOT_TRANSFERRED
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
         if self._dry_run:
@@ -198,30 +213,31 @@ class ObjectSyncer:
             if isinstance(rehearsed, Skip):
                 # Filter steps 9-14 still apply: they read a HEAD of the source instead of its GET.
                 self.record_skip(obj, rehearsed)
-                return
+                return Outcome.NOT_TRANSFERRED
             obj = rehearsed
             self._run.progress.object_done(obj.key, size=obj.size)
             self._emit(EventType.SYNC_COMPLETE, obj)
             logger.info("[dry-run] sync completed.", extra={"fields": self._strategy.completion_fields(obj)})
-            return
+            return Outcome.TRANSFERRED
         self._emit(EventType.SYNC_START, obj)
         if plan.directory:
             # A directory marker on a directory tree: create the directory; nothing to read from the source.
             await self._put_directory(obj)
             self._run.progress.object_done(obj.key)
             self._emit(EventType.SYNC_COMPLETE, obj)
-            return
+            return Outcome.NO_CONTENT
         conditions = self._conditions.for_write(obj, head.target, headed=head.headed)
         transferred = await self._strategy.transfer(obj, conditions)
         if transferred is None:
-            return
+            return Outcome.NOT_TRANSFERRED  # the target refused the bytes; a warning was counted
         if isinstance(transferred, Skip):
             self.record_skip(obj, transferred)
-            return
+            return Outcome.NOT_TRANSFERRED
         self._run.progress.object_done(transferred.key)
         self._emit(EventType.SYNC_COMPLETE, transferred)
         if log_enabled(logging.INFO):
             logger.info("sync completed.", extra={"fields": self._strategy.completion_fields(transferred)})
+        return Outcome.TRANSFERRED
 
     async def _put_directory(self, obj: ObjectInfo) -> None:
         await self._run.limits.object()
