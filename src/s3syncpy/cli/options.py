@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
-from s3syncpy.application.settings.config import SSE_C_CHOICES
 from s3syncpy.application.settings.sections import SSE_CHOICES
+from s3syncpy.domain.customer_key import SSE_C_CHOICES
 from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.write_headers import CANNED_ACLS, STORAGE_CLASSES
 
