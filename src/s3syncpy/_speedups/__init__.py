@@ -7,7 +7,7 @@ imports either; callers use:
     hash_file_parts(path, part_sizes, algorithm=None, full_object=False, want_md5=True) -> HashResult
     hash_buffer_parts(buffer, part_sizes, algorithm=None, full_object=False, want_md5=True) -> HashResult
     hash_fd_range(fd, offset, length, algorithm=None, want_md5=True, want_sha256=False) -> RangeDigest
-    KeyMap(store_keys)      the compact listing map (reference §12)
+    KeyMap(store_keys)      the compact listing map (the reference's listing map)
     IMPLEMENTATION          "compiled" or "pure"
     hashing_on_openssl()    whether the compiled hashing runs MD5/SHA on OpenSSL's libcrypto
 """

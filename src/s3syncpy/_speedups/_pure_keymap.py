@@ -1,4 +1,4 @@
-"""Pure-Python twin of the compiled `KeyMap`: a packed listing map (reference §12), same layout and behaviour.
+"""Pure-Python twin of the compiled `KeyMap`: a packed listing map (the reference's listing map), same layout and behaviour.
 
 The reference keeps one hash-map entry per listed object (about 100 MB per million without key names, 250 MB
 with them). Here each entry is a fixed 56-byte record in one bytearray (64 bytes when names are kept), found

@@ -10,7 +10,7 @@ import operator
 from collections.abc import Sequence
 from typing import NamedTuple
 
-# Name -> raw digest width in bytes. CRC values are serialised big-endian at their natural width (reference §2.3).
+# Name -> raw digest width in bytes. CRC values are serialised big-endian at their natural width (the reference's additional-checksum rules).
 DIGEST_SIZES: dict[str, int] = {"SHA1": 20, "SHA256": 32, "CRC32": 4, "CRC32C": 4, "CRC64NVME": 8}
 CRC_ALGORITHMS = frozenset({"CRC32", "CRC32C", "CRC64NVME"})
 

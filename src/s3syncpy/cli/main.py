@@ -1,6 +1,6 @@
 """`s3sync` entry point: parse, set up logging, run the sync with signal handling, report, exit.
 
-Exit codes (reference §7.4, DECISIONS.md #4-#5): 0 success, 1 error, 2 invalid arguments (one `error: ...`
+Exit codes (the reference's exit codes, README, Differences 4-5): 0 success, 1 error, 2 invalid arguments (one `error: ...`
 line on stderr and nothing else), 3 warnings, 130 interrupted (Ctrl-C / SIGTERM), 101 an unexpected exception
 (a bug). This is the only module that calls sys.exit.
 
@@ -275,7 +275,7 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, cancel: asyncio.Ev
 
 
 def _report_outcome(report: SyncReport, ui: UiSettings, out: TextIO) -> None:
-    """The `sync summary` INFO record, the summary line, and the failure notice (reference §10, §7.4).
+    """The `sync summary` INFO record, the summary line, and the failure notice (the reference's summary line and its exit codes).
 
     Report mode has neither the record nor the line: its REPORT_SUMMARY record takes their place.
     """

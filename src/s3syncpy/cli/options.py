@@ -5,7 +5,7 @@ cli/command.py turns the table into the click command and renders its help like 
 Every option (and both positional arguments) can also be set through an environment variable named
 S3SYNC_<OPTION_NAME> (dashes become underscores): `--worker-size` is S3SYNC_WORKER_SIZE. The reference reads
 bare names such as DELETE or SOURCE; an unrelated `DELETE=1` in a shell would silently enable deletion, so we
-never read them (DECISIONS.md #1).
+never read them (README, Differences 1).
 
 Sizes, dates and regexes stay strings here: `parsing.build_config` converts them, so a bad value and a bad
 option combination take the same error path (ConfigError -> one `error:` line, exit 2).

@@ -1,4 +1,4 @@
-"""The live progress line on stderr, redrawn about once a second from the run's counters (reference §10).
+"""The live progress line on stderr, redrawn about once a second from the run's counters (the reference's summary line).
 
 It is drawn only on a terminal, without --show-no-progress, without JSON logs, and when the log level is at
 most WARN (info lines would tear it apart). Rates are a moving average of the last ten one-second samples, as

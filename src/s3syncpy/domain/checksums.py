@@ -1,4 +1,4 @@
-"""Additional checksums (SHA1, SHA256, CRC32, CRC32C, CRC64NVME) as S3 reports them (reference §2.3).
+"""Additional checksums (SHA1, SHA256, CRC32, CRC32C, CRC64NVME) as S3 reports them (the reference's additional-checksum rules).
 
 Value formats (base64 of raw bytes; CRCs are big-endian at their natural width):
 
@@ -154,7 +154,7 @@ def is_composite_checksum(value: str | None) -> bool:
 
 
 def verification_threshold(source_checksum: str, part_sizes: Sequence[int], size: int, threshold: int) -> int:
-    """The threshold a download's checksum check hashes with (reference §2.5).
+    """The threshold a download's checksum check hashes with (the reference's download-side verification).
 
     Truth table (first matching row):
 

@@ -1,4 +1,4 @@
-"""ETag math for single-part and multipart uploads (reference §2.1), and the S3 part-size rules.
+"""ETag math for single-part and multipart uploads (the reference's local ETag math), and the S3 part-size rules.
 
 A file of size n is uploaded multipart when threshold <= n (size equal to the threshold IS multipart).
 Single-part ETag: '"' + hex(md5(data)) + '"'. Multipart ETag: '"' + hex(md5(md5(p1)||...||md5(pN))) + '-N"'.

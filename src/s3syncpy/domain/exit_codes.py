@@ -1,4 +1,4 @@
-"""Process exit codes (reference §7.4, DECISIONS.md #4-#5)."""
+"""Process exit codes (the reference's exit codes, README, Differences 4-5)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ class ExitCode(enum.IntEnum):
     ERROR = 1
     INVALID_ARGUMENTS = 2
     WARNING = 3
-    INTERNAL_ERROR = 101  # an unexpected exception: a bug (DECISIONS.md #5)
-    CANCELLED = 130  # Ctrl-C / SIGTERM (DECISIONS.md #4), the shell convention 128 + SIGINT
+    INTERNAL_ERROR = 101  # an unexpected exception: a bug (README, Differences 5)
+    CANCELLED = 130  # Ctrl-C / SIGTERM (README, Differences 4), the shell convention 128 + SIGINT
 
 
 def exit_code_for(*, has_error: bool, has_warning: bool, cancelled: bool) -> ExitCode:

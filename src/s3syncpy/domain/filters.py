@@ -1,4 +1,4 @@
-"""The listing-stage filters (reference §4.1 steps 1-6), one pure predicate each, applied in FILTER_ORDER.
+"""The listing-stage filters (the reference's filter order), one pure predicate each, applied in FILTER_ORDER.
 
 Each predicate answers "keep?" for one listed object. Regexes use the `regex` module (lookaround works) and
 search unanchored in the relative key, like fancy_regex's is_match. mtime filters compare at millisecond

@@ -1,4 +1,4 @@
-"""Object keys as local paths: the directory-traversal guard and the key -> path-segments mapping (reference §11.1).
+"""Object keys as local paths: the directory-traversal guard and the key -> path-segments mapping (the reference's path and key rules).
 
 S3 keys are arbitrary strings; written under a local target directory, a key with a `..` segment would escape it.
 The reference rejects any key with a segment made only of dots (optionally followed by spaces, which Windows strips,

@@ -1,6 +1,6 @@
 """Storage locations given on the command line: `s3://bucket[/prefix]` or a local path.
 
-The S3 prefix is used verbatim: no "/" is added, so `s3://b/prefix` + key `foo` is `prefixfoo` (reference §11.1).
+The S3 prefix is used verbatim: no "/" is added, so `s3://b/prefix` + key `foo` is `prefixfoo` (the reference's path and key rules).
 """
 
 from __future__ import annotations

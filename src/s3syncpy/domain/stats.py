@@ -37,7 +37,7 @@ def transfer_rates(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> tupl
 
 
 def summary_line(stats: SyncStats, elapsed_secs: float, dry_run: bool) -> str:
-    """The final line, formatted exactly as the reference prints it (reference §10).
+    """The final line, formatted exactly as the reference prints it (the reference's summary line).
 
     Args:
         stats: the run's counters.

@@ -16,7 +16,7 @@ target has no bytes to compare: it is NOT_FOUND when the directory is missing an
 3. UNKNOWN means the comparison could not be made (an ETag of an SSE-KMS object, a checksum absent on a side).
 
 Field names and their order are the reference's, so `jq` pipelines written for it keep working. One deliberate
-difference (DECISIONS.md #6): in the S3-to-S3 CHECKSUM MATCHES record the reference puts the source version id in
+difference (README, Differences 6): in the S3-to-S3 CHECKSUM MATCHES record the reference puts the source version id in
 `source_size`; here `source_size` is always the size.
 """
 
@@ -158,7 +158,7 @@ class ReportRecord:
 _STATUS_BY_REASON: dict[HeadReason, SyncStatus] = {
     HeadReason.ETAGS_SAME: SyncStatus.MATCHES,
     HeadReason.ETAGS_DIFFER: SyncStatus.MISMATCH,
-    # Equal ETags over different sizes are not the same object (DECISIONS.md #6; the reference panics).
+    # Equal ETags over different sizes are not the same object (README, Differences 6; the reference panics).
     HeadReason.ETAGS_SAME_SIZES_DIFFER: SyncStatus.MISMATCH,
     HeadReason.ETAG_MISSING: SyncStatus.UNKNOWN,
     HeadReason.TARGET_SSE_UNSUPPORTED: SyncStatus.UNKNOWN,

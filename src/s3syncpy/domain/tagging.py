@@ -1,4 +1,4 @@
-"""Tag and metadata serialisation as the reference writes it (behaviour §4.2).
+"""Tag and metadata serialisation as the reference writes it (the reference's metadata and tag serialisation).
 
 URL encoding follows the Rust `urlencoding` crate: everything but A-Z a-z 0-9 - _ . ~ becomes %XX (UTF-8 bytes),
 space included (%20).

@@ -1,4 +1,4 @@
-"""Post-transfer ETag verification (reference §2.4, `verify_e_tag`) and the warning texts of a mismatch.
+"""Post-transfer ETag verification (the reference's upload-side verification, `verify_e_tag`) and the warning texts of a mismatch.
 
 ETags are MD5-based only for plain and SSE-S3 (AES256) objects, and a multipart ETag depends on the part layout,
 so some comparisons cannot say anything. Those give UNKNOWN: no "etag verified" count, no warning.

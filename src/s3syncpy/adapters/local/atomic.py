@@ -1,4 +1,4 @@
-"""Atomic file writes for LocalObjectStorage.put_object (reference §11.2, DECISIONS 3).
+"""Atomic file writes for LocalObjectStorage.put_object (the reference's temp-file downloads, README, Differences 3).
 
 Bytes go to a hidden temp file (`.s3sync-tmp-` and 16 hex digits, see temp_files.py) in the destination's
 directory, so the final os.replace is a same-filesystem rename: readers see the old file or the complete new one,

@@ -1,4 +1,4 @@
-"""Hashing local files off the event loop: listing ETags (--check-etag, reference §3.1), digests of temp files
+"""Hashing local files off the event loop: listing ETags (--check-etag, the reference's listing-based update check), digests of temp files
 (download verification) and digests of stored files under a given layout (checksum update checks).
 
 All hashing goes through the `_speedups` facade, which releases the GIL, and runs in worker threads bounded by
@@ -25,7 +25,7 @@ _GROUP_FILES = 64
 
 
 def file_etag(path: str, size: int, threshold: int, chunksize: int) -> str:
-    """The quoted ETag S3 would give this file uploaded with this threshold and chunk size (reference §2.1).
+    """The quoted ETag S3 would give this file uploaded with this threshold and chunk size (the reference's local ETag math).
 
     Blocking: call it from a worker thread.
 

@@ -1,4 +1,4 @@
-"""Where a key lives on disk, and how OS errors become the domain's StorageError tree (reference §11.1).
+"""Where a key lives on disk, and how OS errors become the domain's StorageError tree (the reference's path and key rules).
 
 Key -> path mapping: leading "/"s are stripped, the rest is split on "/" and joined under the root directory.
 Nothing is normalised ("a//b" stays harmless), but a key with a "." / ".." style segment is refused before any

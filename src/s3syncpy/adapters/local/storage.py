@@ -1,4 +1,4 @@
-"""LocalObjectStorage: the ObjectStorage port over a local directory (reference §11).
+"""LocalObjectStorage: the ObjectStorage port over a local directory (the reference's local file handling).
 
 Listing walks the tree in worker threads (adapters.local.walk), writes are atomic temp-file renames
 (adapters.local.atomic), reads are positional reads on one descriptor (adapters.local.content). Keys are checked
@@ -291,7 +291,7 @@ class LocalObjectStorage(ObjectStorage):
         """Hash the file of `key` cut into `part_sizes` (one read, in a worker thread).
 
         This is how a local file is compared with an S3 object's ETag or additional checksum under the S3
-        object's own layout (--check-additional-checksum, --check-etag --auto-chunksize, reference §3.2).
+        object's own layout (--check-additional-checksum, --check-etag --auto-chunksize, the reference's HEAD-based update check).
 
         Args:
             key: the file's key.

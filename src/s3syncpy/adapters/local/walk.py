@@ -1,4 +1,4 @@
-"""The directory walk behind LocalObjectStorage.list_objects (reference §11.3), run in worker threads.
+"""The directory walk behind LocalObjectStorage.list_objects (the reference's local listing), run in worker threads.
 
 The walk is synchronous and resumable: each `next_batch()` call (one thread hop) returns up to `batch_size`
 regular files plus the warnings met on the way, so a 100k-file tree costs about a hundred thread hops, not one

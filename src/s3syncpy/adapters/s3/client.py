@@ -11,7 +11,7 @@ Credentials, in the reference's order: explicit keys (+ session token); else the
 --aws-config-file / --aws-shared-credentials-file when given; else botocore's default chain (environment, shared
 files, SSO, container and instance metadata).
 
-Reliability settings (reference §7.1), all from ClientSettings, which the lean data path reads too:
+Reliability settings (the reference's SDK retry settings), all from ClientSettings, which the lean data path reads too:
 * retries: botocore's standard mode with --aws-max-attempts total attempts; its backoff is replaced by one whose
   base is --initial-backoff-milliseconds (botocore's own is 50 ms, or 1 s for throttling, and not settable);
 * --connect-timeout-milliseconds (default 3100 ms, the AWS SDKs' default; botocore's would be 60 s) and

@@ -10,7 +10,7 @@ Public API:
     BotocoreDataPath       the implementation on the aiobotocore client
 
 Why a seam: botocore's generic request machinery costs ~1.2 ms CPU per PutObject and ~55 us per listed key
-(ARCHITECTURE.md, performance facts), about 4x what signed requests on aiohttp and a dedicated listing parser need.
+(bench/bench_listing.py measures it), about 4x what signed requests on aiohttp and a dedicated listing parser need.
 Everything else (credentials, retries configuration, HEAD, tagging, multipart control calls) stays on botocore;
 a lean implementation of this class can replace BotocoreDataPath without touching the storage.
 

@@ -292,7 +292,7 @@ class S3ObjectStorage(ObjectStorage):
         return details_from_response(key, response, part=part_number is not None)
 
     async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
-        """Every part's size, from HeadObject partNumber=1..N (reference §2.2); [] for a single-part object.
+        """Every part's size, from HeadObject partNumber=1..N (the reference's auto-chunksize part discovery); [] for a single-part object.
 
         Raises:
             ObjectNotFoundError: the object does not exist.

@@ -1,4 +1,4 @@
-"""--delete: remove target objects the source does not have (reference §5.1, DECISIONS.md #2).
+"""--delete: remove target objects the source does not have (the reference's --delete, README, Differences 2).
 
 Candidates are the target keys absent from the source map, which was taken from the raw source listing, so
 filtered source objects protect their copies; for a local target it holds the keys the written files are listed

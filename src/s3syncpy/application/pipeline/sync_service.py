@@ -1,4 +1,4 @@
-"""run_sync: the pipeline of one run (reference §1.2).
+"""run_sync: the pipeline of one run (the reference's pipeline of stages).
 
 1. The target is listed first, into a compact key map (when an update check or --delete needs it) - unless both
    listings come in key order: then the target listing is read in step with the source listing, a sorted merge

@@ -53,7 +53,7 @@ class ListingOptions:
 
     Attributes:
         etag_threshold / etag_chunksize: when set on a local storage, compute each file's ETag during listing
-            with this multipart layout (--check-etag mode, reference §3.1).
+            with this multipart layout (--check-etag mode, the reference's listing-based update check).
         max_keys: page size for S3 listings.
         before_page: awaited before each listing page request (--rate-limit-objects takes a token per page).
         include_prefix_key: also yield an object whose key equals the prefix, with the empty key (the source
@@ -343,7 +343,7 @@ class ObjectStorage(abc.ABC):
 
     async def get_object_parts(self, key: str, *, version_id: str | None = None) -> list[int]:
         """The size of every part of a multipart object, in order, found with one HEAD per part
-        (HeadObject partNumber=k and x-amz-mp-parts-count, reference §2.2); [] for a single-part object.
+        (HeadObject partNumber=k and x-amz-mp-parts-count, the reference's auto-chunksize part discovery); [] for a single-part object.
 
         Raises:
             ObjectNotFoundError: the object does not exist.

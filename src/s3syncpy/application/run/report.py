@@ -67,7 +67,7 @@ class SyncReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 / 1 / 3 / 130 as the reference and DECISIONS.md #4 define."""
+        """0 / 1 / 3 / 130 as the reference and README, Differences 4 define."""
         return exit_code_for(has_error=self.has_error, has_warning=self.has_warning, cancelled=self.cancelled)
 
 

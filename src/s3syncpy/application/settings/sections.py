@@ -51,7 +51,7 @@ class ClientSettings:
 
 @dataclass(frozen=True, slots=True)
 class UpdateCheck:
-    """Which update-check rule decides whether an existing target object is replaced (reference §3).
+    """Which update-check rule decides whether an existing target object is replaced (the reference's update check).
 
     At most one of check_size, check_etag, check_mtime_and_etag, check_additional_checksum and
     check_mtime_and_additional_checksum may be set (validate() says so).
@@ -84,7 +84,7 @@ class UpdateCheck:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """Integrity-check switches (reference §2.3-2.5).
+    """Integrity-check switches (the reference's integrity checks).
 
     Attributes:
         additional_checksum_algorithm: --additional-checksum-algorithm, sent on every upload (S3 targets).
@@ -194,7 +194,7 @@ class Versioning:
 
 @dataclass(frozen=True, slots=True)
 class ForceRetry:
-    """The reference's per-object retry on top of the SDK's (reference §7.2)."""
+    """The reference's per-object retry on top of the SDK's (the reference's force retry)."""
 
     force_retry_count: int = 5
     force_retry_interval_milliseconds: int = 1000

@@ -211,7 +211,7 @@ class DownloadVerifier:
         return (layout or [size]), bool(layout)
 
     def _checksum_layout(self, source_checksum: str) -> tuple[list[int], bool, bool]:
-        """(part sizes, multipart, full_object) the local checksum is computed with (reference §2.5)."""
+        """(part sizes, multipart, full_object) the local checksum is computed with (the reference's download-side verification)."""
         size = self._obj.size
         parts = list(self._parts) if self._parts else [size]
         threshold = checksums.verification_threshold(

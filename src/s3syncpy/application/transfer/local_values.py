@@ -1,4 +1,4 @@
-"""The ETag and additional checksum of a local file, computed the way the reference does (§2.1, §2.3).
+"""The ETag and additional checksum of a local file, computed the way the reference does (its local ETag math and its additional-checksum rules).
 
 A local file has no stored ETag or checksum: to compare it with an S3 object, it is hashed either with the S3
 object's own part sizes (--auto-chunksize, composite checksums) or with the configured threshold and chunk size.

@@ -1,4 +1,4 @@
-"""UpdateChecker: the two layers of the incremental check (reference §3) wired to the storages.
+"""UpdateChecker: the two layers of the incremental check (the reference's update check) wired to the storages.
 
 Layer A runs in the listing stage against the target key map; layer B runs in the workers with a HEAD of the
 target (a stat for local targets). The rules themselves are pure functions in domain/decisions/; this module

@@ -1,4 +1,4 @@
-"""Update checks: is an object already on the target up to date? (reference §3, DECISIONS.md #6)
+"""Update checks: is an object already on the target up to date? (the reference's update check, README, Differences 6)
 
 An object is transferred only if it passes both layers:
 

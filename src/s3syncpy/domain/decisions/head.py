@@ -160,7 +160,7 @@ def _etag_decision(
         return HeadDecision(True, HeadReason.ETAG_MISSING)
     if source_etag == target_etag:
         if source.size != target.info.size:
-            # The reference panics here; DECISIONS.md #6: transfer, and say so.
+            # The reference panics here; README, Differences 6: transfer, and say so.
             return HeadDecision(True, HeadReason.ETAGS_SAME_SIZES_DIFFER, warning=True)
         return HeadDecision(False, HeadReason.ETAGS_SAME)
     if not mode.source_is_local and not mode.target_is_local and not _sse_allows_etag(source_encryption):
@@ -204,7 +204,7 @@ def head_says_modified(
         SIZE              sizes equal                                            no        SIZES_SAME
         ETAG              S3 target whose SSE is KMS/DSSE                        no  W     TARGET_SSE_UNSUPPORTED
         ETAG              either ETag missing                                    yes       ETAG_MISSING
-        ETAG              ETags equal, sizes differ (DECISIONS.md #6)            yes W     ETAGS_SAME_SIZES_DIFFER
+        ETAG              ETags equal, sizes differ (README, Differences 6)            yes W     ETAGS_SAME_SIZES_DIFFER
         ETAG              ETags equal                                            no        ETAGS_SAME
         ETAG              differ, S3->S3, source SSE is KMS/DSSE                 no  W     SOURCE_SSE_UNSUPPORTED
         ETAG              ETags differ                                           yes       ETAGS_DIFFER

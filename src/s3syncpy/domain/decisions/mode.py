@@ -1,4 +1,4 @@
-"""The update-check options of one run: which rule compares a source object with its target (reference §3).
+"""The update-check options of one run: which rule compares a source object with its target (the reference's update check).
 
 The rule and the flags around it (--remove-modified-filter, --head-each-target, which sides are local,
 --auto-chunksize) decide which of the two layers run; see the package docstring for the layers.

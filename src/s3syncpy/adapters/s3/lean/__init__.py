@@ -8,7 +8,7 @@ Public API:
 
 Modules: signing (SigV4), shapes (parameters <-> headers from botocore's model), listing (ListObjectsV2 XML),
 transport (aiohttp session, retries, S3 errors), endpoint (what is taken from the botocore client), datapath.
-Measured reasons are in ARCHITECTURE.md (performance facts) and in each module's docstring.
+Measured reasons are in bench/ (bench_listing.py, bench_sync.py) and in each module's docstring.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Public API:
     parse_list_page(body, location) -> ListPage
     iso8601_to_ns(text) -> int
 
-Why: botocore's generic XML parser costs ~55 us per listed key (ARCHITECTURE.md, performance facts); expat through
+Why: botocore's generic XML parser costs ~55 us per listed key (bench/bench_listing.py measures it); expat through
 xml.etree plus a loop that knows the five fields we keep costs a tenth of that. The result is what
 BotocoreDataPath.list_page returns for the same page: keys are URL-decoded when the page says EncodingType=url
 (the lean path always asks for it, as botocore does, so keys with characters XML 1.0 cannot carry survive),
