@@ -70,11 +70,14 @@ async def versioning_prerequisites_met(config: SyncConfig, source: ObjectStorage
         StorageError: the status could not be read (the caller records it as the run's error).
     """
     if config.versioning.enable_versioning:
+        if not (source.features.supports_versioning and target.features.supports_versioning):
+            run.error(VERSIONING_REQUIRED, count_object=False)
+            return False
         if not (await source.versioning_enabled() and await target.versioning_enabled()):
             run.error(VERSIONING_REQUIRED, count_object=False)
             return False
         return True
-    if not await source.versioning_enabled():
+    if not (source.features.supports_versioning and await source.versioning_enabled()):
         run.error(SOURCE_VERSIONING_REQUIRED, count_object=False)
         return False
     return True

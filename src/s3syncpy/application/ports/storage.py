@@ -265,6 +265,9 @@ class ObjectContent(abc.ABC):
 class StorageFeatures:
     """What a storage can do, named by behaviour (the application asks these, never which backend it holds).
 
+    Every flag is read by the application. The flags that stand for an optional method (CAPABILITY_METHODS) are
+    declared exactly when the adapter implements that method; the contract suite checks it for every adapter.
+
     Attributes:
         has_etags: listings and HEADs report an ETag the storage keeps; without it an ETag must be computed from
             the bytes (with the multipart rule), e.g. while listing in --check-etag mode.
@@ -293,6 +296,30 @@ class StorageFeatures:
     supports_versioning: bool = True
     supports_server_side_copy: bool = True
     lists_in_key_order: bool = True
+
+
+# Each flag that stands for an optional method, and that method: a storage declares the flag exactly when it
+# implements the method (the contract suite checks every adapter with `undeclared_capabilities`).
+CAPABILITY_METHODS: dict[str, str] = {
+    "supports_parts": "get_object_parts",
+    "computes_digests": "compute_digests",
+    "supports_tagging": "put_object_tagging",
+    "supports_versioning": "list_object_versions",
+    "supports_server_side_copy": "copy_object",
+}
+
+
+def undeclared_capabilities(storage: ObjectStorage) -> list[str]:
+    """The flags of `storage.features` that disagree with the methods its class implements (empty: they agree).
+
+    A flag is declared and its method is the port's default, or the method is implemented and the flag is not.
+    """
+    disagreeing = []
+    for flag, method in CAPABILITY_METHODS.items():
+        implemented = getattr(type(storage), method) is not getattr(ObjectStorage, method)
+        if implemented != getattr(storage.features, flag):
+            disagreeing.append(flag)
+    return disagreeing
 
 
 class ObjectStorage(abc.ABC):

@@ -158,7 +158,7 @@ class UpdateChecker:
         if details is not None:
             if self._detector is HeadDetector.ETAG:
                 obj, details = await self._with_local_etags(obj, details)
-            elif self._detector is HeadDetector.ALWAYS_DIFFERENT and not self._target.features.has_etags:
+            elif self._detector is HeadDetector.ALWAYS_DIFFERENT and self._target.features.computes_digests:
                 relaid = await self._in_source_layout(obj, details)
                 if relaid is not None:
                     return relaid
@@ -202,11 +202,12 @@ class UpdateChecker:
 
     async def _with_local_etags(self, obj: ObjectInfo, details: ObjectDetails) -> tuple[ObjectInfo, ObjectDetails]:
         """Put the computed ETag of a side without stored ETags (a local file) where the detector reads it."""
-        if not self._source.features.has_etags and (obj.e_tag is None or self._mode.auto_chunksize):
+        # The side that computes its digests (a local file) is hashed the way the other side's ETag was made.
+        if self._source.features.computes_digests and (obj.e_tag is None or self._mode.auto_chunksize):
             parts = await self._s3_parts_for_etag(self._target, obj.key, None, details.info.e_tag)
             value = await self._local_etag(self._source, obj.key, obj.size, parts)
             obj = dataclasses.replace(obj, e_tag=value)
-        elif not self._target.features.has_etags:
+        elif self._target.features.computes_digests:
             listed = self._with_listed_etag(details)
             own = await self._source_layout(obj)
             if own is not None:

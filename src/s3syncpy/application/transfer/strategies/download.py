@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.application.ports.storage import ObjectStorage, PutRequest
+from s3syncpy.application.run.run_context import RunContext
+from s3syncpy.application.settings.config import ObjectSettings
 from s3syncpy.application.transfer import source_layout
 from s3syncpy.application.transfer.integrity import DownloadVerifier
 from s3syncpy.application.transfer.source_layout import SourceLayout
@@ -14,6 +16,13 @@ from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
 
 class DownloadToFiles(FromS3Source):
     """The read layout is the first range, then configured chunks; the file gets the source's mtime."""
+
+    def __init__(self, settings: ObjectSettings, source: ObjectStorage, target: ObjectStorage, run: RunContext) -> None:
+        # A download is verified before it replaces the existing file: a target that would commit the bytes before
+        # running the check could not keep that promise.
+        if not target.features.validates_before_commit:
+            raise ValueError("downloads need a target storage that validates a write before committing it")
+        super().__init__(settings, source, target, run)
 
     # A download verifies against whatever algorithm the source object carries, learnt from the HEAD.
     _reads_checksum_without_algorithm = True
@@ -40,7 +49,8 @@ class DownloadToFiles(FromS3Source):
             part_sizes=source_layout.download_parts(self._settings, obj, layout.first_range),
             content_md5=not self._settings.verification.disable_content_md5_header,
             on_bytes=self._run.progress.byte_counter(obj.key),
-            mtime_ns=obj.mtime_ns,
+            # The file keeps the object's LastModified where the target can set it (it always can: a directory).
+            mtime_ns=obj.mtime_ns if self._target.features.sets_mtime else None,
             validate=verifier.validate,
         )
 
