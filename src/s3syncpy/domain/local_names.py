@@ -125,6 +125,17 @@ def key_name_problem(key: str, policy: LocalNamePolicy) -> str | None:
     return None
 
 
+def unstorable_message(key: str, policy: LocalNamePolicy, problem: str) -> str:
+    """The warning for a key `policy`'s disk cannot hold as a file (the object is skipped).
+
+    Args:
+        key: the key.
+        policy: the disk's rules.
+        problem: why (name_problem, or the case twin it collides with).
+    """
+    return f"the key cannot be stored as a {policy.label} file: {problem}. key={key}"
+
+
 def fold_name(name: str, policy: LocalNamePolicy) -> str:
     """The form under which `policy`'s disk compares names: two names with equal folds name one file.
 
