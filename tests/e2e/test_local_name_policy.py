@@ -148,3 +148,19 @@ def test_an_unknown_policy_is_an_invalid_argument(run_s3sync: RunS3Sync, bucket:
     assert result.stderr.strip().splitlines() == [
         "error: invalid S3SYNCPY_PATH_POLICY 'ntfs': expected windows, macos or posix"
     ]
+
+
+def test_report_mode_reports_unstorable_keys_missing_with_the_reason(
+    s3_admin: Any, run_s3sync: RunS3Sync, bucket: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    put_objects(s3_admin, bucket, {"CON": b"1", "a:b": b"2", "ok": b"3"})
+
+    result = run_s3sync("--report-sync-status", f"s3://{bucket}/", f"{target}/", expect=3,
+                        env={"S3SYNCPY_PATH_POLICY": "windows"})
+
+    for key in ("CON", "a:b", "ok"):
+        assert f'status="NOT_FOUND" key="{key}"' in result.stdout, result.stdout
+    assert len(_warning_lines(result)) == 2, result.stdout
+    assert "error:" not in result.stderr
