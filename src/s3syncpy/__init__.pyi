@@ -43,6 +43,7 @@ from s3syncpy.domain.errors import (
     S3SyncError,
     StorageError,
     TransientStorageError,
+    UnsupportedLocalNameError,
     UserCallbackError,
 )
 from s3syncpy.domain.exit_codes import ExitCode
@@ -107,6 +108,7 @@ __all__ = [
     "TaggingSettings",
     "Transfer",
     "TransientStorageError",
+    "UnsupportedLocalNameError",
     "UpdateCheck",
     "UploadMetadata",
     "UserCallbackError",
