@@ -83,6 +83,7 @@ _EXPORTS = {
     "InvalidObjectStateError": "s3syncpy.domain.errors",
     "TransientStorageError": "s3syncpy.domain.errors",
     "DirectoryTraversalError": "s3syncpy.domain.errors",
+    "UnsupportedLocalNameError": "s3syncpy.domain.errors",
     "UserCallbackError": "s3syncpy.domain.errors",
 }
 
@@ -131,6 +132,7 @@ __all__ = [
     "TaggingSettings",
     "Transfer",
     "TransientStorageError",
+    "UnsupportedLocalNameError",
     "UpdateCheck",
     "UploadMetadata",
     "UserCallbackError",

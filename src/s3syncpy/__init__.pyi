@@ -42,6 +42,7 @@ from s3syncpy.domain.errors import (
     S3SyncError,
     StorageError,
     TransientStorageError,
+    UnsupportedLocalNameError,
     UserCallbackError,
 )
 from s3syncpy.domain.exit_codes import ExitCode
@@ -106,6 +107,7 @@ __all__ = [
     "TaggingSettings",
     "Transfer",
     "TransientStorageError",
+    "UnsupportedLocalNameError",
     "UpdateCheck",
     "UploadMetadata",
     "UserCallbackError",

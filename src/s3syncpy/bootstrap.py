@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import os
+import sys
+from collections.abc import AsyncIterator, Mapping
 from typing import Literal
 
 from s3syncpy.adapters.clock import SystemClock
@@ -32,7 +34,12 @@ from s3syncpy.application.run.run_context import RunContext
 from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.application.settings.derived_settings import effective_config
 from s3syncpy.application.transfer.strategies import choose_strategy
+from s3syncpy.domain.local_names import LocalNamePolicy, parse_path_policy, policy_for_platform
 from s3syncpy.domain.paths import LocalLocation
+
+# Names the file-name rules of local disks (windows, macos or posix) instead of the platform's: so Linux can apply
+# Windows' or macOS's, and a case-sensitive APFS volume or NTFS folder can be synced as one.
+PATH_POLICY_VARIABLE = "S3SYNCPY_PATH_POLICY"
 
 
 async def sync(
@@ -64,13 +71,26 @@ async def sync(
     """
     config.validate()
     config = effective_config(config)
+    path_policy = local_path_policy(os.environ)
     # The reference loads its Lua scripts while building the config: a failure is a usage error (exit 2).
     scripted = load_lua_callbacks(config.lua)
     try:
-        return await _sync(config, _chosen(callbacks, scripted), cancel, report, progress)
+        return await _sync(config, _chosen(callbacks, scripted), cancel, report, progress, path_policy)
     finally:
         if scripted is not None:
             await scripted.aclose()
+
+
+def local_path_policy(environment: Mapping[str, str]) -> LocalNamePolicy:
+    """The file-name rules of local disks for this run: S3SYNCPY_PATH_POLICY when set, else the platform's.
+
+    Raises:
+        ConfigError: S3SYNCPY_PATH_POLICY names no policy.
+    """
+    value = environment.get(PATH_POLICY_VARIABLE, "")
+    if value.strip():
+        return parse_path_policy(value)
+    return policy_for_platform(os.name, sys.platform)
 
 
 def _chosen(callbacks: SyncCallbacks | None, scripted: SyncCallbacks | None) -> SyncCallbacks | None:
@@ -87,6 +107,7 @@ async def _sync(
     cancel: asyncio.Event | None,
     report: SyncReport | None,
     progress: ProgressFunction | None,
+    path_policy: LocalNamePolicy,
 ) -> SyncReport:
     report = report if report is not None else SyncReport()
     report_mode = config.report.sync_status
@@ -103,8 +124,8 @@ async def _sync(
     # One semaphore bounds multipart parts across source, target and all objects, as the reference does.
     part_slots = asyncio.Semaphore(config.transfer.max_parallel_uploads)
     async with contextlib.AsyncExitStack() as stack:
-        source = await stack.enter_async_context(open_storage(config, "source", part_slots, run))
-        target = await stack.enter_async_context(open_storage(config, "target", part_slots, run))
+        source = await stack.enter_async_context(open_storage(config, "source", part_slots, run, path_policy))
+        target = await stack.enter_async_context(open_storage(config, "target", part_slots, run, path_policy))
         if report_mode:
             # Report mode is its own service: it compares and never writes.
             await run_report(
@@ -182,7 +203,11 @@ def storage_options_for(config: SyncConfig, side: Side) -> S3StorageOptions:
 
 @contextlib.asynccontextmanager
 async def open_storage(
-    config: SyncConfig, side: Side, part_slots: asyncio.Semaphore, run: RunContext
+    config: SyncConfig,
+    side: Side,
+    part_slots: asyncio.Semaphore,
+    run: RunContext,
+    path_policy: LocalNamePolicy | None = None,
 ) -> AsyncIterator[ObjectStorage]:
     """The storage playing `side` in a run of `config` (closed when the context ends).
 
@@ -191,6 +216,7 @@ async def open_storage(
         side: "source" or "target".
         part_slots: the semaphore bounding multipart parts in flight across both storages.
         run: receives the warnings of a local listing (an unreadable entry).
+        path_policy: the file-name rules of a local location's disk (None: the platform's).
     """
     location = config.source_location if side == "source" else config.target_location
     settings = config.source_client if side == "source" else config.target_client
@@ -205,6 +231,7 @@ async def open_storage(
             max_parallel_parts=config.transfer.max_parallel_uploads,
             # Listing warnings (an unreadable entry) are among those --warn-as-error converts.
             on_warning=on_warning,
+            path_policy=path_policy,
         )
         return
     async with open_s3_storage(

@@ -9,6 +9,7 @@
     │   ├── InvalidObjectStateError
     │   └── TransientStorageError   network-level failure worth a force retry
     ├── DirectoryTraversalError    a key would escape the target directory
+    ├── UnsupportedLocalNameError  a key the local disk cannot hold as a file of that name (Windows, macOS rules)
     └── UserCallbackError          a user-defined filter or preprocess callback failed (the run ends, exit 1)
 
 Adapters translate vendor errors into these at their boundary (`raise StorageError(...) from exc`).
@@ -61,6 +62,11 @@ class TransientStorageError(StorageError):
 
 class DirectoryTraversalError(S3SyncError):
     """A key contains "." or ".." segments that would write outside the target directory."""
+
+
+class UnsupportedLocalNameError(S3SyncError):
+    """A key names a file the local disk cannot hold under that name: a name Windows reserves or alters (`CON`,
+    `a:b`, `jpg.`), or one a case-insensitive disk already holds in another case (`Readme` beside `README`)."""
 
 
 class UserCallbackError(S3SyncError):

@@ -5,6 +5,10 @@ Nothing is normalised ("a//b" stays harmless), but a key with a "." / ".." style
 filesystem call, so no key can reach outside the root. Keys always use "/"; paths use the OS separator. On
 Windows a "\\" in a key is a separator too (as in the reference), and a segment that Windows reads as a drive or a
 drive root ("C:x", "\\x") is refused as well: os.path.join would drop the root directory before it.
+
+The root carries the disk's file-name rules (domain.local_names: Windows', macOS's or POSIX's, chosen by the
+composition root): a key the disk cannot hold under its own name (`CON`, `a:b`, `jpg.` under Windows' rules) is
+refused with the reason, before the drive check, which would otherwise call `a:b` a path outside the directory.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from s3syncpy.domain.errors import (
     DirectoryTraversalError,
     ObjectNotFoundError,
     StorageError,
+    UnsupportedLocalNameError,
 )
 from s3syncpy.domain.keys import ensure_safe_key, key_to_relative_path_parts
+from s3syncpy.domain.local_names import LocalNamePolicy, key_name_problem, unstorable_message
 from s3syncpy.domain.paths import LocalLocation
 
 # errno values meaning "the path does not name an existing object": a missing entry, or a path that runs through
@@ -54,13 +60,15 @@ class LocalRoot:
     Attributes:
         directory: the root directory (it may not exist yet: a target is created on demand).
         single_file: the bare name of the only file listed, or None for a directory location.
+        policy: the file-name rules of the disk it is on.
     """
 
     directory: str
     single_file: str | None = None
+    policy: LocalNamePolicy = LocalNamePolicy.POSIX
 
     @classmethod
-    def from_location(cls, location: LocalLocation) -> LocalRoot:
+    def from_location(cls, location: LocalLocation, policy: LocalNamePolicy = LocalNamePolicy.POSIX) -> LocalRoot:
         """Resolve a LocalLocation.
 
         `single_file` may be given either as the bare file name with `path` its directory, or with `path`
@@ -68,17 +76,18 @@ class LocalRoot:
 
         Args:
             location: the local SOURCE or TARGET.
+            policy: the file-name rules of its disk.
 
         Returns:
             The resolved root.
         """
         if location.single_file is None:
-            return cls(directory=location.path)
+            return cls(directory=location.path, policy=policy)
         name = os.path.basename(location.single_file)
         path = location.path
         if os.path.basename(os.path.normpath(path)) == name and not os.path.isdir(path):
             path = os.path.dirname(os.path.normpath(path)) or os.curdir
-        return cls(directory=path, single_file=name)
+        return cls(directory=path, single_file=name, policy=policy)
 
     def path_of(self, key: str) -> str:
         """The filesystem path of a key (a trailing "/" in the key is kept as a trailing separator).
@@ -86,12 +95,16 @@ class LocalRoot:
         Raises:
             DirectoryTraversalError: the key has a "." / ".." style segment (or, on Windows, a drive or
                 drive-rooted segment).
+            UnsupportedLocalNameError: a segment is a name the policy's disk cannot hold as spelled.
             StorageError: the key is empty once leading "/"s are stripped.
         """
         ensure_safe_key(key)
         parts = key_to_relative_path_parts(key)
         if not any(parts):
             raise StorageError(f"empty key {key!r} has no local path", operation="path", key=key)
+        problem = key_name_problem(key, self.policy)
+        if problem is not None:
+            raise UnsupportedLocalNameError(unstorable_message(key, self.policy, problem))
         if _WINDOWS_PATHS and windows_rooted_segment(parts):
             raise DirectoryTraversalError(f"a object references a path outside the target directory. key={key}")
         return os.path.join(self.directory, *parts)

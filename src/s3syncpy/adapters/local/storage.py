@@ -6,6 +6,10 @@ against directory traversal before any filesystem call that takes a key.
 
 Warnings (unreadable files, unlistable directories, symlink loops) are not exceptions: the listing skips the
 entry and passes one line to `on_warning`, which the sync service counts (they make the run exit 3).
+
+Keys the disk cannot hold under their own name (its LocalNamePolicy: Windows' reserved names and characters, and
+on a case-insensitive disk a second spelling of a name already there, adapters.local.case_twins) are refused with
+UnsupportedLocalNameError before anything is written or deleted; the object syncer makes that a warning.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import contextlib
 import logging
 import os
 import stat
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from s3syncpy.adapters.listing_fanout import Level, ListNode, fan_out, ordered_fan_out
 from s3syncpy.adapters.local.atomic import TempFile, default_file_mode, write_parts, write_stream
+from s3syncpy.adapters.local.case_twins import CaseTwins
 from s3syncpy.adapters.local.content import LocalContent, guess_content_type
 from s3syncpy.adapters.local.hashing import TempFileDigestSource, file_digests, hash_entries
 from s3syncpy.adapters.local.paths import LocalRoot, is_not_found, storage_error
@@ -46,8 +52,11 @@ from s3syncpy.domain.errors import (
     ObjectNotFoundError,
     StorageError,
     TransientStorageError,
+    UnsupportedLocalNameError,
 )
 from s3syncpy.domain.key_range import KeyRange
+from s3syncpy.domain.keys import key_to_relative_path_parts
+from s3syncpy.domain.local_names import LocalNamePolicy, policy_for_platform
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
 from s3syncpy.domain.paths import LocalLocation
 
@@ -91,6 +100,7 @@ class LocalObjectStorage(ObjectStorage):
         max_parallel_parts: int = DEFAULT_PARALLEL_PARTS,
         on_warning: WarningSink | None = None,
         walk_batch_size: int = 1000,
+        path_policy: LocalNamePolicy | None = None,
     ) -> None:
         """Set up the storage (nothing is touched on disk until the first call).
 
@@ -104,8 +114,12 @@ class LocalObjectStorage(ObjectStorage):
             on_warning: receives one line per listing warning ("failed to list local files. ...",
                 "failed to access file. ..."); by default they are logged at WARNING level.
             walk_batch_size: files the walker returns per thread hop.
+            path_policy: the file-name rules of the disk (None: those of the platform this runs on).
         """
-        self._root = LocalRoot.from_location(location)
+        policy = path_policy if path_policy is not None else policy_for_platform(os.name, sys.platform)
+        self._root = LocalRoot.from_location(location, policy)
+        # Only a case-insensitive disk needs to know which spellings its folders already hold.
+        self._case_twins = CaseTwins(self._root.directory, policy) if policy.case_insensitive else None
         self._follow_symlinks = not ignore_symlinks
         self._guess_mime_type = guess_mime_type
         self._io_limit = max_parallel_io or asyncio.Semaphore(DEFAULT_IO_CONCURRENCY)
@@ -133,7 +147,7 @@ class LocalObjectStorage(ObjectStorage):
         """The file path of `key` (shown as-is when the key cannot be mapped)."""
         try:
             return self._root.path_of(key)
-        except (DirectoryTraversalError, StorageError):
+        except (DirectoryTraversalError, UnsupportedLocalNameError, StorageError):
             return os.path.join(self._root.directory, key)
 
     async def list_objects(self, options: ListingOptions) -> AsyncIterator[ObjectInfo]:
@@ -352,6 +366,19 @@ class LocalObjectStorage(ObjectStorage):
         """Files have no tags."""
         return {}
 
+    async def reserve_key(self, key: str) -> None:
+        """Refuse a key this disk cannot hold under its own name, before the source is read (see put_object's
+        UnsupportedLocalNameError); on a case-insensitive disk the key's spelling is claimed for this run.
+
+        Raises:
+            UnsupportedLocalNameError: as put_object.
+            DirectoryTraversalError: the key has a "." / ".." segment (a symlinked directory is checked when
+                writing).
+        """
+        self._root.path_of(key)
+        if self._case_twins is not None:
+            await self._case_twins.claim(key, key_to_relative_path_parts(key), self._io_limit)
+
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         """Write `request.size` bytes from `content` to the file of `key`, atomically.
 
@@ -368,6 +395,8 @@ class LocalObjectStorage(ObjectStorage):
         Raises:
             DirectoryTraversalError: the key has a "." / ".." segment, or its directory is reached through a
                 symlinked directory that leads outside the root (nothing is written).
+            UnsupportedLocalNameError: the disk cannot hold the key's name (a name its policy refuses, or a case
+                twin of a name already there or written in this run); nothing is written.
             TransientStorageError: the source delivered a different number of bytes than request.size.
             AccessDeniedError / StorageError: a directory, the temp file, or the rename failed (for example when
                 the key collides with an existing directory, or a parent path is a file).
@@ -375,6 +404,8 @@ class LocalObjectStorage(ObjectStorage):
         path = self._root.path_of(key)
         # As for deletes: nothing is created through a symlinked directory that leads outside the tree.
         self._root.ensure_inside(path)
+        if self._case_twins is not None:
+            await self._case_twins.claim(key, key_to_relative_path_parts(key), self._io_limit)
         if key.endswith("/"):
             return self._put_directory(path, key, request.size)
         if request.part_sizes and sum(request.part_sizes) != request.size:
@@ -455,11 +486,15 @@ class LocalObjectStorage(ObjectStorage):
         Raises:
             DirectoryTraversalError: the key has a "." / ".." segment, or its parent directory is reached through
                 a symlinked directory that leads outside the root (nothing is removed).
+            UnsupportedLocalNameError: the disk cannot hold the key's name, or (case-insensitive disk) its file is
+                the one this run wrote for another spelling of the key (nothing is removed).
             AccessDeniedError / StorageError: the file exists but cannot be removed.
         """
         path = self._root.path_of(key)
         # A target-only key the listing found through a symlinked directory names a file outside the tree.
         self._root.ensure_inside(path)
+        if self._case_twins is not None:
+            self._case_twins.check_delete(key, key_to_relative_path_parts(key))
         try:
             st = os.lstat(path)
             if stat.S_ISDIR(st.st_mode):

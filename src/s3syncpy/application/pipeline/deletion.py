@@ -21,7 +21,12 @@ from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ObjectStorage
 from s3syncpy.application.run.run_context import RunContext, logger
 from s3syncpy.application.settings.config import SyncConfig
-from s3syncpy.domain.errors import DirectoryTraversalError, PreconditionFailedError, StorageError
+from s3syncpy.domain.errors import (
+    DirectoryTraversalError,
+    PreconditionFailedError,
+    StorageError,
+    UnsupportedLocalNameError,
+)
 from s3syncpy.domain.paths import S3Location
 
 if TYPE_CHECKING:
@@ -130,8 +135,9 @@ async def _delete_worker(
         try:
             await run.limits.object()
             await target.delete_object(key, if_match=if_match(key))
-        except DirectoryTraversalError as exc:
-            # A local target's file reached through a symlink out of its tree: not ours to delete.
+        except (DirectoryTraversalError, UnsupportedLocalNameError) as exc:
+            # A local target's file reached through a symlink out of its tree, or the file this run wrote for a
+            # case twin of the key on a case-insensitive disk: not ours to delete.
             run.warn(f"not deleted: {exc}.", key=key)
             continue
         except PreconditionFailedError:

@@ -35,7 +35,13 @@ from s3syncpy.application.run.tracing import REPORT_LOGGER_NAME
 from s3syncpy.application.settings.config import ObjectSettings, ReportSettings, SyncConfig
 from s3syncpy.application.settings.sections import UpdateCheck
 from s3syncpy.application.transfer.update_check import HeadComparison, UpdateChecker
-from s3syncpy.domain.errors import ObjectNotFoundError, StorageError, TransientStorageError, UserCallbackError
+from s3syncpy.domain.errors import (
+    ObjectNotFoundError,
+    StorageError,
+    TransientStorageError,
+    UnsupportedLocalNameError,
+    UserCallbackError,
+)
 from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.keys import is_traversal_key
 from s3syncpy.domain.model import ObjectDetails, ObjectInfo
@@ -210,6 +216,11 @@ class _ObjectReporter:
             return
         try:
             await self._report(obj)
+        except UnsupportedLocalNameError as exc:
+            # A key the local target's disk cannot hold is never there: reported missing with the reason, as a
+            # traversal key is, instead of ending the report.
+            self._run.warn(str(exc), key=obj.key)
+            self._log(existence_record(obj))
         except TransientStorageError as exc:
             self._run.error("force retry count exceeded.", key=obj.key, error=str(exc))
         except StorageError as exc:

@@ -437,6 +437,19 @@ class ObjectStorage(abc.ABC):
     async def put_object(self, key: str, content: ObjectContent, request: PutRequest) -> PutResult:
         """Write `request.size` bytes read from `content` under `key` (see the module contract)."""
 
+    async def reserve_key(self, key: str) -> None:
+        """Called before an object is read to be written under `key`: refuse a key this storage cannot hold.
+
+        A local disk cannot hold every key under its own name (Windows' reserved names and characters, a second
+        spelling of a name a case-insensitive disk already holds); refusing here costs no read of the source.
+        `put_object` applies the same rules. Storages that take any key accept it (the default).
+
+        Raises:
+            UnsupportedLocalNameError: the key cannot be stored as spelled (the object is to be skipped).
+            DirectoryTraversalError: the key would leave a directory tree.
+        """
+        return
+
     async def put_object_tagging(self, key: str, tagging: str) -> None:
         """Replace the object's tags with `tagging` (`k=v&k2=v2`, URL-encoded); storages without tags ignore it.
 

@@ -31,6 +31,7 @@ from s3syncpy.domain.errors import (
     PreconditionFailedError,
     StorageError,
     TransientStorageError,
+    UnsupportedLocalNameError,
 )
 from s3syncpy.domain.model import ObjectInfo
 from s3syncpy.domain.plan import (
@@ -144,7 +145,8 @@ class ObjectSyncer:
             except StorageError as exc:
                 if not self._handle(exc, obj, attempt):
                     return Outcome.FAILED
-            except DirectoryTraversalError as exc:
+            except (DirectoryTraversalError, UnsupportedLocalNameError) as exc:
+                # A key the local target cannot hold (outside it, or a name its disk refuses): skipped, a warning.
                 self._run.skip_warning(str(exc), key=obj.key)
                 return Outcome.FAILED
             except (LayoutError, ObjectTooLargeError) as exc:
@@ -208,6 +210,8 @@ class ObjectSyncer:
                 return Outcome.NOT_TRANSFERRED
             plan = plan_after_head(obj, self._rules)
         assert not isinstance(plan, (Skip, NeedsHead))
+        # Before the source is read (and in a dry run too): a key the target cannot hold is a warning, not a GET.
+        await self._target.reserve_key(obj.key)
         if self._dry_run:
             rehearsed = await self._strategy.rehearse(obj)
             if isinstance(rehearsed, Skip):
