@@ -41,6 +41,7 @@ from s3syncpy.application.ports.write_requests import (
     CopySource,
     WriteConditions,
 )
+from s3syncpy.application.resume_settings import ResumableSource
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
@@ -156,6 +157,8 @@ class PutRequest:
             acknowledged, a chunk written to a local file), for progress and statistics.
         conditions: the preconditions S3 checks before it replaces the object.
         on_write: called after each PutObject or UploadPart succeeded (S3 targets), for SYNC_WRITE events.
+        resume: --resume: the source a multipart write may be continued for (an interrupted upload left open, a
+            download's temp file kept with its journal); None: a failed write leaves nothing behind.
     """
 
     size: int
@@ -172,6 +175,7 @@ class PutRequest:
     on_bytes: ByteCounter | None = None
     conditions: WriteConditions = NO_CONDITIONS
     on_write: WriteReporter | None = None
+    resume: ResumableSource | None = None
 
 
 @dataclass(frozen=True, slots=True)
