@@ -21,7 +21,7 @@ import pytest
 from s3syncpy.adapters.local.resumable_download import resumable_temp_path
 from tests.support.e2e import Result
 from tests.support.fault_proxy import FaultProxy, ProxiedRequest
-from tests.support.fault_runs import MIB, S3SyncRunner, temp_files
+from tests.support.fault_runs import FAST_RETRY_ARGS, MIB, S3SyncRunner, temp_files
 from tests.support.seaweed import S3Endpoint
 
 SIZE = 48 * MIB
@@ -159,3 +159,22 @@ def test_kept_bytes_damaged_on_disk_are_caught_before_the_rename(
     again, _, _ = _rerun(runner, s3_endpoint, bucket, target)
     assert again.returncode == 0
     assert (target / KEY).read_bytes() == data
+
+
+def test_faults_on_a_resumed_download_lose_nothing(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, tmp_path: Path
+) -> None:
+    data = os.urandom(SIZE)
+    s3_admin.put_object(Bucket=bucket, Key=KEY, Body=data)
+    target = tmp_path / "dst"
+    _killed_download(runner, s3_endpoint, bucket, target)
+
+    with FaultProxy(s3_endpoint.endpoint_url, rate=0.3, seed=29) as proxy:
+        result = runner.run(*FAST_RETRY_ARGS, "-v", "--resume", f"s3://{bucket}/", f"{target}/",
+                            source_url=proxy.url, expect=None)
+        faulted = proxy.stats.faulted
+    assert faulted > 0
+    assert result.returncode in (0, 3), result.stdout + result.stderr
+    assert "resuming a download." in result.stdout
+    assert (target / KEY).read_bytes() == data
+    assert temp_files(target) == []

@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+import s3syncpy
 from tests.support.e2e import Result
 from tests.support.fault_proxy import FaultProxy, ProxiedRequest
-from tests.support.fault_runs import MIB, S3SyncRunner, open_uploads
+from tests.support.fault_runs import FAST_RETRY_ARGS, MIB, S3SyncRunner, open_uploads
 from tests.support.seaweed import S3Endpoint
 
 SIZE = 48 * MIB
@@ -219,3 +220,58 @@ def test_without_resume_ctrl_c_still_aborts_and_nothing_is_journaled(
     assert "left open" not in stdout + stderr
     assert open_uploads(s3_admin, bucket) == []
     assert not (tmp_path / "state").exists()
+
+
+def test_faults_on_a_resumed_upload_lose_nothing(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, tmp_path: Path,
+    state_env: dict[str, str],
+) -> None:
+    data = os.urandom(SIZE)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / KEY).write_bytes(data)
+    _start_interrupted_upload(runner, s3_endpoint, s3_admin, bucket, source, state_env)
+
+    with FaultProxy(s3_endpoint.endpoint_url, rate=0.3, seed=23) as proxy:
+        result = runner.run(
+            *FAST_RETRY_ARGS, "-v", "--resume", f"{source}/", f"s3://{bucket}/", target_url=proxy.url,
+            env=state_env, expect=None,
+        )
+        faulted = proxy.stats.faulted
+    assert faulted > 0
+    assert result.returncode in (0, 3), result.stdout + result.stderr
+    assert "resuming a multipart upload." in result.stdout
+    assert s3_admin.get_object(Bucket=bucket, Key=KEY)["Body"].read() == data
+    assert open_uploads(s3_admin, bucket) == []
+
+
+def test_library_resume_counts_kept_parts_as_done_in_progress(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, tmp_path: Path,
+    state_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = os.urandom(SIZE)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / KEY).write_bytes(data)
+    _start_interrupted_upload(runner, s3_endpoint, s3_admin, bucket, source, state_env)
+    for name, value in runner.environment(None).items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    config = s3syncpy.SyncConfig(
+        source=f"{source}/",
+        target=f"s3://{bucket}/",
+        target_client=s3syncpy.ClientSettings(endpoint_url=s3_endpoint.endpoint_url, force_path_style=True),
+        transfer=s3syncpy.Transfer(multipart_threshold=PART, multipart_chunksize=PART),
+        resume=s3syncpy.ResumeSettings(resume=True, state_dir=state_env["S3SYNCPY_STATE_DIR"]),
+    )
+    steps: list[s3syncpy.Progress] = []
+
+    report = s3syncpy.sync_blocking(config, progress=steps.append)
+
+    assert report.exit_code is s3syncpy.ExitCode.SUCCESS
+    parts = [step.bytes for step in steps if not step.object_completed]
+    # The kept parts come first, as one step each, before any part is sent.
+    assert parts[:KEPT_PARTS] == [PART] * KEPT_PARTS
+    assert sum(parts) == SIZE == report.stats.transferred_bytes
+    assert s3_admin.get_object(Bucket=bucket, Key=KEY)["Body"].read() == data
+    assert open_uploads(s3_admin, bucket) == []

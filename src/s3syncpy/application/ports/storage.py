@@ -12,7 +12,9 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
 * `put_object()` writes an object atomically: readers see the old object or the whole new one, never a part.
   A local storage writes a temp file beside the destination, runs `request.validate` on it if given, and
   renames it into place only when validation accepts; otherwise the temp file is removed and the existing
-  file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload.
+  file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload, except
+  for a write whose `request.resume` is set (--resume): an interruption or a transient failure then leaves the
+  multipart upload open, or the temp file with its journal, for a later put of the same source to continue.
 * `delete_object()` removes one object; deleting a missing object is not an error. With `if_match` (S3 only) the
   delete is conditional and a changed object raises PreconditionFailedError.
 * Conditional writes (`PutRequest.conditions`, `CopyRequest.conditions`) are sent by storages that support them
