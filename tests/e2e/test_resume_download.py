@@ -178,3 +178,30 @@ def test_faults_on_a_resumed_download_lose_nothing(
     assert "resuming a download." in result.stdout
     assert (target / KEY).read_bytes() == data
     assert temp_files(target) == []
+
+
+def test_ctrl_c_with_resume_keeps_the_partial_download_and_a_rerun_completes_it(
+    runner: S3SyncRunner, s3_endpoint: S3Endpoint, s3_admin: Any, bucket: str, tmp_path: Path
+) -> None:
+    data = os.urandom(SIZE)
+    s3_admin.put_object(Bucket=bucket, Key=KEY, Body=data)
+    target = tmp_path / "dst"
+    with FaultProxy(s3_endpoint.endpoint_url, latency=_hold_late_ranges) as proxy:
+        process = runner.start(*ARGS, "--resume", f"s3://{bucket}/", f"{target}/", source_url=proxy.url)
+        try:
+            _wait_for(lambda: len((_journal(target) or {}).get("done", [])) >= KEPT_PARTS)
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == 130, stdout + stderr
+    assert "download kept for --resume" in stdout + stderr
+    assert len(temp_files(target)) == 2 and not (target / KEY).exists()
+
+    result, _, received = _rerun(runner, s3_endpoint, bucket, target)
+    assert result.returncode == 0
+    assert received <= SIZE - KEPT_PARTS * PART + PART
+    assert (target / KEY).read_bytes() == data
+    assert temp_files(target) == []

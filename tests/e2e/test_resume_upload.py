@@ -153,7 +153,16 @@ def test_a_part_on_the_server_that_differs_from_the_file_is_sent_again(
     (upload,) = open_uploads(s3_admin, bucket)
     # Part 2 replaced on the server by bytes of the same size that are not the file's (damage the first run
     # could not see: the server holds what it was sent).
-    s3_admin.upload_part(Bucket=bucket, Key=KEY, UploadId=upload["UploadId"], PartNumber=2, Body=os.urandom(PART))
+    replaced = s3_admin.upload_part(
+        Bucket=bucket, Key=KEY, UploadId=upload["UploadId"], PartNumber=2, Body=os.urandom(PART)
+    )["ETag"]
+
+    def part_2_replaced() -> bool:
+        listed = s3_admin.list_parts(Bucket=bucket, Key=KEY, UploadId=upload["UploadId"]).get("Parts", [])
+        return replaced in [p["ETag"] for p in listed if p["PartNumber"] == 2]
+
+    # The server lists the replacement before the rerun looks (SeaweedFS lists the old part 2 as well).
+    _wait_for(part_2_replaced)
 
     result, sent = _rerun(runner, s3_endpoint, bucket, source, state_env, "--resume")
     assert "a part on the server differs from the local file; sending it again." in result.stdout

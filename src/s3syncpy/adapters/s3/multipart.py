@@ -134,8 +134,8 @@ class MultipartUploader:
         point = await resumer.resume_point(key, content, request) if resumer is not None else None
         if point is None:
             upload_id = await self._create(key, params)
-            if resumer is not None:
-                resumer.started(key, upload_id, request)
+            if resumer is not None and not resumer.started(key, upload_id, request):
+                resumer = None  # not journaled: no later run would find it, so it is never left open
         else:
             upload_id = point.upload_id
         try:

@@ -95,14 +95,16 @@ class UploadResumer:
         algorithm = o.checksum_algorithm.value if o.checksum_algorithm is not None else ""
         return f"{algorithm}|{o.full_object}|{o.sse or ''}|{o.sse_kms_key_id or ''}|{o.sse_c is not None}"
 
-    def started(self, key: str, upload_id: str, request: PutRequest) -> None:
+    def started(self, key: str, upload_id: str, request: PutRequest) -> bool:
         """Journal a new upload before its first part is sent (a SIGKILL after this point is resumable).
 
-        A journal that cannot be written is a warning: the upload goes on, only not resumable.
+        Returns:
+            Whether it was journaled. A journal that cannot be written is a warning: the upload goes on, not
+            resumable (aborted on failure as without --resume, since no later run would find it).
         """
         source = request.resume
         if source is None:
-            return
+            return False
         entry = JournalEntry(
             bucket=self._location.bucket,
             key=self._location.full_key(key),
@@ -119,6 +121,8 @@ class UploadResumer:
         except OSError as exc:
             _log.warning("cannot write the resume journal; this upload will not be resumable.",
                          extra={"fields": {"key": key, "error": str(exc)}})
+            return False
+        return True
 
     def finished(self, key: str, upload_id: str) -> None:
         """The upload was completed or aborted: its journal entry goes."""
@@ -191,18 +195,19 @@ class UploadResumer:
             if id_marker:
                 params["UploadIdMarker"] = id_marker
 
-    async def _listed_parts(self, key: str, upload_id: str) -> dict[int, dict[str, Any]]:
-        """The upload's parts by part number (ListParts, paged)."""
+    async def _listed_parts(self, key: str, upload_id: str) -> dict[int, list[dict[str, Any]]]:
+        """The upload's parts by part number (ListParts, paged). A number can come more than once: some servers
+        (SeaweedFS) list every upload of a part number that was sent again, not only the last."""
         params: dict[str, Any] = {
             "Bucket": self._location.bucket, "Key": self._location.full_key(key), "UploadId": upload_id,
             "MaxParts": _PAGE, **self._options.attributes_params(),
         }
-        parts: dict[int, dict[str, Any]] = {}
+        parts: dict[int, list[dict[str, Any]]] = {}
         while True:
             async with self._errors.request("ListParts", key):
                 page = await self._client.list_parts(**params)
             for part in page.get("Parts", ()):
-                parts[int(part["PartNumber"])] = part
+                parts.setdefault(int(part["PartNumber"]), []).append(part)
             marker = page.get("NextPartNumberMarker")
             if not page.get("IsTruncated") or marker is None or marker == params.get("PartNumberMarker"):
                 return parts
@@ -216,15 +221,13 @@ class UploadResumer:
         kept: dict[int, KeptPart] = {}
         offset = 0
         for index, size in enumerate(request.part_sizes):
-            part = listed.get(index + 1)
-            if part is not None and int(part.get("Size", -1)) == size and part.get("ETag"):
+            entries = listed.get(index + 1, [])
+            if entries and all(int(part.get("Size", -1)) == size and part.get("ETag") for part in entries):
                 digest = await _digest_range(content, offset, size, algorithm)
-                e_tag = str(part["ETag"])
-                matches = e_tag.strip('"').lower() == digest.md5.hex()
-                if matches and algorithm is not None and digest.checksum is not None:
-                    matches = part.get(checksums.checksum_param(algorithm)) == checksums.encode(digest.checksum)
-                if matches:
-                    kept[index] = KeptPart(size, digest, e_tag)
+                # Every listed upload of the number must hold these bytes: which one a server would assemble
+                # is not ours to guess.
+                if all(_holds(part, digest, algorithm) for part in entries):
+                    kept[index] = KeptPart(size, digest, str(entries[0]["ETag"]))
                 else:
                     _log.info("a part on the server differs from the local file; sending it again.",
                               extra={"fields": {"key": key, "part_number": index + 1}})
@@ -236,6 +239,15 @@ class UploadResumer:
         _log.info(message, extra={"fields": {"key": key, "upload_id": upload_id}})
         await self._abort_upload(key, upload_id)
         self.finished(key, upload_id)
+
+
+def _holds(part: dict[str, Any], digest: PartDigest, algorithm: ChecksumAlgorithm | None) -> bool:
+    """Whether a listed part's ETag (and additional checksum, when one is sent) is that of the local range."""
+    if str(part["ETag"]).strip('"').lower() != digest.md5.hex():
+        return False
+    if algorithm is not None and digest.checksum is not None:
+        return bool(part.get(checksums.checksum_param(algorithm)) == checksums.encode(digest.checksum))
+    return True
 
 
 async def _digest_range(
