@@ -29,6 +29,7 @@ from s3syncpy.application.ports.callbacks import (
 from s3syncpy.application.progress import Progress, ProgressFunction
 from s3syncpy.application.report import SyncReport
 from s3syncpy.application.request_settings import RateLimitSettings, S3RequestSettings
+from s3syncpy.application.resume_settings import ResumeSettings
 from s3syncpy.application.scripting import LuaSettings
 from s3syncpy.application.write_settings import ConditionalWrites, TaggingSettings
 from s3syncpy.bootstrap import sync, sync_blocking
@@ -94,6 +95,7 @@ __all__ = [
     "RateLimitSettings",
     "ReportSettings",
     "ReportSummary",
+    "ResumeSettings",
     "S3Location",
     "S3RequestSettings",
     "S3SyncError",

@@ -7,6 +7,7 @@ import functools
 from s3syncpy.application import source_layout
 from s3syncpy.application.integrity import DownloadVerifier
 from s3syncpy.application.ports.storage import PutRequest
+from s3syncpy.application.resumable import with_resume
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import FromS3Source, LogFields
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
@@ -35,7 +36,7 @@ class DownloadToFiles(FromS3Source):
                 max_parts=self._settings.transfer.max_keys,
             ),
         )
-        return PutRequest(
+        request = PutRequest(
             size=obj.size,
             part_sizes=source_layout.download_parts(self._settings, obj, layout.first_range),
             content_md5=not self._settings.verification.disable_content_md5_header,
@@ -43,6 +44,7 @@ class DownloadToFiles(FromS3Source):
             mtime_ns=obj.mtime_ns,
             validate=verifier.validate,
         )
+        return with_resume(request, self._settings.resume, self._source.describe(obj.key), details)
 
     def completion_fields(self, obj: ObjectInfo) -> LogFields:
         return {"key": obj.key, "real_path": self._target.describe(obj.key), "size": obj.size}

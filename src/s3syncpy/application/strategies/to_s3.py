@@ -8,6 +8,7 @@ from s3syncpy.application.ports.callbacks import EventType, UploadMetadata
 from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult, WriteReporter
 from s3syncpy.application.ports.write_requests import ObjectAttributes
 from s3syncpy.application.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
+from s3syncpy.application.resumable import with_resume
 from s3syncpy.application.source_layout import SourceLayout
 from s3syncpy.application.strategies.base import LogFields, PutFailedError, TransferStrategy, refreshed
 from s3syncpy.application.tagging_policy import copies_source_tags, tagging_to_write
@@ -157,3 +158,7 @@ class UploadFromFiles(ToS3Target):
         # The file changed size since it was listed: send what it holds now (the reference re-stats it too). The
         # listed size would upload a truncated copy that the mtime check never corrects.
         return refreshed(obj, details)
+
+    async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
+        request = await super()._request(obj, details, layout)
+        return with_resume(request, self._settings.resume, self._source.describe(obj.key), details)
