@@ -16,6 +16,7 @@ from s3syncpy.application.run.progress import Progress, ProgressFunction
 from s3syncpy.application.run.report import SyncReport
 from s3syncpy.application.settings.config import ReportSettings, SyncConfig
 from s3syncpy.application.settings.request_settings import RateLimitSettings, S3RequestSettings
+from s3syncpy.application.settings.resume_settings import ResumeSettings
 from s3syncpy.application.settings.scripting import LuaSettings
 from s3syncpy.application.settings.sections import (
     ClientSettings,
@@ -93,6 +94,7 @@ __all__ = [
     "RateLimitSettings",
     "ReportSettings",
     "ReportSummary",
+    "ResumeSettings",
     "S3Location",
     "S3RequestSettings",
     "S3SyncError",

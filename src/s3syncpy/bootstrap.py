@@ -14,12 +14,14 @@ import contextlib
 import os
 import sys
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 from typing import Literal
 
 from s3syncpy.adapters.clock import SystemClock
 from s3syncpy.adapters.local.storage import LocalObjectStorage
 from s3syncpy.adapters.lua import load_lua_callbacks
 from s3syncpy.adapters.s3 import S3StorageOptions, open_s3_storage
+from s3syncpy.adapters.s3.upload_journal import UploadJournal, default_state_dir
 from s3syncpy.application.pipeline.report_service import run_report
 from s3syncpy.application.pipeline.sync_service import run_sync
 from s3syncpy.application.ports.callbacks import SyncCallbacks
@@ -243,5 +245,14 @@ async def open_storage(
         options=storage_options_for(config, side),
         # Parts that must be held (an S3 source's) are bounded by bytes too: the reference's parallel x chunk.
         held_bytes=config.transfer.max_parallel_uploads * config.transfer.multipart_chunksize,
+        upload_journal=_upload_journal(config) if side == "target" else None,
     ) as storage:
         yield storage
+
+
+def _upload_journal(config: SyncConfig) -> UploadJournal | None:
+    """--resume: the journal of the run's multipart uploads (the state folder given, else the per-user one)."""
+    resume = config.resume
+    if not resume.resume:
+        return None
+    return UploadJournal(Path(resume.state_dir) if resume.state_dir else default_state_dir())

@@ -51,6 +51,7 @@ GROUPS: tuple[str, ...] = (
     "Dangerous",
     # Additions of s3syncpy (README, "Additions"): none changes a run that does not use it.
     "Sharding",
+    "Resume",
 )
 
 _SIZE_SUFFIXES = "Allow suffixes: KB, KiB, MB, MiB, GB, GiB, TB, TiB"
@@ -423,6 +424,13 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     _value("--dask-shards", "Sharding",
            "Number of key-range shards of a --dask-scheduler run. An s3syncpy addition", "SHARDS",
            16, click.IntRange(min=1)),
+    _flag("--resume", "Resume",
+          "Continue multipart uploads and multipart downloads an interrupted run left (parts are verified "
+          "again against the file); Ctrl-C then leaves the upload open instead of aborting it. "
+          "An s3syncpy addition"),
+    _value("--max-resume-age", "Resume",
+           "With --resume, abort s3sync's own open uploads (and drop kept downloads) older than this, instead of "
+           "continuing them (e.g. 7d, 12h, 3600s). An s3syncpy addition", "MAX_RESUME_AGE", "7d"),
 )
 # fmt: on
 

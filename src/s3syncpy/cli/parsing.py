@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from s3syncpy.application.settings.config import ReportSettings, SyncConfig
+from s3syncpy.application.settings.resume_settings import ResumeSettings
 from s3syncpy.application.settings.scripting import DEFAULT_LUA_VM_MEMORY_LIMIT, LuaSettings
 from s3syncpy.application.settings.sections import (
     DEFAULT_STALLED_STREAM_GRACE_MILLISECONDS,
@@ -45,6 +46,7 @@ from s3syncpy.domain.model import ChecksumAlgorithm
 from s3syncpy.domain.paths import InvalidLocationError, LocalLocation, StorageLocation, parse_location
 from s3syncpy.domain.sizes import parse_human_bytes
 from s3syncpy.domain.tagging import validated_tagging
+from s3syncpy.domain.time_units import parse_duration_seconds
 from s3syncpy.domain.timeparse import parse_rfc3339_to_ms
 
 if TYPE_CHECKING:
@@ -258,6 +260,10 @@ def build_config(values: Mapping[str, Any]) -> SyncConfig:
             if_match=v["if_match"],
             if_none_match=v["if_none_match"],
             copy_source_if_match=v["copy_source_if_match"],
+        ),
+        resume=ResumeSettings(
+            resume=v["resume"],
+            max_resume_age_seconds=_parse(v["max_resume_age"], "--max-resume-age", parse_duration_seconds),
         ),
     )
     config.validate()

@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from s3syncpy.adapters.local.storage import LocalObjectStorage
-from s3syncpy.adapters.local.temp_files import STALE_AFTER_SECONDS, TEMP_PREFIX, is_temp_name
+from s3syncpy.adapters.local.temp_files import (
+    JOURNAL_KEPT_SECONDS,
+    JOURNAL_SUFFIX,
+    STALE_AFTER_SECONDS,
+    TEMP_PREFIX,
+    is_temp_name,
+)
 from s3syncpy.application.ports.storage import DigestSource, ListingOptions, PutRequest
 from s3syncpy.domain.errors import TransientStorageError
 from s3syncpy.domain.paths import LocalLocation
@@ -132,3 +138,31 @@ async def test_a_temp_file_removed_before_its_rename_is_a_transient_error(tmp_pa
                 "f", content, PutRequest(size=7, mtime_ns=1_000_000_000, validate=swept_before_the_rename)
             )
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
+async def test_the_walk_never_lists_resume_journals(tmp_path: Path, parallel: bool) -> None:
+    for name in (LEFTOVER, LEFTOVER + JOURNAL_SUFFIX, f"{TEMP_PREFIX}notes.txt{JOURNAL_SUFFIX}", "plain.resume"):
+        (tmp_path / name).write_bytes(b"x")
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+
+    assert await _keys(storage, parallel) == [f"{TEMP_PREFIX}notes.txt{JOURNAL_SUFFIX}", "plain.resume"]
+
+
+async def test_the_sweep_keeps_a_journaled_temp_file_and_removes_orphaned_or_old_journals(tmp_path: Path) -> None:
+    kept = tmp_path / LEFTOVER  # a kept download: old bytes, a journal written recently
+    kept_journal = tmp_path / (LEFTOVER + JOURNAL_SUFFIX)
+    old = tmp_path / (TEMP_PREFIX + "2222222222222222")  # journal older than the longest resume age
+    old_journal = tmp_path / (old.name + JOURNAL_SUFFIX)
+    orphan_journal = tmp_path / (TEMP_PREFIX + "3333333333333333" + JOURNAL_SUFFIX)  # its temp file is gone
+    for path in (kept, kept_journal, old, old_journal, orphan_journal):
+        path.write_bytes(b"left")
+    _age(kept, STALE_AFTER_SECONDS + 60)
+    _age(old, JOURNAL_KEPT_SECONDS + 60)
+    _age(old_journal, JOURNAL_KEPT_SECONDS + 60)
+    storage = LocalObjectStorage(LocalLocation(str(tmp_path)))
+
+    async with BytesContent(b"new") as content:
+        assert (await storage.put_object("x", content, PutRequest(size=3))).committed
+
+    assert sorted(os.listdir(tmp_path)) == sorted([kept.name, kept_journal.name, "x"])

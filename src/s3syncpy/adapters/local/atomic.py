@@ -18,7 +18,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Container, Sequence
 
 from s3syncpy.adapters.local import positional_io
 from s3syncpy.adapters.local.content import INLINE_READ_LIMIT
@@ -49,12 +49,14 @@ def default_file_mode() -> int:
 class TempFile:
     """An open temp file beside `final_path`, written at offsets, then committed or discarded."""
 
-    def __init__(self, final_path: str, file_mode: int) -> None:
+    def __init__(self, final_path: str, file_mode: int, path: str | None = None) -> None:
         """Create the parent directories and the temp file (blocking, but only a few syscalls).
 
         Args:
             final_path: where the file will live once committed.
             file_mode: permission bits of the committed file.
+            path: --resume: open this temp file (a temp name beside final_path), keeping its bytes; None: a new
+                temp file with a random name.
 
         Raises:
             OSError: the directories or the temp file cannot be created.
@@ -65,7 +67,11 @@ class TempFile:
         if not os.path.isdir(parent):
             os.makedirs(parent, exist_ok=True)
         self.final_path = final_path
-        self._fd, self.path = create_temp_file(parent)
+        if path is None:
+            self._fd, self.path = create_temp_file(parent)
+        else:
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+            self._fd, self.path = os.open(path, flags, 0o600), path
         self._lock = threading.Lock()
         self._active = 0
         self._closed = False
@@ -225,6 +231,9 @@ async def write_parts(
     max_parallel_parts: int,
     io_limit: asyncio.Semaphore,
     on_bytes: ByteCounter | None,
+    *,
+    skip: Container[int] = (),
+    on_part: Callable[[int], Awaitable[None]] | None = None,
 ) -> None:
     """Stream parts with content.stream, at most `max_parallel_parts` at once, each written at its offset.
 
@@ -238,22 +247,27 @@ async def write_parts(
         max_parallel_parts: how many parts are in flight at once.
         io_limit: bounds writer threads.
         on_bytes: receives each part's length once written, if given.
+        skip: indexes of parts already in the file (--resume): not fetched.
+        on_part: awaited with each part's index once it is written (--resume journals it).
 
     Raises:
         TransientStorageError: a part came back with the wrong length.
         StorageError: reading a part failed (the first failure; the other workers are cancelled).
     """
-    offsets: list[tuple[int, int]] = []
+    offsets: list[tuple[int, int, int]] = []
     position = 0
-    for size in part_sizes:
-        offsets.append((position, size))
+    for index, size in enumerate(part_sizes):
+        if index not in skip:
+            offsets.append((index, position, size))
         position += size
     pending = iter(offsets)
 
     async def worker() -> None:
-        for offset, size in pending:
+        for index, offset, size in pending:
             # Streamed to its offset as it arrives: a part is never held whole, whatever the chunk size.
             await _copy_range(temp, content, offset, size, io_limit, None)
+            if on_part is not None:
+                await on_part(index)
             if on_bytes is not None:
                 on_bytes(size)
 

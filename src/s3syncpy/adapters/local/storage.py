@@ -30,6 +30,7 @@ from s3syncpy.adapters.local.case_twins import CaseTwins
 from s3syncpy.adapters.local.content import LocalContent, guess_content_type
 from s3syncpy.adapters.local.hashing import TempFileDigestSource, file_digests, hash_entries
 from s3syncpy.adapters.local.paths import LocalRoot, is_not_found, storage_error
+from s3syncpy.adapters.local.resumable_download import ResumableDownloads
 from s3syncpy.adapters.local.temp_files import remove_stale_temp_files
 from s3syncpy.adapters.local.walk import (
     ACCESS_WARNING,
@@ -131,6 +132,7 @@ class LocalObjectStorage(ObjectStorage):
         self._in_flight: set[str] = set()
         # Folders already cleared of stale temp files in this run (each is swept once, before its first write).
         self._swept: set[str] = set()
+        self._resumable = ResumableDownloads(self._root, self._io_limit, self._max_parallel_parts, self._file_mode)
 
     @property
     def features(self) -> StorageFeatures:
@@ -387,6 +389,8 @@ class LocalObjectStorage(ObjectStorage):
         concurrently with read_range), `request.validate` is awaited on it, and only when it accepts is the file
         given `request.mtime_ns` and renamed into place. The temp file never survives an error or cancellation.
         Before the first write into a folder, temp files a killed run left there over an hour ago are removed.
+        With `request.resume` a multipart download is written by ResumableDownloads instead (its temp file and
+        journal survive an interruption, and a later run continues them).
 
         Returns:
             PutResult(committed=False) when validation refused the bytes (the old file is untouched), else
@@ -414,6 +418,8 @@ class LocalObjectStorage(ObjectStorage):
                 operation="write", key=key,
             )
         await self._sweep_once(os.path.dirname(path))
+        if request.resume is not None and request.part_sizes:
+            return await self._resumable.put(path, key, content, request)
         try:
             temp = TempFile(path, self._file_mode)
         except OSError as exc:

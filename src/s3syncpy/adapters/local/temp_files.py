@@ -3,6 +3,7 @@
 Public API:
     TEMP_PREFIX                                  every temp file's name starts with it
     is_temp_name(name) -> bool                   whether a file name is one s3sync gives its temp files
+    JOURNAL_SUFFIX, is_own_name(name) -> bool    a temp file's --resume journal is `<temp name>.resume`
     create_temp_file(directory) -> (fd, path)    a new, empty temp file, opened for writing
     STALE_AFTER_SECONDS                          how old a temp file must be before another run removes it
     remove_stale_temp_files(directory, now, keep) -> removed paths
@@ -19,6 +20,10 @@ mtime stays recent; one untouched for an hour belongs to no live run (a stalled 
 by the stalled-stream timeout). One moment breaks that: just before the rename, the temp file already carries the
 object's (old) mtime. A sweep by another run at exactly that moment removes it, and the rename then fails with
 "no such file": the writer reports that as transient, and its force retry downloads the object again.
+
+A temp file kept for --resume has a journal beside it (`<temp name>.resume`, see local/resumable_download.py):
+the sweep leaves such a temp file alone while its journal is younger than JOURNAL_KEPT_SECONDS (the default
+--max-resume-age), and removes journals whose temp file is gone or that are older.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _HEX_DIGITS = frozenset("0123456789abcdef")
 _NAME_LENGTH = len(TEMP_PREFIX) + _RANDOM_HEX_DIGITS
 _CREATE_ATTEMPTS = 100
 STALE_AFTER_SECONDS = 3600
+JOURNAL_SUFFIX = ".resume"
+JOURNAL_KEPT_SECONDS = 7 * 24 * 3600
 
 
 def is_temp_name(name: str) -> bool:
@@ -42,6 +49,12 @@ def is_temp_name(name: str) -> bool:
     return len(name) == _NAME_LENGTH and name.startswith(TEMP_PREFIX) and _HEX_DIGITS.issuperset(
         name[len(TEMP_PREFIX):]
     )
+
+
+def is_own_name(name: str) -> bool:
+    """Whether `name` is s3sync's own: a temp file, or a temp file's --resume journal (never an object)."""
+    name = name.removesuffix(JOURNAL_SUFFIX)
+    return is_temp_name(name)
 
 
 def create_temp_file(directory: str) -> tuple[int, str]:
@@ -82,21 +95,34 @@ def remove_stale_temp_files(directory: str, now: float, keep: Container[str]) ->
     """
     removed: list[str] = []
     cutoff_ns = int((now - STALE_AFTER_SECONDS) * 1_000_000_000)
+    journal_cutoff_ns = int((now - JOURNAL_KEPT_SECONDS) * 1_000_000_000)
     try:
         scan = os.scandir(directory)
     except OSError:
         return removed
     with scan:
-        for entry in scan:
-            if not is_temp_name(entry.name):
+        entries = [entry for entry in scan if is_own_name(entry.name)]
+    names = {entry.name for entry in entries}
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            # lstat: a symlink that happens to carry the name is not one of ours.
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or os.path.normpath(entry.path) in keep:
                 continue
-            with contextlib.suppress(OSError):
-                # lstat: a symlink that happens to carry the name is not one of ours.
-                st = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(st.st_mode) or st.st_mtime_ns > cutoff_ns:
+            if entry.name.endswith(JOURNAL_SUFFIX):
+                temp_name = entry.name[: -len(JOURNAL_SUFFIX)]
+                if temp_name in names and st.st_mtime_ns > journal_cutoff_ns:
                     continue
-                if os.path.normpath(entry.path) in keep:
-                    continue
-                os.unlink(entry.path)
-                removed.append(entry.path)
+            elif st.st_mtime_ns > cutoff_ns or _journal_kept(entry.path, journal_cutoff_ns):
+                continue
+            os.unlink(entry.path)
+            removed.append(entry.path)
     return removed
+
+
+def _journal_kept(temp_path: str, cutoff_ns: int) -> bool:
+    """Whether the temp file has a --resume journal recent enough to keep it."""
+    try:
+        return os.stat(temp_path + JOURNAL_SUFFIX).st_mtime_ns > cutoff_ns
+    except OSError:
+        return False

@@ -12,7 +12,8 @@ Rules, as the reference's walkdir(follow_links = !ignore_symlinks) applies them:
 * other errors (permission denied, ELOOP, ...) become warnings "failed to list local files." for directories
   and "failed to access file." for files, and the entry is skipped;
 * only regular files are returned; directories, FIFOs, sockets and devices never are;
-* s3sync's own temp files (temp_files.is_temp_name) are never objects: in flight, or left by a killed run;
+* s3sync's own temp files and their --resume journals (temp_files.is_own_name) are never objects: in flight,
+  or left by a killed run;
 * an error while reading an opened directory is a StorageError: the listing cannot be completed.
 
 A key-ordered walk (`ordered`) yields files in S3 byte order, the order of an S3 listing of the same keys: each
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from s3syncpy.adapters.local.paths import is_not_found
-from s3syncpy.adapters.local.temp_files import TEMP_PREFIX, is_temp_name
+from s3syncpy.adapters.local.temp_files import TEMP_PREFIX, is_own_name
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 
@@ -292,7 +293,7 @@ class DirectoryWalker:
             mode = st.st_mode
             if s_isreg(mode):
                 path = entry.path
-                if name.startswith(TEMP_PREFIX) and is_temp_name(name):
+                if name.startswith(TEMP_PREFIX) and is_own_name(name):
                     continue
                 # The reference opens each file to check it; access() asks the same question in one syscall.
                 if key_range is not None and not key_range.contains(prefix + name):

@@ -30,6 +30,7 @@ from s3syncpy.adapters.s3.lean import open_datapath
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.stall import grace_seconds
 from s3syncpy.adapters.s3.storage import S3ObjectStorage
+from s3syncpy.adapters.s3.upload_journal import UploadJournal
 from s3syncpy.application.settings.sections import ClientSettings
 from s3syncpy.domain.paths import S3Location
 
@@ -44,6 +45,7 @@ async def open_s3_storage(
     part_semaphore: asyncio.Semaphore | None = None,
     options: S3StorageOptions | None = None,
     held_bytes: int | None = None,
+    upload_journal: UploadJournal | None = None,
 ) -> AsyncIterator[S3ObjectStorage]:
     """Create the endpoint's client (one per run) and the storage on `location`; close the client on exit.
 
@@ -57,6 +59,7 @@ async def open_s3_storage(
         options: encryption, checksum, storage-class and request-payer settings of this side.
         held_bytes: the bytes of request bodies this storage may hold in memory at once (bodies that cannot
             be streamed from their source: parts of an S3 source); default 16 x 8 MiB.
+        upload_journal: --resume: journal resumable multipart uploads there (S3ObjectStorage).
 
     Yields:
         The storage. It is usable only inside the context.
@@ -99,4 +102,5 @@ async def open_s3_storage(
             operation_timeout=None if timeout_ms is None else timeout_ms / MILLIS_PER_SECOND,
             datapath=datapath,
             held_bytes=ByteBudget(held_bytes) if held_bytes is not None else None,
+            upload_journal=upload_journal,
         )

@@ -18,6 +18,10 @@ part of a local file is streamed (part_body.py: hashed in one read, sent in smal
 memory does not grow with the chunk size; a part of an S3 source is held, so memory stays near chunksize x
 permits there (and within the ByteBudget's bytes whatever the part sizes). Any failure or cancellation aborts the upload, so no incomplete upload is
 left to be billed.
+
+With --resume (a request carrying `resume`, and a storage given an UploadResumer) the one exception: an
+interrupted or transiently failed upload stays open, journaled, and the next attempt continues it with the parts
+that still match the file (resumed_upload.py); completed or aborted, it leaves the journal.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from s3syncpy.adapters.s3.details import checksums_from
 from s3syncpy.adapters.s3.errors import ErrorMapper
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.part_body import prepare_body
+from s3syncpy.adapters.s3.resumed_upload import KeptPart, UploadResumer, keeps_open
 from s3syncpy.application.ports.storage import ObjectContent, PutRequest, PutResult
 from s3syncpy.application.ports.write_requests import WriteConditions
 from s3syncpy.domain.errors import StorageError
@@ -94,7 +99,9 @@ class MultipartUploader:
         options: S3StorageOptions,
         semaphore: asyncio.Semaphore,
         budget: ByteBudget,
+        resumer: UploadResumer | None = None,
     ) -> None:
+        self._resumer = resumer
         self._client = client
         self._budget = budget
         self._datapath = datapath
@@ -123,19 +130,27 @@ class MultipartUploader:
         sizes = request.part_sizes
         if sum(sizes) != request.size:
             raise ValueError(f"part sizes add up to {sum(sizes)}, not to the object size {request.size}")
-        location = self._datapath.location
-        create_params = {**params, **self._options.create_params()}
-        async with self._errors.request("CreateMultipartUpload", key):
-            created = await self._client.create_multipart_upload(
-                Bucket=location.bucket, Key=location.full_key(key), **create_params
-            )
-        upload_id: str = created["UploadId"]
+        resumer = self._resumer if request.resume is not None else None
+        point = await resumer.resume_point(key, content, request) if resumer is not None else None
+        if point is None:
+            upload_id = await self._create(key, params)
+            if resumer is not None and not resumer.started(key, upload_id, request):
+                resumer = None  # not journaled: no later run would find it, so it is never left open
+        else:
+            upload_id = point.upload_id
         try:
-            parts = await self._upload_parts(key, upload_id, content, request)
+            parts = await self._upload_parts(key, upload_id, content, request, point.kept if point else {})
             completed = await self._complete(key, upload_id, parts, request.conditions)
-        except BaseException:
+        except BaseException as exc:
+            if resumer is not None and keeps_open(exc):
+                resumer.left_open(key, upload_id, exc)
+                raise
             await self._abort(key, upload_id)
+            if resumer is not None:
+                resumer.finished(key, upload_id)
             raise
+        if resumer is not None:
+            resumer.finished(key, upload_id)
         algorithm = self._options.checksum_algorithm
         checksum = sent = None
         if algorithm is not None:
@@ -147,6 +162,17 @@ class MultipartUploader:
             checksum=checksum,
             sent_checksum=sent,
         )
+
+    async def _create(self, key: str, params: Mapping[str, Any]) -> str:
+        """CreateMultipartUpload; the new upload's id."""
+        location = self._datapath.location
+        create_params = {**params, **self._options.create_params()}
+        async with self._errors.request("CreateMultipartUpload", key):
+            created = await self._client.create_multipart_upload(
+                Bucket=location.bucket, Key=location.full_key(key), **create_params
+            )
+        upload_id: str = created["UploadId"]
+        return upload_id
 
     def _object_checksum(self, parts: Sequence[_SentPart]) -> str | None:
         """The object's additional checksum over the bytes we sent, in S3's format."""
@@ -163,13 +189,21 @@ class MultipartUploader:
         )
 
     async def _upload_parts(
-        self, key: str, upload_id: str, content: ObjectContent, request: PutRequest
+        self, key: str, upload_id: str, content: ObjectContent, request: PutRequest, kept: Mapping[int, KeptPart]
     ) -> list[_SentPart]:
         results: list[_SentPart | None] = [None] * len(request.part_sizes)
+        for index, part in kept.items():
+            results[index] = _SentPart(part.size, part.digest, WriteResponse(e_tag=part.e_tag))
+            # A resumed part counts as done, as a progress display would have counted it in the first run.
+            if request.on_bytes is not None:
+                request.on_bytes(part.size)
         offset = 0
         try:
             async with asyncio.TaskGroup() as group:
                 for index, size in enumerate(request.part_sizes):
+                    if index in kept:
+                        offset += size
+                        continue
                     group.create_task(
                         self._upload_part(key, upload_id, content, request, index, offset, size, results)
                     )

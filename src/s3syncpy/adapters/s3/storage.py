@@ -31,11 +31,13 @@ from s3syncpy.adapters.s3.datapath import BotocoreDataPath, ListPage, S3DataPath
 from s3syncpy.adapters.s3.details import details_from_response, object_parts
 from s3syncpy.adapters.s3.emptied_folders import without_emptied_folder
 from s3syncpy.adapters.s3.errors import ErrorMapper
-from s3syncpy.adapters.s3.multipart import MultipartUploader, content_md5_header
+from s3syncpy.adapters.s3.multipart import MultipartUploader, abort_upload, content_md5_header
 from s3syncpy.adapters.s3.options import S3StorageOptions
 from s3syncpy.adapters.s3.part_body import prepare_body
 from s3syncpy.adapters.s3.range_listing import range_of_listing
+from s3syncpy.adapters.s3.resumed_upload import UploadResumer
 from s3syncpy.adapters.s3.server_side_copy import ServerSideCopier, attribute_params
+from s3syncpy.adapters.s3.upload_journal import UploadJournal
 from s3syncpy.adapters.s3.versions import VersionLister
 from s3syncpy.application.ports.storage import (
     ListingOptions,
@@ -82,6 +84,7 @@ class S3ObjectStorage(ObjectStorage):
         operation_timeout: float | None = None,
         datapath: S3DataPath | None = None,
         held_bytes: ByteBudget | None = None,
+        upload_journal: UploadJournal | None = None,
     ) -> None:
         """Bind a client to a location.
 
@@ -95,6 +98,8 @@ class S3ObjectStorage(ObjectStorage):
             datapath: the per-object request path; defaults to BotocoreDataPath on `client`.
             held_bytes: bounds the bytes of request bodies held in memory at once (bodies that cannot be
                 streamed from their source); default DEFAULT_HELD_BYTES.
+            upload_journal: --resume: where multipart uploads are journaled, so that uploads whose request is
+                resumable are continued by a later run (None: every failed upload is aborted).
         """
         self._client = client
         self._location = location
@@ -104,8 +109,12 @@ class S3ObjectStorage(ObjectStorage):
         )
         self._datapath = datapath or BotocoreDataPath(client, location)
         self._held = held_bytes or ByteBudget(DEFAULT_HELD_BYTES)
+        resumer = None
+        if upload_journal is not None:
+            resumer = UploadResumer(client, location, self._errors, self._options, upload_journal,
+                                    abort=self._abort_upload)
         self._uploader = MultipartUploader(
-            client, self._datapath, self._errors, self._options, part_semaphore, self._held
+            client, self._datapath, self._errors, self._options, part_semaphore, self._held, resumer
         )
         self._copier = ServerSideCopier(client, location, self._errors, self._options, part_semaphore)
         self._versions = VersionLister(client, location, self._errors)
@@ -116,6 +125,9 @@ class S3ObjectStorage(ObjectStorage):
         self._plain_params = self._options.plain_params()
         if self._options.checksum_mode:
             checksums.skip_response_checksum_validation(client)
+
+    async def _abort_upload(self, key: str, upload_id: str) -> None:
+        await abort_upload(self._client, self._location, self._errors, self._options, key, upload_id)
 
     @property
     def features(self) -> StorageFeatures:

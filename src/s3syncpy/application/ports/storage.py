@@ -12,7 +12,9 @@ Contract (every implementation, including tests/fakes.InMemoryObjectStorage, pas
 * `put_object()` writes an object atomically: readers see the old object or the whole new one, never a part.
   A local storage writes a temp file beside the destination, runs `request.validate` on it if given, and
   renames it into place only when validation accepts; otherwise the temp file is removed and the existing
-  file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload.
+  file is left untouched. Any failure or cancellation removes the temp file / aborts the multipart upload, except
+  for a write whose `request.resume` is set (--resume): an interruption or a transient failure then leaves the
+  multipart upload open, or the temp file with its journal, for a later put of the same source to continue.
 * `delete_object()` removes one object; deleting a missing object is not an error. With `if_match` (S3 only) the
   delete is conditional and a changed object raises PreconditionFailedError.
 * Conditional writes (`PutRequest.conditions`, `CopyRequest.conditions`) are sent by storages that support them
@@ -41,6 +43,7 @@ from s3syncpy.application.ports.write_requests import (
     CopySource,
     WriteConditions,
 )
+from s3syncpy.application.settings.resume_settings import ResumableSource
 from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo, SystemMetadata
@@ -156,6 +159,8 @@ class PutRequest:
             acknowledged, a chunk written to a local file), for progress and statistics.
         conditions: the preconditions S3 checks before it replaces the object.
         on_write: called after each PutObject or UploadPart succeeded (S3 targets), for SYNC_WRITE events.
+        resume: --resume: the source a multipart write may be continued for (an interrupted upload left open, a
+            download's temp file kept with its journal); None: a failed write leaves nothing behind.
     """
 
     size: int
@@ -172,6 +177,7 @@ class PutRequest:
     on_bytes: ByteCounter | None = None
     conditions: WriteConditions = NO_CONDITIONS
     on_write: WriteReporter | None = None
+    resume: ResumableSource | None = None
 
 
 @dataclass(frozen=True, slots=True)

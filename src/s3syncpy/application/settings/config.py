@@ -15,6 +15,7 @@ from s3syncpy.application.settings.request_settings import (
     S3RequestSettings,
     validate_request_options,
 )
+from s3syncpy.application.settings.resume_settings import ResumeSettings
 from s3syncpy.application.settings.scripting import LuaSettings
 from s3syncpy.application.settings.sections import (
     KMS_SSE,
@@ -106,6 +107,8 @@ class ObjectSettings:
     server_side_copy: bool = False
     # --enable-versioning: every copy carries the s3sync_origin_* metadata of its source version.
     origin_metadata: bool = False
+    # An addition: --resume / --max-resume-age.
+    resume: ResumeSettings = field(default_factory=ResumeSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,8 @@ class SyncConfig:
     server_side_copy: bool = False
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
     conditions: ConditionalWrites = field(default_factory=ConditionalWrites)
+    # An addition to the reference: --resume / --max-resume-age (application/resume_settings.py).
+    resume: ResumeSettings = field(default_factory=ResumeSettings)
 
     @classmethod
     def from_args(cls, arguments: Sequence[str]) -> SyncConfig:
@@ -205,6 +210,7 @@ class SyncConfig:
             conditions=self.conditions,
             server_side_copy=self.server_side_copy,
             origin_metadata=self.versioning.enable_versioning,
+            resume=self.resume,
         )
 
     @property
@@ -285,6 +291,7 @@ class SyncConfig:
         if self.no_guess_mime_type and not direction.from_local:
             raise ConfigError("--no-guess-mime-type requires a local SOURCE")
         validate_request_options(direction, self.headers, self.requests, self.rate_limits, self.content_filters)
+        self.resume.validate(local_side=direction.from_local or direction.to_local)
 
     def _validate_update_check(self) -> None:
         uc = self.update_check

@@ -9,6 +9,7 @@ from s3syncpy.application.run.run_context import RunContext
 from s3syncpy.application.settings.config import ObjectSettings
 from s3syncpy.application.transfer import source_layout
 from s3syncpy.application.transfer.integrity import DownloadVerifier
+from s3syncpy.application.transfer.resumable import with_resume
 from s3syncpy.application.transfer.source_layout import SourceLayout
 from s3syncpy.application.transfer.strategies.base import FromS3Source, LogFields
 from s3syncpy.domain.model import ChecksumAlgorithm, ObjectDetails, ObjectInfo
@@ -44,7 +45,7 @@ class DownloadToFiles(FromS3Source):
                 max_parts=self._settings.transfer.max_keys,
             ),
         )
-        return PutRequest(
+        request = PutRequest(
             size=obj.size,
             part_sizes=source_layout.download_parts(self._settings, obj, layout.first_range),
             content_md5=not self._settings.verification.disable_content_md5_header,
@@ -53,6 +54,7 @@ class DownloadToFiles(FromS3Source):
             mtime_ns=obj.mtime_ns if self._target.features.sets_mtime else None,
             validate=verifier.validate,
         )
+        return with_resume(request, self._settings.resume, self._source.describe(obj.key), details)
 
     def completion_fields(self, obj: ObjectInfo) -> LogFields:
         return {"key": obj.key, "real_path": self._target.describe(obj.key), "size": obj.size}

@@ -8,6 +8,7 @@ from s3syncpy.application.ports.write_requests import ObjectAttributes
 from s3syncpy.application.run.preprocess import PreprocessError, apply_upload_metadata, upload_metadata_of
 from s3syncpy.application.transfer import source_layout
 from s3syncpy.application.transfer.integrity import verify_upload
+from s3syncpy.application.transfer.resumable import with_resume
 from s3syncpy.application.transfer.source_layout import SourceLayout
 from s3syncpy.application.transfer.strategies.base import (
     LogFields,
@@ -162,3 +163,7 @@ class UploadFromFiles(ToS3Target):
         # The file changed size since it was listed: send what it holds now (the reference re-stats it too). The
         # listed size would upload a truncated copy that the mtime check never corrects.
         return refreshed(obj, details)
+
+    async def _request(self, obj: ObjectInfo, details: ObjectDetails, layout: SourceLayout) -> PutRequest:
+        request = await super()._request(obj, details, layout)
+        return with_resume(request, self._settings.resume, self._source.describe(obj.key), details)
