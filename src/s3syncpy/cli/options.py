@@ -56,7 +56,8 @@ GROUPS: tuple[str, ...] = (
 
 _SIZE_SUFFIXES = "Allow suffixes: KB, KiB, MB, MiB, GB, GiB, TB, TiB"
 _PART_SUFFIXES = "Allow suffixes: MB, MiB, GB, GiB. The larger the size, the larger the memory usage."
-_SDK_TIMEOUT = "For details, see the AWS SDK TimeoutConfig documentation. The default has no timeout."
+# The reference points to its Rust SDK here; ours are enforced by s3syncpy itself around each request.
+_SDK_TIMEOUT = "An operation covers every retry of one request, an attempt one try. The default has no timeout."
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +348,7 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            f"Operation attempt timeout (milliseconds). {_SDK_TIMEOUT}", "operation_attempt_timeout",
            None, _MILLIS),
     _value("--connect-timeout-milliseconds", "Timeout Options",
-           "Connect timeout (milliseconds).The default has AWS SDK default timeout (Currently 3100 milliseconds).",
+           "Connect timeout (milliseconds). The default is 3100 milliseconds, as the AWS SDKs' default.",
            "connect_timeout", None, _MILLIS),
     _value("--read-timeout-milliseconds", "Timeout Options",
            "Read timeout (milliseconds). The default has no timeout.", "read_timeout", None, _MILLIS),
