@@ -146,8 +146,12 @@ async def _produce(
         if config.key_range is not None
         else None
     )
+    # Report mode writes nothing, but its listing's pages still take --rate-limit-objects tokens, as every S3
+    # listing's do.
     options = ListingOptions(
-        max_keys=config.transfer.max_keys, key_range=shard.source_listing_hint if shard is not None else None
+        max_keys=config.transfer.max_keys,
+        key_range=shard.source_listing_hint if shard is not None else None,
+        before_page=run.limits.before_page,
     )
     async for obj in source.list_objects(options):
         if shard is not None and not shard.keeps_source(obj.key):

@@ -103,7 +103,8 @@ class VersionedPhase:
         self._rules = rules
         self._user_filter = user_filter
         self._run = run
-        self._options = ListingOptions(max_keys=config.transfer.max_keys)
+        # Both listings, the source's and each key's on the target, take a --rate-limit-objects token per page.
+        self._options = ListingOptions(max_keys=config.transfer.max_keys, before_page=run.limits.before_page)
         # A shard of a distributed run (--key-range-start/-end) keeps only its keys; version listings cannot be
         # narrowed by the server, so the cut is made here.
         self._shard = (
