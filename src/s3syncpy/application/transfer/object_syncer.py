@@ -160,10 +160,10 @@ class ObjectSyncer:
         except RetryGivenUp:
             return None  # the force retry recorded what there was to record
         except StorageError as exc:
-            self.record_failure(exc, obj)
+            self._record_failure(exc, obj)
             return None
 
-    def record_failure(self, exc: StorageError, obj: ObjectInfo) -> None:
+    def _record_failure(self, exc: StorageError, obj: ObjectInfo) -> None:
         """Record a failure of work on `obj` that is not retried, as the reference classifies it: a skip with
         a warning (not found, access denied, a failed precondition, InvalidObjectState) or an error; nothing
         once the run is stopping."""
