@@ -6,6 +6,7 @@ free, and B bytes at R bytes/s at least (B - R) / R seconds.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -61,3 +62,47 @@ def test_bandwidth_against_the_unlimited_baseline(tmp_path: Path, bucket: str, s
     assert result.count("transferred") == 5
     assert {f"slow/{k}": v for k, v in files.items()} == bucket_objects(s3_admin, bucket, "slow/")
     assert {k: (tmp_path / "back" / k).read_bytes() for k in files} == files
+
+
+def test_report_listing_pages_take_object_tokens(bucket: str, target_bucket: str, s3_admin: Any,
+                                                 run_s3sync: RunS3Sync) -> None:
+    # Report mode writes nothing: its listing's pages are all that --rate-limit-objects paces (a HEAD takes no
+    # token). One object a page (--max-keys 1): 40 pages at 10/s, the first 10 free, is at least 3 s of waiting.
+    for i in range(40):
+        for name in (bucket, target_bucket):
+            s3_admin.put_object(Bucket=name, Key=f"obj{i:03}", Body=b"x")
+    source, target = f"s3://{bucket}/", f"s3://{target_bucket}/"
+
+    report = ("--report-sync-status", "--json-tracing", "--max-keys", "1")
+
+    baseline, _ = _timed(run_s3sync, *report, source, target)
+    limited, result = _timed(run_s3sync, *report, "--rate-limit-objects", "10", source, target)
+
+    print(f"report of 40 one-key pages: unlimited {baseline:.2f} s, --rate-limit-objects 10: {limited:.2f} s")
+    assert limited >= 2.9
+    assert limited - baseline >= 2.0
+    assert limited < 30
+    summary = json.loads(result.stdout.splitlines()[-1])["fields"]
+    assert (summary["name"], summary["number_of_objects"], summary["etag_matches"]) == ("REPORT_SUMMARY", 40, 40)
+
+
+def test_version_listing_pages_take_object_tokens(source_bucket: str, versioned_target: str, s3_admin: Any,
+                                                  run_s3sync: RunS3Sync) -> None:
+    # A re-run with every version copied already writes nothing: it lists the source's versions (one key a page
+    # with --max-keys 1) and each key's target versions (one page each), 60 pages at 10/s, the first 10 free: at
+    # least 5 s of waiting.
+    for i in range(30):
+        s3_admin.put_object(Bucket=source_bucket, Key=f"obj{i:03}", Body=b"x")
+    source, target = f"s3://{source_bucket}/", f"s3://{versioned_target}/"
+    first = run_s3sync("--enable-versioning", source, target)
+    assert first.count("transferred") == 30
+
+    baseline, _ = _timed(run_s3sync, "--enable-versioning", "--max-keys", "1", source, target)
+    limited, result = _timed(run_s3sync, "--enable-versioning", "--max-keys", "1", "--rate-limit-objects", "10",
+                             source, target)
+
+    print(f"versioned re-run of 30 keys: unlimited {baseline:.2f} s, --rate-limit-objects 10: {limited:.2f} s")
+    assert limited >= 4.9
+    assert limited - baseline >= 3.5
+    assert limited < 30
+    assert result.count("transferred") == 0

@@ -113,6 +113,25 @@ def test_the_prefix_itself_comes_with_the_empty_key() -> None:
     assert listed(client) == [[("", "x", False)], [("a", "y", False)]]
 
 
+def test_before_page_is_awaited_before_each_request() -> None:
+    # --rate-limit-objects takes a token per listing page, version listings' pages included.
+    client = PagedClient([
+        {"Versions": [version("p/a", "a1", True)], "IsTruncated": True, "NextKeyMarker": "p/a"},
+        {"Versions": [version("p/b", "b1", True)], "IsTruncated": False},
+    ])
+    lister = VersionLister(client, LOCATION, ErrorMapper(LOCATION))
+    requests_seen: list[int] = []
+
+    async def before_page() -> None:
+        requests_seen.append(len(client.calls))
+
+    async def run() -> list[str]:
+        return [entries[0].key async for entries in lister.keys(1, before_page=before_page)]
+
+    assert asyncio.run(run()) == ["a", "b"]
+    assert requests_seen == [0, 1]  # each time before its request was sent
+
+
 def test_a_truncated_page_without_markers_is_an_error() -> None:
     client = PagedClient([{"Versions": [version("p/a", "1")], "IsTruncated": True}])
     with pytest.raises(StorageError, match="cannot be continued"):

@@ -252,7 +252,7 @@ class S3ObjectStorage(ObjectStorage):
         Raises:
             StorageError: a listing request failed or the listing cannot be followed to its end.
         """
-        async for entries in self._versions.keys(options.max_keys, key):
+        async for entries in self._versions.keys(options.max_keys, key, before_page=options.before_page):
             yield entries
 
     def _check_continuation(self, previous: str | None, token: str | None) -> None:

@@ -3,7 +3,7 @@
 Public API:
     VersionLister(client, location, errors)
         .versioning_enabled() -> bool                             GetBucketVersioning status == "Enabled"
-        .keys(max_keys, key=None) -> AsyncIterator[list[ObjectVersion]]
+        .keys(max_keys, key=None, before_page=None) -> AsyncIterator[list[ObjectVersion]]
 
 Why regroup: botocore splits each page into Versions and DeleteMarkers, and a key's entries may straddle pages.
 S3 pages over the one key-ordered sequence of both, newest first within a key; the two lists are interleaved
@@ -14,7 +14,7 @@ parallel (the reference lists versions so).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from s3syncpy.adapters.s3.details import datetime_to_ns, info_from_listing
@@ -68,7 +68,13 @@ class VersionLister:
             response = await self._client.get_bucket_versioning(Bucket=self._location.bucket)
         return bool(response.get("Status") == "Enabled")
 
-    async def keys(self, max_keys: int, key: str | None = None) -> AsyncIterator[list[ObjectVersion]]:
+    async def keys(
+        self,
+        max_keys: int,
+        key: str | None = None,
+        *,
+        before_page: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[list[ObjectVersion]]:
         """Each key's versions and delete markers as one list in listing order (newest first), keys in order.
 
         An object named like the prefix itself comes with the empty key: the run counts it as skipped, as the
@@ -77,6 +83,7 @@ class VersionLister:
         Args:
             max_keys: the page size.
             key: only this exact key (relative); its entries, or nothing.
+            before_page: awaited before each request (--rate-limit-objects takes a token per page).
 
         Raises:
             StorageError: a request failed, or a truncated page has no markers to continue from.
@@ -86,6 +93,8 @@ class VersionLister:
         kwargs: dict[str, Any] = {"Bucket": location.bucket, "Prefix": prefix, "MaxKeys": max_keys}
         current: list[ObjectVersion] = []
         while True:
+            if before_page is not None:
+                await before_page()
             async with self._errors.request("ListObjectVersions"):
                 page = await self._client.list_object_versions(**kwargs)
             entries = [

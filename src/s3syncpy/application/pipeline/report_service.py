@@ -20,27 +20,26 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncGenerator
 
 from s3syncpy.application.pipeline.key_ranges import RunKeyRange
 from s3syncpy.application.pipeline.phases import pipeline_lifecycle, run_until_stopped
-from s3syncpy.application.pipeline.sync_service import filter_object
+from s3syncpy.application.pipeline.worker_pool import run_worker_pool
 from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage, StorageFeatures
 from s3syncpy.application.run.report import SyncReport
 from s3syncpy.application.run.run_context import RunContext, logger
 from s3syncpy.application.run.tracing import REPORT_LOGGER_NAME
+from s3syncpy.application.run.user_filter import UserFilter, user_filter_of
 from s3syncpy.application.settings.config import ObjectSettings, ReportSettings, SyncConfig
 from s3syncpy.application.settings.sections import UpdateCheck
+from s3syncpy.application.transfer.force_retry import ForceRetrier, RetryGivenUp
 from s3syncpy.application.transfer.update_check import HeadComparison, UpdateChecker
 from s3syncpy.domain.errors import (
     ObjectNotFoundError,
     StorageError,
-    TransientStorageError,
     UnsupportedLocalNameError,
-    UserCallbackError,
 )
 from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.keys import is_traversal_key
@@ -60,8 +59,6 @@ from s3syncpy.domain.sync_report import (
 
 report_logger = logging.getLogger(REPORT_LOGGER_NAME)
 
-_END = None  # queue sentinel: no more objects
-_T = TypeVar("_T")
 
 
 def report_object_settings(config: SyncConfig) -> ObjectSettings:
@@ -120,34 +117,33 @@ async def _report_phase(
     callbacks: SyncCallbacks | None,
     run: RunContext,
 ) -> None:
-    workers = config.transfer.worker_size
-    queue: asyncio.Queue[ObjectInfo | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
-    async with asyncio.TaskGroup() as group:
-        group.create_task(
-            _produce(config, source, reporter.target_features, reporter.rules, callbacks, queue, workers, run)
-        )
-        for _ in range(workers):
-            group.create_task(_work(queue, reporter))
+    listed = _listed(config, source, reporter.target_features, reporter.rules, user_filter_of(callbacks), run)
+    transfer = config.transfer
+    await run_worker_pool(
+        listed, reporter.report, workers=transfer.worker_size, queue_size=transfer.object_listing_queue_size
+    )
 
 
-async def _produce(
+async def _listed(
     config: SyncConfig,
     source: ObjectStorage,
     target_features: StorageFeatures,
     rules: PlanRules,
-    callbacks: SyncCallbacks | None,
-    queue: asyncio.Queue[ObjectInfo | None],
-    workers: int,
+    user_filter: UserFilter | None,
     run: RunContext,
-) -> None:
-    user_filter = callbacks if callbacks is not None and callbacks.has_filter else None
+) -> AsyncGenerator[ObjectInfo, None]:
+    """The source objects to report on: the run's shard, past the built-in and the user-defined filters."""
     shard = (
         RunKeyRange.between(config.key_range, source.features, target_features)
         if config.key_range is not None
         else None
     )
+    # Report mode writes nothing, but its listing's pages still take --rate-limit-objects tokens, as every S3
+    # listing's do.
     options = ListingOptions(
-        max_keys=config.transfer.max_keys, key_range=shard.source_listing_hint if shard is not None else None
+        max_keys=config.transfer.max_keys,
+        key_range=shard.source_listing_hint if shard is not None else None,
+        before_page=run.limits.before_page,
     )
     async for obj in source.list_objects(options):
         if shard is not None and not shard.keeps_source(obj.key):
@@ -155,24 +151,10 @@ async def _produce(
         if plan_filters(obj, rules) is not None:
             run.stats.skipped += 1
             continue
-        if user_filter is not None and not await _keeps(user_filter, obj):
+        if user_filter is not None and await user_filter.plan(obj) is not None:
             run.stats.skipped += 1
             continue
-        await queue.put(obj)
-    for _ in range(workers):
-        await queue.put(_END)
-
-
-async def _keeps(callbacks: SyncCallbacks, obj: ObjectInfo) -> bool:
-    try:
-        return bool(await callbacks.filter(filter_object(obj)))
-    except Exception as exc:
-        raise UserCallbackError(f"User defined filter error: {exc}") from exc
-
-
-async def _work(queue: asyncio.Queue[ObjectInfo | None], reporter: _ObjectReporter) -> None:
-    while (obj := await queue.get()) is not None:
-        await reporter.report(obj)
+        yield obj
 
 
 class _ObjectReporter:
@@ -188,8 +170,8 @@ class _ObjectReporter:
         clock: Clock,
     ) -> None:
         settings = report_object_settings(config)
-        self._retry = config.force_retry
-        self._clock = clock
+        # A report's requests only read: retrying one repeats nothing visible.
+        self._retrier = ForceRetrier(config.force_retry, run, clock)
         uc = settings.update_check
         self._comparison = ContentComparison.for_options(
             check_size=uc.check_size, check_additional_checksum=uc.check_additional_checksum
@@ -221,24 +203,10 @@ class _ObjectReporter:
             # traversal key is, instead of ending the report.
             self._run.warn(str(exc), key=obj.key)
             self._log(existence_record(obj))
-        except TransientStorageError as exc:
-            self._run.error("force retry count exceeded.", key=obj.key, error=str(exc))
+        except RetryGivenUp:
+            pass  # the force retry recorded the error (nothing, when the run is stopping)
         except StorageError as exc:
             self._run.error("head_object() failed.", key=obj.key, error=str(exc))
-
-    async def _retrying(self, key: str, request: Callable[[], Awaitable[_T]]) -> _T:
-        """One request with the reference's force retry: a transient failure is a warning and is tried again,
-        up to --force-retry-count times. Requests only read, so a retry repeats nothing visible."""
-        attempt = 0
-        while True:
-            try:
-                return await request()
-            except TransientStorageError as exc:
-                if attempt >= self._retry.force_retry_count or self._run.stopping:
-                    raise
-                self._run.warn("force retryable error has occurred.", key=key, error=str(exc))
-            attempt += 1
-            await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
 
     async def _report(self, obj: ObjectInfo) -> None:
         directory_tree = self._target.features.stores_directories
@@ -255,10 +223,10 @@ class _ObjectReporter:
             return
         if directory_tree and obj.is_directory_marker:
             # An empty marker is a directory here: it is in sync when the directory exists (no bytes to compare).
-            if await self._retrying(obj.key, lambda: self._target.head_object(obj.key)) is None:
+            if await self._retrier.call(obj.key, lambda: self._target.head_object(obj.key)) is None:
                 self._log(existence_record(obj))
             return
-        comparison = await self._retrying(obj.key, lambda: self._checker.compare(obj))
+        comparison = await self._retrier.call(obj.key, lambda: self._checker.compare(obj))
         if comparison.target is None:
             self._log(existence_record(obj))
         else:
@@ -284,7 +252,9 @@ class _ObjectReporter:
 
     async def _report_attributes(self, obj: ObjectInfo, target: ObjectDetails | None) -> None:
         """Metadata and tags; a target that does not exist was reported NOT_FOUND already and is skipped here."""
-        source = await self._retrying(obj.key, lambda: self._source.head_object(obj.key, version_id=obj.version_id))
+        source = await self._retrier.call(
+            obj.key, lambda: self._source.head_object(obj.key, version_id=obj.version_id)
+        )
         if source is None:
             # Listed but gone: one of the warnings report mode turns into errors.
             self._run.skip_warning("object not found. skipping.", key=obj.key)
@@ -297,11 +267,13 @@ class _ObjectReporter:
                 report_logger.info(record.message, extra={"fields": record.fields})
             self._summary.count(ReportType.METADATA, overall)
         if self._options.tagging:
-            source_tags = await self._retrying(
+            source_tags = await self._retrier.call(
                 obj.key, lambda: self._source.get_object_tagging(obj.key, version_id=obj.version_id)
             ) if source.tag_count > 0 else {}
             try:
-                target_tags = await self._retrying(obj.key, lambda: self._target.get_object_tagging(obj.key))
+                target_tags = await self._retrier.call(
+                    obj.key, lambda: self._target.get_object_tagging(obj.key)
+                )
             except ObjectNotFoundError:
                 return
             self._log(tagging_record(obj.key, obj.version_id, source_tags, target_tags))

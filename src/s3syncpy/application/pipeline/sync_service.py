@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import AsyncGenerator
 
 from s3syncpy._speedups import KeyMap
 from s3syncpy.application.pipeline.deletion import (
@@ -36,7 +37,8 @@ from s3syncpy.application.pipeline.target_merge import (
     log_comparison_mode,
 )
 from s3syncpy.application.pipeline.versioned_sync import VersionedPhase, versioning_prerequisites_met
-from s3syncpy.application.ports.callbacks import FilterObject, SyncCallbacks
+from s3syncpy.application.pipeline.worker_pool import run_worker_pool
+from s3syncpy.application.ports.callbacks import SyncCallbacks
 from s3syncpy.application.ports.clock import Clock
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.run.events import EventBus
@@ -44,6 +46,7 @@ from s3syncpy.application.run.preprocess import preprocessor_for
 from s3syncpy.application.run.rate_limits import RateLimits
 from s3syncpy.application.run.report import SyncReport
 from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.run.user_filter import UserFilter, user_filter_of
 from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.application.settings.derived_settings import listing_parallelism
 from s3syncpy.application.transfer.latest_tagging import LatestTagging
@@ -53,7 +56,7 @@ from s3syncpy.application.transfer.strategies import StrategyFactory, choose_str
 from s3syncpy.application.transfer.update_check import UpdateChecker
 from s3syncpy.application.transfer.write_conditions import ConditionalWritePolicy
 from s3syncpy.domain.decisions.listing import TargetEntry
-from s3syncpy.domain.errors import StorageError, UserCallbackError
+from s3syncpy.domain.errors import StorageError
 from s3syncpy.domain.filters import build_filter_chain
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.keys import local_listing_key
@@ -62,15 +65,12 @@ from s3syncpy.domain.plan import (
     ObjectPlan,
     PlanRules,
     Skip,
-    SkipReason,
     plan_after_filters,
     plan_filters,
     plan_object,
 )
-from s3syncpy.domain.timeparse import format_rfc3339_millis
 from s3syncpy.domain.transfer_totals import TransferTotals
 
-_END = None  # queue sentinel: no more objects
 _Work = tuple[ObjectInfo, ObjectPlan]
 
 
@@ -353,8 +353,7 @@ async def _run_versioned(
     if not await _until_stopped(run, check) or not ready[0]:
         return
     syncer, rules, _ = _object_syncer(config, source, target, strategy, None, clock, run)
-    user_filter = _UserFilter(callbacks, run).plan if callbacks.has_filter else None
-    phase = VersionedPhase(config, source, target, syncer, rules, user_filter, run)
+    phase = VersionedPhase(config, source, target, syncer, rules, user_filter_of(callbacks), run)
     await _until_stopped(run, phase.run)
 
 
@@ -439,30 +438,35 @@ async def _sync_phase(
     shard: RunKeyRange | None,
     run: RunContext,
 ) -> None:
-    workers = config.transfer.worker_size
-    queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=config.transfer.object_listing_queue_size)
-    user_filter = _UserFilter(callbacks, run) if callbacks.has_filter else None
     totals = run.report.totals
-    async with asyncio.TaskGroup() as group:
-        group.create_task(
-            _produce(listing, source, syncer, rules, user_filter, lookup, shard, queue, workers, totals)
-        )
-        for _ in range(workers):
-            group.create_task(_work(queue, syncer, lookup, totals))
+    planned = _planned(listing, source, syncer, rules, user_filter_of(callbacks), lookup, shard, totals)
+
+    async def work(item: _Work) -> None:
+        obj, plan = item
+        try:
+            outcome = await syncer.carry_out(obj, plan)
+        finally:
+            lookup.release(obj.key)
+        if outcome is not Outcome.TRANSFERRED:
+            totals.withdraw(obj.size, count_object=outcome is not Outcome.NO_CONTENT)
+
+    transfer = config.transfer
+    await run_worker_pool(
+        planned, work, workers=transfer.worker_size, queue_size=transfer.object_listing_queue_size
+    )
 
 
-async def _produce(
+async def _planned(
     listing: ListingOptions,
     source: ObjectStorage,
     syncer: ObjectSyncer,
     rules: PlanRules,
-    user_filter: _UserFilter | None,
+    user_filter: UserFilter | None,
     lookup: _Lookup,
     shard: RunKeyRange | None,
-    queue: asyncio.Queue[_Work | None],
-    workers: int,
     totals: TransferTotals,
-) -> None:
+) -> AsyncGenerator[_Work, None]:
+    """The listed source objects with their plans; skips are recorded here and never reach a worker."""
     listed_target = lookup.listed_target
     async for obj in source.list_objects(listing):
         if shard is not None and not shard.keeps_source(obj.key):
@@ -481,53 +485,7 @@ async def _produce(
             syncer.record_skip(obj, plan)
             continue
         totals.add(obj.size)
-        await queue.put((obj, plan))
-    # Reached only when the listing completed: a failing or cancelled listing ends the whole TaskGroup.
+        yield obj, plan
+    # Reached only when the listing completed: a failing or cancelled listing ends the whole worker pool.
     totals.listing_complete = True
     await lookup.finish()
-    for _ in range(workers):
-        await queue.put(_END)
-
-
-class _UserFilter:
-    """The user-defined filter between the built-in filters and the target listing check."""
-
-    def __init__(self, callbacks: SyncCallbacks, run: RunContext) -> None:
-        self._callbacks = callbacks
-        self._run = run
-
-    async def plan(self, obj: ObjectInfo) -> Skip | None:
-        """Skip(USER_FILTERED) when the callback drops the object, None when it keeps it.
-
-        Raises:
-            UserCallbackError: the callback failed (the run then ends with an error).
-        """
-        try:
-            keep = await self._callbacks.filter(filter_object(obj))
-        except Exception as exc:
-            raise UserCallbackError(f"User defined filter error: {exc}") from exc
-        return None if keep else Skip(SkipReason.USER_FILTERED)
-
-
-def filter_object(obj: ObjectInfo) -> FilterObject:
-    """What a user-defined filter sees of one listed object."""
-    return FilterObject(
-        key=obj.key,
-        last_modified=format_rfc3339_millis(obj.mtime_ns),
-        version_id=obj.version_id,
-        e_tag=obj.e_tag,
-        checksum_algorithm=obj.checksum_algorithm,
-        size=obj.size,
-    )
-
-
-async def _work(
-    queue: asyncio.Queue[_Work | None], syncer: ObjectSyncer, lookup: _Lookup, totals: TransferTotals
-) -> None:
-    while (item := await queue.get()) is not None:
-        try:
-            outcome = await syncer.carry_out(*item)
-        finally:
-            lookup.release(item[0].key)
-        if outcome is not Outcome.TRANSFERRED:
-            totals.withdraw(item[0].size, count_object=outcome is not Outcome.NO_CONTENT)

@@ -22,21 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from s3syncpy.application.pipeline.key_ranges import RunKeyRange
 from s3syncpy.application.pipeline.phases import complete_despite_cancellation
+from s3syncpy.application.pipeline.worker_pool import run_worker_pool
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.storage import ListingOptions, ObjectStorage
 from s3syncpy.application.run.run_context import RunContext, logger
+from s3syncpy.application.run.user_filter import UserFilter
 from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.application.transfer.object_syncer import ObjectSyncer
 from s3syncpy.domain import etag as etag_math
-from s3syncpy.domain.errors import StorageError
-from s3syncpy.domain.model import ObjectInfo
-from s3syncpy.domain.plan import TRANSFER, PlanRules, Skip, plan_after_listing, plan_filters
+from s3syncpy.domain.plan import TRANSFER, PlanRules, plan_after_listing, plan_filters
 from s3syncpy.domain.time_units import NANOS_PER_MILLI
 from s3syncpy.domain.versions import (
     ORIGIN_VERSION_ID_KEY,
@@ -46,12 +45,9 @@ from s3syncpy.domain.versions import (
     version_at,
 )
 
-UserFilterPlan = Callable[[ObjectInfo], Awaitable[Skip | None]]
 ALREADY_SYNCED = "Object filtered. This version already synced."
 VERSIONING_REQUIRED = "Versioning must be enabled on both buckets."
 SOURCE_VERSIONING_REQUIRED = "Versioning must be enabled on the source bucket for --point-in-time."
-_END = None
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +89,7 @@ class VersionedPhase:
         target: ObjectStorage,
         syncer: ObjectSyncer,
         rules: PlanRules,
-        user_filter: UserFilterPlan | None,
+        user_filter: UserFilter | None,
         run: RunContext,
     ) -> None:
         self._config = config
@@ -103,7 +99,8 @@ class VersionedPhase:
         self._rules = rules
         self._user_filter = user_filter
         self._run = run
-        self._options = ListingOptions(max_keys=config.transfer.max_keys)
+        # Both listings, the source's and each key's on the target, take a --rate-limit-objects token per page.
+        self._options = ListingOptions(max_keys=config.transfer.max_keys, before_page=run.limits.before_page)
         # A shard of a distributed run (--key-range-start/-end) keeps only its keys; version listings cannot be
         # narrowed by the server, so the cut is made here.
         self._shard = (
@@ -115,43 +112,39 @@ class VersionedPhase:
         self._moment_ns = None if moment is None else moment * NANOS_PER_MILLI
 
     async def run(self) -> None:
-        """Run the phase to its end (a failing listing ends the TaskGroup, and so the phase)."""
-        workers = self._config.transfer.worker_size
-        queue: asyncio.Queue[_KeyEntries | None] = asyncio.Queue(
-            maxsize=self._config.transfer.object_listing_queue_size
+        """Run the phase to its end (a failing listing ends the worker pool, and so the phase)."""
+        transfer = self._config.transfer
+        await run_worker_pool(
+            self._listed_keys(),
+            self._work,
+            workers=transfer.worker_size,
+            queue_size=transfer.object_listing_queue_size,
         )
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._produce(queue, workers))
-            for _ in range(workers):
-                group.create_task(self._work(queue))
 
-    async def _produce(self, queue: asyncio.Queue[_KeyEntries | None], workers: int) -> None:
+    async def _listed_keys(self) -> AsyncGenerator[_KeyEntries, None]:
         async for entries in self._source.list_object_versions(self._options):
             if self._shard is not None and not self._shard.keeps_source(entries[0].key):
                 continue
             kept = [entry for entry in entries if await self._passes_filters(entry)]
             if kept:
-                await queue.put(_KeyEntries(listed=entries, kept=kept))
-        for _ in range(workers):
-            await queue.put(_END)
+                yield _KeyEntries(listed=entries, kept=kept)
 
     async def _passes_filters(self, entry: ObjectVersion) -> bool:
         skip = plan_filters(entry.info, self._rules)
         if skip is None and self._user_filter is not None:
-            skip = await self._user_filter(entry.info)
+            skip = await self._user_filter.plan(entry.info)
         if skip is None:
             return True
         self._syncer.record_skip(entry.info, skip)
         return False
 
-    async def _work(self, queue: asyncio.Queue[_KeyEntries | None]) -> None:
-        while (entries := await queue.get()) is not None:
-            if self._run.stopping:
-                continue
-            if self._moment_ns is not None:
-                await self._sync_point_in_time(entries.kept, self._moment_ns)
-            else:
-                await self._sync_versions(entries)
+    async def _work(self, entries: _KeyEntries) -> None:
+        if self._run.stopping:
+            return
+        if self._moment_ns is not None:
+            await self._sync_point_in_time(entries.kept, self._moment_ns)
+        else:
+            await self._sync_versions(entries)
 
     async def _sync_point_in_time(self, entries: list[ObjectVersion], moment_ns: int) -> None:
         current = version_at(entries, moment_ns)
@@ -163,7 +156,7 @@ class VersionedPhase:
     async def _sync_versions(self, entries: _KeyEntries) -> None:
         first = entries.kept[0]
         key = first.key
-        target_versions = await self._with_retry(first.info, lambda: self._target_versions(key))
+        target_versions = await self._syncer.retried(first.info, lambda: self._target_versions(key))
         if target_versions is None:
             return
         # The whole listed history decides what the source's current entry is, the kept entries what is copied.
@@ -180,8 +173,8 @@ class VersionedPhase:
         if plan.rewrite_current is not None and not self._run.stopping:
             await self._copy(plan.rewrite_current)
         if plan.replay_delete and not self._run.stopping:
-            await self._with_retry(entries.listed[0].info,
-                                   lambda: complete_despite_cancellation(self._replay_delete(key)))
+            await self._syncer.retried(entries.listed[0].info,
+                                       lambda: complete_despite_cancellation(self._replay_delete(key)))
 
     async def _copy(self, version: ObjectVersion) -> bool:
         """Copy one version; one copied in a single request is finished even when the run stops meanwhile.
@@ -219,15 +212,3 @@ class VersionedPhase:
         if logger.isEnabledFor(logging.INFO):
             done = "[dry-run] delete completed." if self._config.dry_run else "delete completed."
             logger.info(done, extra={"fields": {"key": key, "target_key": self._target.describe(key)}})
-
-    async def _with_retry(self, obj: ObjectInfo, work: Callable[[], Awaitable[_T]]) -> _T | None:
-        """`work` under the reference's force retry (transient failures retried, others counted); None on failure."""
-        attempt = 0
-        while True:
-            try:
-                return await work()
-            except StorageError as exc:
-                if not self._syncer.retry_after(exc, obj, attempt):
-                    return None
-            attempt += 1
-            await self._syncer.pause_before_retry()

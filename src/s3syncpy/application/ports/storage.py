@@ -354,7 +354,7 @@ class ObjectStorage(abc.ABC):
         """Yield, per key, every version and delete marker under the root (each key's entries in one list).
 
         Args:
-            options: the page size (version listings are never parallel).
+            options: the page size and `before_page` (version listings are never parallel).
             key: list only this exact key (its list, or nothing when it has no versions).
 
         Raises:

@@ -1,4 +1,5 @@
-"""ObjectSyncer: what a worker does with one listed object, wrapped in the reference's per-object force retry.
+"""ObjectSyncer: what a worker does with one listed object, wrapped in the reference's per-object force retry
+(application/transfer/force_retry.py).
 
 Per object: the plan (computed in the listing stage) -> [HEAD the target: layer B of the update check; with
 --sync-latest-tagging an up-to-date object may still get the source's tags] -> the write's preconditions -> the
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from s3syncpy.application.ports.callbacks import EventType
 from s3syncpy.application.ports.clock import Clock
@@ -18,6 +20,7 @@ from s3syncpy.application.run.run_context import RunContext, log_enabled, logger
 from s3syncpy.application.settings.sections import ForceRetry
 from s3syncpy.application.settings.write_settings import ConditionalWrites
 from s3syncpy.application.transfer.content import EmptyContent
+from s3syncpy.application.transfer.force_retry import ForceRetrier, RetryGivenUp
 from s3syncpy.application.transfer.latest_tagging import LatestTagging
 from s3syncpy.application.transfer.source_layout import LayoutError
 from s3syncpy.application.transfer.strategies.base import PutFailedError, TransferStrategy
@@ -30,7 +33,6 @@ from s3syncpy.domain.errors import (
     ObjectNotFoundError,
     PreconditionFailedError,
     StorageError,
-    TransientStorageError,
     UnsupportedLocalNameError,
 )
 from s3syncpy.domain.model import ObjectInfo
@@ -44,6 +46,8 @@ from s3syncpy.domain.plan import (
     plan_after_head,
 )
 from s3syncpy.domain.timeparse import format_rfc3339_millis
+
+_T = TypeVar("_T")
 
 # The flow of an object whose plan needed no HEAD of the target.
 NOT_HEADED = HeadCheck(True, "", None, headed=False)
@@ -89,10 +93,9 @@ class ObjectSyncer:
         self._target = target
         self._checker = checker
         self._rules = rules
-        self._retry = force_retry
+        self._retrier = ForceRetrier(force_retry, run, clock)
         self._dry_run = dry_run
         self._run = run
-        self._clock = clock
         self._stats = run.stats
         self._ignore_glacier_warnings = ignore_glacier_warnings
 
@@ -134,49 +137,38 @@ class ObjectSyncer:
         if isinstance(plan, Skip):
             self.record_skip(obj, plan)
             return Outcome.NOT_TRANSFERRED
-        attempt = 0
-        while True:
-            try:
-                return await self._sync_once(obj, plan)
-            except PutFailedError as failed:
-                self._run.warn("failed to put object.", key=obj.key, error=str(failed.cause))
-                if not self._handle(failed.cause, obj, attempt):
-                    return Outcome.FAILED
-            except StorageError as exc:
-                if not self._handle(exc, obj, attempt):
-                    return Outcome.FAILED
-            except (DirectoryTraversalError, UnsupportedLocalNameError) as exc:
-                # A key the local target cannot hold (outside it, or a name its disk refuses): skipped, a warning.
-                self._run.skip_warning(str(exc), key=obj.key)
-                return Outcome.FAILED
-            except (LayoutError, ObjectTooLargeError) as exc:
-                # The sanity checks of --auto-chunksize and S3's size limit: an error of the object, not retried.
-                self._run.error(str(exc), key=obj.key)
-                return Outcome.FAILED
-            if self._run.stopping:
-                return Outcome.FAILED
-            attempt += 1
-            await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
+        try:
+            outcome = await self.retried(obj, lambda: self._attempt(obj, plan))
+        except (DirectoryTraversalError, UnsupportedLocalNameError) as exc:
+            # A key the local target cannot hold (outside it, or a name its disk refuses): skipped, a warning.
+            self._run.skip_warning(str(exc), key=obj.key)
+            return Outcome.FAILED
+        except (LayoutError, ObjectTooLargeError) as exc:
+            # The sanity checks of --auto-chunksize and S3's size limit: an error of the object, not retried.
+            self._run.error(str(exc), key=obj.key)
+            return Outcome.FAILED
+        return Outcome.FAILED if outcome is None else outcome
 
-    def retry_after(self, exc: StorageError, obj: ObjectInfo, attempt: int) -> bool:
-        """Classify failed attempt number `attempt` (from 0) of work on `obj` as the reference's force retry
-        does: count the warning or error, and return True when it is to be tried again."""
-        return self._handle(exc, obj, attempt)
+    async def retried(self, obj: ObjectInfo, work: Callable[[], Awaitable[_T]]) -> _T | None:
+        """`work` for `obj` under the run's force retry; a failure is classified and recorded as the object's.
 
-    async def pause_before_retry(self) -> None:
-        """The force-retry interval."""
-        await self._clock.sleep(self._retry.force_retry_interval_milliseconds / 1000)
+        Returns:
+            What `work` returned; None when it failed (the warning or error is counted).
+        """
+        try:
+            return await self._retrier.call(obj.key, work)
+        except RetryGivenUp:
+            return None  # the force retry recorded what there was to record
+        except StorageError as exc:
+            self._record_failure(exc, obj)
+            return None
 
-    def _handle(self, exc: StorageError, obj: ObjectInfo, attempt: int) -> bool:
-        """Classify a failed attempt as the reference's force retry does. Returns True to retry."""
+    def _record_failure(self, exc: StorageError, obj: ObjectInfo) -> None:
+        """Record a failure of work on `obj` that is not retried, as the reference classifies it: a skip with
+        a warning (not found, access denied, a failed precondition, InvalidObjectState) or an error; nothing
+        once the run is stopping."""
         if self._run.stopping:
-            return False
-        if isinstance(exc, TransientStorageError):
-            if attempt >= self._retry.force_retry_count:
-                self._run.error("force retry count exceeded.", key=obj.key, error=str(exc))
-                return False
-            self._run.warn("force retryable error has occurred.", key=obj.key, error=str(exc))
-            return True
+            return
         if isinstance(exc, ObjectNotFoundError):
             self._run.skip_warning("object not found. skipping.", key=obj.key)
         elif isinstance(exc, AccessDeniedError):
@@ -193,7 +185,15 @@ class ObjectSyncer:
                 self._run.skip_warning("Glacier InvalidObjectState. Skipping.", key=obj.key)
         else:
             self._run.error("non force retryable error has occurred.", key=obj.key, error=str(exc))
-        return False
+
+    async def _attempt(self, obj: ObjectInfo, plan: ObjectPlan) -> Outcome:
+        """One attempt of the flow; a failed write counts the reference's extra warning, then fails as its
+        cause."""
+        try:
+            return await self._sync_once(obj, plan)
+        except PutFailedError as failed:
+            self._run.warn("failed to put object.", key=obj.key, error=str(failed.cause))
+            raise failed.cause from None
 
     async def _sync_once(self, obj: ObjectInfo, plan: ObjectPlan) -> Outcome:
         head = NOT_HEADED
