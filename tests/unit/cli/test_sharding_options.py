@@ -13,6 +13,7 @@ from s3syncpy.domain.key_range import KeyRange
 
 S3 = "s3://bucket/prefix/"
 SCHEDULER = ("--dask-scheduler", "tcp://127.0.0.1:1")
+LOCAL = ("--dask-shards", "2")  # without a scheduler: local worker processes
 SSE_C_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="  # base64 of 32 bytes
 SECRET = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123"
@@ -24,13 +25,18 @@ TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123"
         (["--key-range-start", "b", "--key-range-end", "a"], "does not sort before"),
         (["--key-range-start", "a", "--key-range-end", "a"], "does not sort before"),
         (["--key-range-end", ""], "--key-range-end must not be empty"),
-        (["--dask-shards", "4"], "--dask-shards requires --dask-scheduler"),
         ([*SCHEDULER, "--dask-shards", "0"], "--dask-shards"),
         ([*SCHEDULER, "--key-range-start", "a"], "cannot be combined with --dask-scheduler"),
         ([*SCHEDULER, "--delete", "--max-delete", "5"], "--max-delete cannot be combined"),
         ([*SCHEDULER, "--target-sse-c", "AES256", "--target-sse-c-key", SSE_C_KEY], "cannot be combined"),
+        (["--dask-shards", "0"], "--dask-shards"),
+        ([*LOCAL, "--key-range-start", "a"], "cannot be combined with --dask-shards"),
+        ([*LOCAL, "--delete", "--max-delete", "5"], "--max-delete cannot be combined with --dask-shards"),
+        ([*LOCAL, "--target-sse-c", "AES256", "--target-sse-c-key", SSE_C_KEY],
+         "--source-sse-c-key/--target-sse-c-key cannot be combined with --dask-shards"),
     ],
-    ids=["reversed", "empty", "empty-end", "shards-alone", "zero-shards", "range", "max-delete", "sse-c"],
+    ids=["reversed", "empty", "empty-end", "zero-shards", "range", "max-delete", "sse-c", "local-zero-shards",
+         "local-range", "local-max-delete", "local-sse-c"],
 )
 def test_bad_sharding_options_exit_2(
     arguments: list[str], mentioned: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -91,3 +97,15 @@ def test_a_profile_still_travels_to_the_workers(capsys: pytest.CaptureFixture[st
 
 async def _must_not_run(*_args: object) -> SyncReport:
     raise AssertionError("the sync must not start")
+
+
+def test_shards_without_a_scheduler_keep_the_explicit_credentials(tmp_path: Path) -> None:
+    """Local worker processes get the command line's keys: they stay on this machine."""
+    seen: list[SyncConfig] = []
+
+    async def execute(config: SyncConfig, *_args: object) -> None:
+        seen.append(config)
+
+    assert run([str(tmp_path), S3, *LOCAL, "--target-access-key", "AKIDEXAMPLE", "--target-secret-access-key",
+                SECRET], execute=execute) == 0
+    assert (seen[0].target_client.access_key, seen[0].target_client.secret_access_key) == ("AKIDEXAMPLE", SECRET)
