@@ -188,9 +188,11 @@ async def _run_async(config: SyncConfig, ui: UiSettings, report: SyncReport, exe
     remove_handlers = _install_signal_handlers(asyncio.get_running_loop(), cancel)
     progress: ProgressDisplay | None = None
     progress_task: asyncio.Task[None] | None = None
+    # A sharded run's counters arrive only with the shards' reports, at the end: a live line would show zeros.
+    sharded = ui.dask_scheduler is not None or ui.dask_shards is not None
     if progress_enabled(
         stream=sys.stderr,
-        show_no_progress=ui.show_no_progress,
+        show_no_progress=ui.show_no_progress or sharded,
         json_tracing=ui.json_tracing,
         log_level=ui.log_level,
     ):

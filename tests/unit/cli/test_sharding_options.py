@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,25 @@ def test_shards_without_a_scheduler_keep_the_explicit_credentials(tmp_path: Path
     assert run([str(tmp_path), S3, *LOCAL, "--target-access-key", "AKIDEXAMPLE", "--target-secret-access-key",
                 SECRET], execute=execute) == 0
     assert (seen[0].target_client.access_key, seen[0].target_client.secret_access_key) == ("AKIDEXAMPLE", SECRET)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("arguments", "drawn"), [([], True), (list(LOCAL), False), (list(SCHEDULER), False)],
+                         ids=["one-run", "local-shards", "dask"])
+def test_a_sharded_run_draws_no_live_progress_line(
+    arguments: list[str], drawn: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its counters arrive with the shards' reports at the end: a live line would only show zeros."""
+    terminal = _Tty()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr("s3syncpy.cli.progress.REFRESH_SECONDS", 0.02)
+
+    async def execute(*_args: object) -> None:
+        await asyncio.sleep(0.3)  # several refreshes of the progress line
+
+    assert run([str(tmp_path), S3, *arguments], execute=execute) == 0
+    assert ("0 obj" in terminal.getvalue()) is drawn
