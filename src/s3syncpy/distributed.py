@@ -27,7 +27,7 @@ from s3syncpy.application.run.events import EventBus
 from s3syncpy.application.run.report import SyncReport, merge_reports
 from s3syncpy.application.run.run_context import RunContext
 from s3syncpy.application.settings.config import SyncConfig
-from s3syncpy.application.settings.sharded_run import check_shardable, shard_config
+from s3syncpy.application.settings.sharded_run import DEFAULT_SHARDS, check_shardable, shard_config
 from s3syncpy.bootstrap import open_storage
 from s3syncpy.bootstrap import sync as sync_one
 from s3syncpy.domain.errors import ConfigError, S3SyncError
@@ -37,7 +37,8 @@ from s3syncpy.domain.shard_plan import BoundarySampler
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-DEFAULT_SHARDS = 16
+__all__ = ["DEFAULT_SHARDS", "describe_range", "plan_ranges", "run_shard", "sync", "sync_on_scheduler"]
+
 _CONNECT_TIMEOUT_SECS = 10
 
 
@@ -117,10 +118,11 @@ def run_shard(config: SyncConfig) -> SyncReport:
     try:
         return asyncio.run(sync_one(config))
     except S3SyncError as exc:
-        return SyncReport(errors=[f"shard {_describe(config.key_range)}: {exc}"], dry_run=config.dry_run)
+        return SyncReport(errors=[f"shard {describe_range(config.key_range)}: {exc}"], dry_run=config.dry_run)
 
 
-def _describe(key_range: KeyRange | None) -> str:
+def describe_range(key_range: KeyRange | None) -> str:
+    """A shard's range in words, for messages (`from 'a' to the last key`)."""
     if key_range is None:
         return "of all keys"
     start = repr(key_range.start) if key_range.start is not None else "the first key"

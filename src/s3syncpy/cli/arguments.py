@@ -14,14 +14,12 @@ from typing import Any
 import click
 
 from s3syncpy.application.settings.config import SyncConfig
-from s3syncpy.application.settings.sharded_run import check_shardable
+from s3syncpy.application.settings.sharded_run import DEFAULT_SHARDS, ShardRunner, check_shardable
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.logging_setup import SecretRedactor
 from s3syncpy.cli.parsing import UiSettings, build_config, build_ui_settings, resolve_source
 from s3syncpy.domain.errors import ConfigError
 
-# A --dask-shards the user did not give (click reports None for parameters it never saw).
-_DEFAULTED = (click.core.ParameterSource.DEFAULT, None)
 # Parameters that make the command print something and exit instead of describing a sync.
 _ACTIONS = {"help": "--help", "version": "--version", "auto_complete_shell": "--auto-complete-shell"}
 
@@ -39,13 +37,14 @@ def config_from_context(ctx: click.Context, ui: UiSettings) -> SyncConfig:
         ui: the display settings of the same command line (for the sharding options).
 
     Raises:
-        ConfigError: a bad value, a forbidden combination, a missing local SOURCE, or --dask-shards alone.
+        ConfigError: a bad value, a forbidden combination, a missing local SOURCE, or options a sharded run
+            (--dask-scheduler, or --dask-shards alone: local worker processes) cannot honour.
     """
     config = resolve_source(build_config(dict(ctx.params)))
     if ui.dask_scheduler is not None:
-        check_shardable(config, ui.dask_shards)
-    elif ctx.get_parameter_source("dask_shards") not in _DEFAULTED:
-        raise ConfigError("--dask-shards requires --dask-scheduler")
+        check_shardable(config, ui.dask_shards or DEFAULT_SHARDS, ShardRunner.DASK)
+    elif ui.dask_shards is not None:
+        check_shardable(config, ui.dask_shards, ShardRunner.LOCAL)
     return config
 
 

@@ -31,6 +31,7 @@ import s3syncpy
 from s3syncpy.application.run.report import SyncReport
 from s3syncpy.application.run.tracing import REPORT_LOGGER_NAME
 from s3syncpy.application.settings.config import SyncConfig
+from s3syncpy.application.settings.sharded_run import DEFAULT_SHARDS
 from s3syncpy.cli.arguments import config_from_context, one_line
 from s3syncpy.cli.command import build_command
 from s3syncpy.cli.completion import answer_completion, completion_request
@@ -38,6 +39,7 @@ from s3syncpy.cli.log_level import LogLevel
 from s3syncpy.cli.logging_setup import LOGGER_NAME, SecretRedactor, configure_logging
 from s3syncpy.cli.parsing import UiSettings, build_ui_settings
 from s3syncpy.cli.progress import ProgressDisplay, progress_enabled
+from s3syncpy.cli.worker_processes import WorkerLogging
 from s3syncpy.domain.errors import ConfigError, S3SyncError
 from s3syncpy.domain.exit_codes import ExitCode
 from s3syncpy.domain.stats import summary_line, transfer_rates
@@ -186,9 +188,11 @@ async def _run_async(config: SyncConfig, ui: UiSettings, report: SyncReport, exe
     remove_handlers = _install_signal_handlers(asyncio.get_running_loop(), cancel)
     progress: ProgressDisplay | None = None
     progress_task: asyncio.Task[None] | None = None
+    # A sharded run's counters arrive only with the shards' reports, at the end: a live line would show zeros.
+    sharded = ui.dask_scheduler is not None or ui.dask_shards is not None
     if progress_enabled(
         stream=sys.stderr,
-        show_no_progress=ui.show_no_progress,
+        show_no_progress=ui.show_no_progress or sharded,
         json_tracing=ui.json_tracing,
         log_level=ui.log_level,
     ):
@@ -318,7 +322,9 @@ def _report_failure(report: SyncReport, elapsed: float) -> None:
 
 def _default_execute(ui: UiSettings) -> Execute:
     if ui.dask_scheduler is not None:
-        return _distributed_execute(ui.dask_scheduler, ui.dask_shards)
+        return _distributed_execute(ui.dask_scheduler, ui.dask_shards or DEFAULT_SHARDS)
+    if ui.dask_shards is not None:
+        return _local_shards_execute(ui, ui.dask_shards)
     # Imported here so parsing, --help and the unit tests never load the adapters (botocore imports slowly).
     from s3syncpy.bootstrap import sync
 
@@ -334,6 +340,20 @@ def _distributed_execute(address: str, shards: int) -> Execute:
 
     async def execute(config: SyncConfig, cancel: asyncio.Event, report: SyncReport) -> None:
         report.absorb(await sync_on_scheduler(config, address, shards=shards, cancel=cancel))
+
+    return execute
+
+
+def _local_shards_execute(ui: UiSettings, shards: int) -> Execute:
+    """Run the sync as shards on as many local worker processes (--dask-shards without --dask-scheduler)."""
+    from s3syncpy.local_shards import WorkerOptions, sync
+
+    log_stream = sys.stderr if ui.tracing_stderr else sys.stdout
+    color = not ui.disable_color and not ui.json_tracing and _isatty(log_stream)
+    options = WorkerOptions(setup=WorkerLogging.of(ui, color=color), loop_factory=_loop_factory())
+
+    async def execute(config: SyncConfig, cancel: asyncio.Event, report: SyncReport) -> None:
+        report.absorb(await sync(config, shards=shards, cancel=cancel, options=options))
 
     return execute
 

@@ -423,8 +423,9 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
            "Workers use their own AWS credentials (explicit access keys are refused). Needs s3syncpy[dask]. "
            "An s3syncpy addition", "ADDRESS"),
     _value("--dask-shards", "Sharding",
-           "Number of key-range shards of a --dask-scheduler run. An s3syncpy addition", "SHARDS",
-           16, click.IntRange(min=1)),
+           "Number of key-range shards of a --dask-scheduler run (default 16). Without --dask-scheduler: run the "
+           "sync as this many key-range shards on as many local processes (no Dask needed), to use more than "
+           "one core. An s3syncpy addition", "SHARDS", None, click.IntRange(min=1)),
     _flag("--resume", "Resume",
           "Continue multipart uploads and multipart downloads an interrupted run left (parts are verified "
           "again against the file); Ctrl-C then leaves the upload open instead of aborting it. "

@@ -73,7 +73,8 @@ class UiSettings:
         aws_sdk_tracing: botocore's and aiobotocore's own log records join ours (redacted like them).
         span_events_tracing: records also mark where each object's work starts and ends.
         dask_scheduler: where to run the sync as shards (--dask-scheduler); None runs it in this process.
-        dask_shards: how many shards (--dask-shards).
+        dask_shards: how many shards (--dask-shards); None when not given. Without dask_scheduler it asks for
+            a run on that many local worker processes.
     """
 
     log_level: LogLevel = LogLevel.WARN
@@ -86,7 +87,7 @@ class UiSettings:
     aws_sdk_tracing: bool = False
     span_events_tracing: bool = False
     dask_scheduler: str | None = None
-    dask_shards: int = 16
+    dask_shards: int | None = None
 
 
 def effective_log_level(verbose: int, quiet: int, dry_run: bool) -> LogLevel:

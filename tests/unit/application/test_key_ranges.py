@@ -16,7 +16,7 @@ from s3syncpy.application.ports.storage import StorageFeatures
 from s3syncpy.application.run.report import SyncReport, merge_reports
 from s3syncpy.application.settings.config import SyncConfig
 from s3syncpy.application.settings.sections import ClientSettings, Deletion
-from s3syncpy.application.settings.sharded_run import check_shardable, shard_config
+from s3syncpy.application.settings.sharded_run import ShardRunner, check_shardable, shard_config
 from s3syncpy.domain.errors import ConfigError
 from s3syncpy.domain.key_range import KeyRange
 from s3syncpy.domain.paths import LocalLocation, S3Location, StorageLocation
@@ -162,6 +162,28 @@ def test_a_shard_carries_no_credentials() -> None:
     assert shard_config(config, KeyRange()).key_range is None
 
 
+def test_a_local_shard_keeps_the_credentials() -> None:
+    """A local worker process is a child on this machine: the keys travel through a pipe, not the network."""
+    config = _config(OBJECT_STORE, OBJECT_STORE)
+    keys = ClientSettings(access_key="AKIA", secret_access_key="secret", session_token="token")
+    config = dataclasses.replace(config, source_client=keys, target_client=keys)
+    check_shardable(config, 2, ShardRunner.LOCAL)
+    shard = shard_config(config, KeyRange("a", "b"), ShardRunner.LOCAL)
+    assert shard.key_range == KeyRange("a", "b")
+    assert shard.source_client == keys and shard.target_client == keys
+
+
+def test_the_local_runner_needs_no_dask() -> None:
+    """The default install has no Dask: the local runner and the command line must not import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, s3syncpy.local_shards, s3syncpy.cli.main; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert imported.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -177,5 +199,9 @@ def test_what_cannot_be_sharded_is_refused(change: dict[str, object], message: s
     config = dataclasses.replace(_config(OBJECT_STORE, OBJECT_STORE), **change)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match=message):
         check_shardable(config, 4)
+    if "credentials" not in message and "access-key" not in message:
+        # The same rules hold for local worker processes, named by their option.
+        with pytest.raises(ConfigError, match=message.replace("--dask-scheduler", "--dask-shards")):
+            check_shardable(config, 4, ShardRunner.LOCAL)
     with pytest.raises(ConfigError, match="at least 1"):
         check_shardable(_config(OBJECT_STORE, OBJECT_STORE), 0)

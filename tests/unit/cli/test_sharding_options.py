@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from s3syncpy.domain.key_range import KeyRange
 
 S3 = "s3://bucket/prefix/"
 SCHEDULER = ("--dask-scheduler", "tcp://127.0.0.1:1")
+LOCAL = ("--dask-shards", "2")  # without a scheduler: local worker processes
 SSE_C_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="  # base64 of 32 bytes
 SECRET = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123"
@@ -24,13 +27,18 @@ TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123"
         (["--key-range-start", "b", "--key-range-end", "a"], "does not sort before"),
         (["--key-range-start", "a", "--key-range-end", "a"], "does not sort before"),
         (["--key-range-end", ""], "--key-range-end must not be empty"),
-        (["--dask-shards", "4"], "--dask-shards requires --dask-scheduler"),
         ([*SCHEDULER, "--dask-shards", "0"], "--dask-shards"),
         ([*SCHEDULER, "--key-range-start", "a"], "cannot be combined with --dask-scheduler"),
         ([*SCHEDULER, "--delete", "--max-delete", "5"], "--max-delete cannot be combined"),
         ([*SCHEDULER, "--target-sse-c", "AES256", "--target-sse-c-key", SSE_C_KEY], "cannot be combined"),
+        (["--dask-shards", "0"], "--dask-shards"),
+        ([*LOCAL, "--key-range-start", "a"], "cannot be combined with --dask-shards"),
+        ([*LOCAL, "--delete", "--max-delete", "5"], "--max-delete cannot be combined with --dask-shards"),
+        ([*LOCAL, "--target-sse-c", "AES256", "--target-sse-c-key", SSE_C_KEY],
+         "--source-sse-c-key/--target-sse-c-key cannot be combined with --dask-shards"),
     ],
-    ids=["reversed", "empty", "empty-end", "shards-alone", "zero-shards", "range", "max-delete", "sse-c"],
+    ids=["reversed", "empty", "empty-end", "zero-shards", "range", "max-delete", "sse-c", "local-zero-shards",
+         "local-range", "local-max-delete", "local-sse-c"],
 )
 def test_bad_sharding_options_exit_2(
     arguments: list[str], mentioned: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -91,3 +99,37 @@ def test_a_profile_still_travels_to_the_workers(capsys: pytest.CaptureFixture[st
 
 async def _must_not_run(*_args: object) -> SyncReport:
     raise AssertionError("the sync must not start")
+
+
+def test_shards_without_a_scheduler_keep_the_explicit_credentials(tmp_path: Path) -> None:
+    """Local worker processes get the command line's keys: they stay on this machine."""
+    seen: list[SyncConfig] = []
+
+    async def execute(config: SyncConfig, *_args: object) -> None:
+        seen.append(config)
+
+    assert run([str(tmp_path), S3, *LOCAL, "--target-access-key", "AKIDEXAMPLE", "--target-secret-access-key",
+                SECRET], execute=execute) == 0
+    assert (seen[0].target_client.access_key, seen[0].target_client.secret_access_key) == ("AKIDEXAMPLE", SECRET)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("arguments", "drawn"), [([], True), (list(LOCAL), False), (list(SCHEDULER), False)],
+                         ids=["one-run", "local-shards", "dask"])
+def test_a_sharded_run_draws_no_live_progress_line(
+    arguments: list[str], drawn: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its counters arrive with the shards' reports at the end: a live line would only show zeros."""
+    terminal = _Tty()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr("s3syncpy.cli.progress.REFRESH_SECONDS", 0.02)
+
+    async def execute(*_args: object) -> None:
+        await asyncio.sleep(0.3)  # several refreshes of the progress line
+
+    assert run([str(tmp_path), S3, *arguments], execute=execute) == 0
+    assert ("0 obj" in terminal.getvalue()) is drawn
