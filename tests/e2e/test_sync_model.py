@@ -54,11 +54,11 @@ SENTINEL_BYTES = b"never touched"
 
 
 def _examples() -> int:
-    return int(os.environ.get("S3SYNC_MODEL_EXAMPLES", "10"))
+    return int(os.environ.get("S3SYNC_MODEL_EXAMPLES", "6"))
 
 
 def _steps() -> int:
-    return int(os.environ.get("S3SYNC_MODEL_STEPS", "12"))
+    return int(os.environ.get("S3SYNC_MODEL_STEPS", "10"))
 
 
 @dataclass
