@@ -15,13 +15,11 @@ Each install is skipped when its result is already there, so only the first run 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import stat
 import subprocess
 import sys
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -63,11 +61,11 @@ def _run(argv: list[str]) -> None:
 
 def _pip() -> list[str]:
     # Installs with --target need a pip; the interpreter running the benchmark normally has one.
-    with warnings.catch_warnings():
-        # Looking pip up runs setuptools' distutils hook, which warns once distutils is loaded (a Dask import
-        # loads it): under pytest's warnings-as-errors that warning would fail the install.
-        warnings.simplefilter("ignore")
-        has_pip = importlib.util.find_spec("pip") is not None
+    # Asked of a child interpreter: looking pip up in this process would run setuptools' distutils hook, which
+    # swaps the distutils modules under whatever has imported them (and warns, an error under pytest).
+    has_pip = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], check=False, capture_output=True, timeout=120
+    ).returncode == 0
     if not has_pip:
         raise PeerInstallError(
             f"{sys.executable} has no pip: install pip into it to let the benchmark fetch peers"
